@@ -1,0 +1,211 @@
+#!/usr/bin/env bash
+# SPDX-License-Identifier: GPL-2.0
+#
+# kernel.sh PHASE [PROFILE]: the kernel side of the rustfs tools.
+#
+#   source          unpack Debian's linux-source-7.3 (or take KSRC=) once
+#   tree            pristine + patches/series + the rust/ overlay, synced into
+#                   $CACHE/linux so that unchanged files keep their mtime
+#   config PROFILE  tinyconfig + .config.fragment + tools/configs/PROFILE.config,
+#                   then check that every requested option landed
+#   build PROFILE   bzImage (LLVM=1, in the chroot)
+#   all PROFILE     all of the above
+#
+# Each phase is skipped when the content that went into it is unchanged.
+
+. "$(dirname "$0")/lib.sh"
+
+TREE=$CACHE/linux
+STAGE=$CACHE/stage
+JOBS=${JOBS:-$(nproc)}
+
+# The pristine source directory, set by do_source.
+PRISTINE=
+
+do_source() {
+	if [ -n "${KSRC:-}" ]; then
+		if ! grep -q '^VERSION = 7$' "$KSRC/Makefile" 2>/dev/null ||
+			! grep -q '^PATCHLEVEL = 3$' "$KSRC/Makefile"; then
+			die "KSRC=$KSRC is not a Linux 7.3.y source tree"
+		fi
+		KSRC=$(cd "$KSRC" && pwd)
+		# The chroot sees only the repository and the cache: mirror KSRC there.
+		PRISTINE=$CACHE/src/ksrc
+		phase "source: KSRC=$KSRC"
+		mkdir -p "$PRISTINE"
+		in_chroot rsync -a --delete --exclude=.git /rustfs/ksrc/ "$(cpath "$PRISTINE")/"
+		return
+	fi
+
+	local ver
+	if ! ver=$(in_chroot dpkg-query -W -f "\${Version}" linux-source-7.3 2>/dev/null) ||
+		[ -z "$ver" ]; then
+		phase "source: installing Debian's linux-source-7.3 (trixie-backports)"
+		if ! in_chroot sh -c 'DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends -t trixie-backports linux-source-7.3' \
+			>"$LOGDIR/linux-source.log" 2>&1; then
+			in_chroot apt-get update >>"$LOGDIR/linux-source.log" 2>&1 || true
+			in_chroot sh -c 'DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends -t trixie-backports linux-source-7.3' \
+				>>"$LOGDIR/linux-source.log" 2>&1 ||
+				die "Debian's archive no longer offers linux-source-7.3 (see $LOGDIR/linux-source.log).
+  rustfs's patches target Linux 7.3.y; moving the base to a newer release is
+  its own piece of work.  Meanwhile pass an upstream 7.3.y tree: make KSRC=/path/to/linux"
+		fi
+		ver=$(in_chroot dpkg-query -W -f "\${Version}" linux-source-7.3)
+	fi
+	PRISTINE=$CACHE/src/linux-source-$ver
+	if [ ! -e "$PRISTINE/.rustfs-unpacked" ]; then
+		phase "source: unpacking linux-source-7.3 $ver (about 1 min)"
+		rm -rf "$PRISTINE" "$PRISTINE.tmp"
+		mkdir -p "$PRISTINE.tmp"
+		run_logged unpack in_chroot tar -C "$(cpath "$PRISTINE.tmp")" -xf /usr/src/linux-source-7.3.tar.xz
+		mv "$PRISTINE.tmp/linux-source-7.3" "$PRISTINE"
+		rmdir "$PRISTINE.tmp"
+		touch "$PRISTINE/.rustfs-unpacked"
+	fi
+	phase "source: Debian linux-source-7.3 $ver"
+}
+
+series() {
+	sed -e 's/#.*//' -e '/^[[:space:]]*$/d' "$TOP/patches/series" 2>/dev/null || true
+}
+
+# Kernel-crate files of the overlay, relative to the tree.
+overlay_files() {
+	(cd "$TOP" && find rust/kernel rust/helpers rust/bindings -type f \
+		\( -name '*.rs' -o -name '*.c' -o -name '*.h' \) 2>/dev/null | LC_ALL=C sort)
+}
+
+# Wire the overlay into the kernel crate: a `pub mod` line for each new
+# rust/kernel/fs/*.rs, an #include for each helper, and our bindgen header.
+glue_overlay() {
+	local d=$1 f m
+	for f in $(cd "$TOP" && ls rust/kernel/fs/*.rs 2>/dev/null); do
+		m=$(basename "$f" .rs)
+		grep -q "^pub mod $m;" "$d/rust/kernel/fs.rs" ||
+			echo "pub mod $m;" >>"$d/rust/kernel/fs.rs"
+	done
+	for f in $(cd "$TOP" && ls rust/helpers/*.c 2>/dev/null); do
+		m=$(basename "$f")
+		grep -q "#include \"$m\"" "$d/rust/helpers/helpers.c" ||
+			echo "#include \"$m\"" >>"$d/rust/helpers/helpers.c"
+	done
+	if [ -f "$TOP/rust/bindings/bindings_helper_fs.h" ]; then
+		grep -q bindings_helper_fs.h "$d/rust/bindings/bindings_helper.h" ||
+			echo '#include "bindings_helper_fs.h"' >>"$d/rust/bindings/bindings_helper.h"
+	fi
+}
+
+tree_key() {
+	local files
+	files=$(overlay_files | sed "s|^|$TOP/|")
+	# shellcheck disable=SC2086
+	echo "$PRISTINE $(hash_paths "$TOP/patches" $files "$0")"
+}
+
+do_tree() {
+	do_source
+	local key p n=0
+	key=$(tree_key)
+	if [ "$key" = "$(cat "$TREE/.rustfs-tree" 2>/dev/null)" ]; then
+		phase "tree: up to date ($TREE)"
+		return
+	fi
+	phase "tree: applying $(series | wc -l) patch(es) and the rust/ overlay"
+	mkdir -p "$STAGE"
+	in_chroot rsync -a --delete --exclude=/.rustfs-unpacked \
+		"$(cpath "$PRISTINE")/" "$(cpath "$STAGE")/"
+	for p in $(series); do
+		n=$((n + 1))
+		in_chroot patch -d "$(cpath "$STAGE")" -p1 --batch --forward --fuzz=0 --quiet \
+			--no-backup-if-mismatch -i "$(cpath "$TOP/patches/$p")" \
+			>"$LOGDIR/patch.log" 2>&1 || {
+			cat "$LOGDIR/patch.log" >&2
+			die "patch $n, patches/$p, does not apply to $PRISTINE"
+		}
+	done
+	for p in $(overlay_files); do
+		install -D -m 644 "$TOP/$p" "$STAGE/$p"
+	done
+	glue_overlay "$STAGE"
+	# Write only files whose content differs, so make rebuilds only those.
+	mkdir -p "$TREE"
+	in_chroot rsync -rlc --delete --exclude=/.rustfs-tree --out-format='%n' \
+		"$(cpath "$STAGE")/" "$(cpath "$TREE")/" >"$LOGDIR/tree-sync.log"
+	phase "tree: $(grep -vc '/$' "$LOGDIR/tree-sync.log" || true) file(s) changed"
+	echo "$key" >"$TREE/.rustfs-tree"
+}
+
+objdir() {
+	echo "$CACHE/build/$1"
+}
+
+fragments() {
+	local f=$TOP/tools/configs/$1.config
+	[ -f "$f" ] || die "unknown profile '$1' (have: $(cd "$TOP/tools/configs" && echo *.config))"
+	echo "$TOP/.config.fragment $f"
+}
+
+kmake() {
+	local o=$1
+	shift
+	in_chroot make -C "$(cpath "$TREE")" O="$(cpath "$o")" LLVM=1 ARCH=x86_64 CLIPPY=1 "$@"
+}
+
+config_steps() {
+	local o=$1 co
+	co=$(cpath "$1")
+	kmake "$o" tinyconfig
+	in_chroot sh -c "cd $(cpath "$TREE") && scripts/kconfig/merge_config.sh \
+		-m -O $co $co/.config $co/rustfs.fragment"
+	kmake "$o" olddefconfig
+}
+
+do_config() {
+	local prof=$1 o key f missing
+	o=$(objdir "$prof")
+	# shellcheck disable=SC2046
+	# Only the pristine tree, the patches and the fragments can change Kconfig.
+	key="$PRISTINE $(hash_paths "$TOP/patches" $(fragments "$prof"))"
+	if [ "$key" = "$(cat "$o/.rustfs-config" 2>/dev/null)" ]; then
+		phase "config: $prof up to date"
+		return
+	fi
+	phase "config: $prof (tinyconfig + fragments)"
+	mkdir -p "$o"
+	# shellcheck disable=SC2046
+	cat $(fragments "$prof") >"$o/rustfs.fragment"
+	run_logged "config-$prof" config_steps "$o"
+	# Options that Kconfig silently dropped (e.g. KASAN under SLUB_TINY).
+	missing=$(grep -E '^(CONFIG_[A-Za-z0-9_]+=.*|# CONFIG_[A-Za-z0-9_]+ is not set)$' "$o/rustfs.fragment" |
+		while read -r f; do
+			case $f in
+			"# "*) f=${f#\# }; f=${f% is not set}
+				grep -q "^$f=" "$o/.config" && echo "  $f should be unset" ;;
+			*) grep -qxF "$f" "$o/.config" || echo "  $f (got: $(grep "^${f%%=*}=" "$o/.config" || echo unset))" ;;
+			esac
+		done)
+	[ -z "$missing" ] || die "config $prof: these fragment options did not land in .config:
+$missing"
+	echo "$key" >"$o/.rustfs-config"
+}
+
+do_build() {
+	local prof=$1 o
+	o=$(objdir "$prof")
+	phase "build: $prof kernel (LLVM=1, -j$JOBS; log: $LOGDIR/build-$prof.log)"
+	run_logged "build-$prof" kmake "$o" -j"$JOBS" all
+	local w
+	w=$(our_warnings "$LOGDIR/build-$prof.log")
+	[ -z "$w" ] || die "rustc/clippy warnings in rust/kernel (see $LOGDIR/build-$prof.log):
+$w"
+	phase "build: $(basename "$o")/arch/x86/boot/bzImage ready"
+}
+
+case ${1:-} in
+source) do_source ;;
+tree) do_tree ;;
+config) do_tree && do_config "${2:?profile}" ;;
+build) do_build "${2:?profile}" ;;
+all) do_tree && do_config "${2:?profile}" && do_build "$2" ;;
+*) die "usage: kernel.sh source|tree|config PROFILE|build PROFILE|all PROFILE" ;;
+esac

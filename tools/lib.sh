@@ -1,0 +1,124 @@
+# SPDX-License-Identifier: GPL-2.0
+# shellcheck shell=bash
+#
+# Common helpers for the rustfs tools: paths, phase logging, errors and
+# running commands inside the toolchain chroot.  Sourced, never executed.
+
+set -euo pipefail
+
+TOP=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
+CACHE=${RUSTFS_CACHE:-/var/tmp/rustfs-cache}
+LOGDIR=${RUSTFS_LOGDIR:-$CACHE/logs}
+CHROOT=$CACHE/chroot
+# Where the repository and the cache appear inside the chroot.  Kernel
+# objects record absolute paths, so these never change.
+C_TOP=/rustfs/src
+C_CACHE=/rustfs/cache
+
+mkdir -p "$CACHE" "$LOGDIR"
+
+T0=${RUSTFS_T0:-$(date +%s)}
+export RUSTFS_T0=$T0
+
+elapsed() {
+	local s=$(($(date +%s) - T0))
+	printf '%2d:%02d' $((s / 60)) $((s % 60))
+}
+
+# One line per phase, with the time since the top-level command started.
+phase() {
+	printf '[%s] %s\n' "$(elapsed)" "$*"
+}
+
+die() {
+	printf 'rustfs: error: %s\n' "$*" >&2
+	exit 1
+}
+
+# run_logged NAME CMD...: run CMD with its output in $LOGDIR/NAME.log.
+# On failure, show the end of the log and where the whole log is.
+run_logged() {
+	local name=$1 log=$LOGDIR/$1.log
+	shift
+	if ! "$@" >"$log" 2>&1; then
+		printf -- '--- last lines of %s ---\n' "$log" >&2
+		tail -n 25 "$log" >&2
+		die "$name failed; full log: $log"
+	fi
+}
+
+# Content hash of files and directories (names and bytes), for cache keys.
+hash_paths() {
+	local p
+	for p in "$@"; do
+		if [ -d "$p" ]; then
+			(cd "$p" && find . -type f -print0 | LC_ALL=C sort -z |
+				xargs -0r sha256sum)
+		elif [ -e "$p" ]; then
+			sha256sum "$p"
+		else
+			echo "missing $p"
+		fi
+	done | sha256sum | cut -c1-16
+}
+
+need_root() {
+	[ "$(id -u)" = 0 ] || die "$1 needs root (it uses debootstrap, chroot and mounts); run as root or pass KDIR= with host tools"
+}
+
+# True when the host itself can build Rust kernel code, so no chroot is used.
+use_host_tools() {
+	[ "${RUSTFS_HOST_TOOLS:-}" = 1 ]
+}
+
+# in_chroot CMD...: run CMD in the toolchain chroot, with the repository at
+# $C_TOP and the cache at $C_CACHE.  The mounts live in a private mount
+# namespace, so they vanish with the command, even if it is killed.
+in_chroot() {
+	if use_host_tools; then
+		"$@"
+		return
+	fi
+	[ -x "$CHROOT/usr/bin/rustc" ] || die "no toolchain chroot at $CHROOT; run 'make toolchain'"
+	# shellcheck disable=SC2016 # expanded by the inner shell
+	unshare --mount --propagation private -- \
+		/bin/sh -ec '
+		c=$1; top=$2; cache=$3; ksrc=$4; shift 4
+		mkdir -p "$c/rustfs/src" "$c/rustfs/cache"
+		mount --bind "$top" "$c/rustfs/src"
+		mount --bind "$cache" "$c/rustfs/cache"
+		if [ -n "$ksrc" ]; then
+			mkdir -p "$c/rustfs/ksrc"
+			mount -o bind,ro "$ksrc" "$c/rustfs/ksrc"
+		fi
+		mount -t proc proc "$c/proc"
+		mount --rbind /dev "$c/dev"
+		mount -t tmpfs tmpfs "$c/tmp"
+		exec chroot "$c" /usr/bin/env -i HOME=/root LANG=C.UTF-8 \
+			PATH=/usr/local/bin:/usr/bin:/bin:/usr/sbin:/sbin \
+			TERM="${TERM:-dumb}" "$@"
+	' sh "$CHROOT" "$TOP" "$CACHE" "${KSRC:-}" "$@"
+}
+
+# our_warnings LOG: rustc/clippy diagnostics in LOG that point into our own
+# Rust (the rust/ overlay and rustfs); mainline code is not ours to lint.
+our_warnings() {
+	local re
+	re=$(cd "$TOP" && find rust -name '*.rs' | sed 's/\./\\./g' | paste -sd'|')
+	[ -n "$re" ] || return 0
+	grep -B6 -A12 -E -- "--> [^ ]*($re):" "$1" || true
+}
+
+# Translate a host path inside the repository or the cache to the chroot view.
+cpath() {
+	if use_host_tools; then
+		echo "$1"
+		return
+	fi
+	case $1 in
+	"$TOP"*) echo "$C_TOP${1#"$TOP"}" ;;
+	"$CACHE"*) echo "$C_CACHE${1#"$CACHE"}" ;;
+	"${KSRC:-/nonexistent}"*) echo "/rustfs/ksrc${1#"$KSRC"}" ;;
+	*) die "path $1 is outside the repository and the cache" ;;
+	esac
+}
