@@ -1,0 +1,228 @@
+// SPDX-License-Identifier: GPL-2.0
+
+//! File system types and their registration.
+//!
+//! A file system implements [`FileSystem`] and keeps a pinned [`Registration`]
+//! in its module. Mounting goes through the `fs_context` API: each parameter
+//! is parsed against [`FileSystem::PARAMS`] into [`FileSystem::Options`],
+//! which [`FileSystem::fill_super`] then consumes.
+//!
+//! C headers: [`include/linux/fs.h`](srctree/include/linux/fs.h) and
+//! [`include/linux/fs_context.h`](srctree/include/linux/fs_context.h).
+
+use super::{
+    dentry::Root,
+    param::{Param, Table},
+    sb::{self, SuperBlock},
+};
+use crate::{
+    bindings,
+    error::{from_result, to_result},
+    prelude::*,
+    types::{ForeignOwnable, Opaque},
+};
+use core::marker::PhantomData;
+
+/// A file system type.
+pub trait FileSystem: Sized + Send + Sync + 'static {
+    /// The name of the type, as in `mount -t` and `/proc/filesystems`.
+    const NAME: &'static CStr;
+
+    /// The parameters (mount options) the file system accepts.
+    const PARAMS: &'static Table;
+
+    /// Options collected from the parameters of one mount.
+    type Options: Default + Send;
+
+    /// Per-superblock data, kept in `s_fs_info` until the superblock dies.
+    type Data: ForeignOwnable + Send + Sync;
+
+    /// Records one parameter in `opts`. `fs_parse()` has already checked the
+    /// key and the syntax of the value; semantic errors are reported with
+    /// [`Param::invalf`].
+    fn parse_param(opts: &mut Self::Options, param: &Param<'_>) -> Result;
+
+    /// Sets up a new superblock from the options and returns its data.
+    fn fill_super(sb: &SuperBlock<Self, sb::New>, opts: Self::Options) -> Result<Self::Data>;
+
+    /// Makes the root dentry of a superblock that `fill_super` set up.
+    fn init_root(sb: &SuperBlock<Self>) -> Result<Root<Self>>;
+}
+
+/// A registered file system type.
+///
+/// While it exists, `T` can be mounted; every mounted instance holds a
+/// reference to the owning module, so the module cannot be unloaded while
+/// any instance is mounted.
+///
+/// The registration must live in the module's static storage (as the module
+/// object of an [`InPlaceModule`](crate::InPlaceModule) does), because
+/// `struct file_system_type` embeds lockdep class keys.
+///
+/// # Invariants
+///
+/// `fs` holds a `struct file_system_type` for `T` that is registered with
+/// `register_filesystem()` for the whole life of the `Registration`, and is
+/// unregistered exactly once, in [`Drop`].
+#[pin_data(PinnedDrop)]
+pub struct Registration<T: FileSystem> {
+    #[pin]
+    fs: Opaque<bindings::file_system_type>,
+    _p: PhantomData<T>,
+}
+
+// SAFETY: `unregister_filesystem()` may be called from any thread.
+unsafe impl<T: FileSystem> Send for Registration<T> {}
+// SAFETY: `&Registration` offers nothing that could race.
+unsafe impl<T: FileSystem> Sync for Registration<T> {}
+
+impl<T: FileSystem> Registration<T> {
+    /// Registers `T`, owned by `module`.
+    pub fn new(module: &'static ThisModule) -> impl PinInit<Self, Error> {
+        try_pin_init!(Self {
+            fs <- Opaque::try_ffi_init(|slot: *mut bindings::file_system_type| {
+                // SAFETY: `slot` is valid for writes, and a zeroed
+                // `file_system_type` is a valid, unregistered one.
+                unsafe {
+                    slot.write(pin_init::zeroed());
+                    (*slot).name = T::NAME.as_char_ptr();
+                    (*slot).owner = module.as_ptr();
+                    (*slot).init_fs_context = Some(Self::init_fs_context);
+                    (*slot).parameters = T::PARAMS.as_ptr();
+                    (*slot).kill_sb = Some(Self::kill_sb);
+                }
+                // SAFETY: `slot` is pinned and initialised. If this succeeds,
+                // `Drop` unregisters it before the memory goes away.
+                // INVARIANT: On success, the type is registered.
+                to_result(unsafe { bindings::register_filesystem(slot) })
+            }),
+            _p: PhantomData,
+        })
+    }
+
+    const CONTEXT_OPS: bindings::fs_context_operations = bindings::fs_context_operations {
+        free: Some(Self::free),
+        parse_param: Some(Self::parse_param),
+        get_tree: Some(Self::get_tree),
+        ..pin_init::zeroed()
+    };
+
+    const SUPER_OPS: bindings::super_operations = bindings::super_operations {
+        statfs: Some(bindings::simple_statfs),
+        ..pin_init::zeroed()
+    };
+
+    /// # Safety
+    ///
+    /// Called by the VFS with a new `fs_context` for this type.
+    unsafe extern "C" fn init_fs_context(fc: *mut bindings::fs_context) -> c_int {
+        from_result(|| {
+            let opts = KBox::new(T::Options::default(), GFP_KERNEL)?;
+            // SAFETY: `fc` is valid and ours to set up. `fs_private` is freed
+            // by `free`, or taken over by `fill_super`.
+            unsafe {
+                (*fc).fs_private = KBox::into_raw(opts).cast();
+                (*fc).ops = &Self::CONTEXT_OPS;
+            }
+            Ok(0)
+        })
+    }
+
+    /// # Safety
+    ///
+    /// Called by the VFS when `fc` is destroyed.
+    unsafe extern "C" fn free(fc: *mut bindings::fs_context) {
+        // SAFETY: `fs_private` is null or came from `KBox::into_raw()` in
+        // `init_fs_context`; nothing uses it after this.
+        unsafe {
+            let p = (*fc).fs_private.cast::<T::Options>();
+            if !p.is_null() {
+                drop(KBox::from_raw(p));
+            }
+        }
+    }
+
+    /// # Safety
+    ///
+    /// Called by the VFS for each parameter given to `fc`.
+    unsafe extern "C" fn parse_param(
+        fc: *mut bindings::fs_context,
+        param: *mut bindings::fs_parameter,
+    ) -> c_int {
+        from_result(|| {
+            // SAFETY: `fc` and `param` are valid for this call.
+            let param = unsafe { Param::parse(fc, param, T::PARAMS)? };
+            // SAFETY: `fs_private` is the `KBox<T::Options>` from
+            // `init_fs_context`, and the VFS serialises calls on one context
+            // (`uapi_mutex`), so this is the only reference.
+            let opts = unsafe { &mut *(*fc).fs_private.cast::<T::Options>() };
+            T::parse_param(opts, &param)?;
+            Ok(0)
+        })
+    }
+
+    /// # Safety
+    ///
+    /// Called by the VFS to mount `fc`.
+    unsafe extern "C" fn get_tree(fc: *mut bindings::fs_context) -> c_int {
+        // SAFETY: `fc` is valid; every mount makes a new superblock.
+        unsafe { bindings::get_tree_nodev(fc, Some(Self::fill_super_callback)) }
+    }
+
+    /// # Safety
+    ///
+    /// Called by `get_tree_nodev()` with a new superblock, `s_umount` held.
+    unsafe extern "C" fn fill_super_callback(
+        sb: *mut bindings::super_block,
+        fc: *mut bindings::fs_context,
+    ) -> c_int {
+        from_result(|| {
+            // SAFETY: `fs_private` is the `KBox<T::Options>` from
+            // `init_fs_context`; we take it over, and `free` sees null.
+            let opts = unsafe {
+                let p = (*fc).fs_private.cast::<T::Options>();
+                (*fc).fs_private = core::ptr::null_mut();
+                KBox::from_raw(p)
+            };
+            // SAFETY: The superblock is new and ours until we return.
+            unsafe { (*sb).s_op = &Self::SUPER_OPS };
+
+            // SAFETY: `sb` is a new superblock of this type.
+            let new = unsafe { SuperBlock::<T, sb::New>::from_raw(sb) };
+            let data = T::fill_super(new, KBox::into_inner(opts))?;
+            // SAFETY: As above. `kill_sb` turns the pointer back into `T::Data`.
+            unsafe { (*sb).s_fs_info = data.into_foreign() };
+
+            // SAFETY: `s_fs_info` now holds `T::Data`: the superblock is `Ready`.
+            let ready = unsafe { SuperBlock::<T>::from_raw(sb) };
+            let root = T::init_root(ready)?;
+            // SAFETY: The root dentry's reference moves to the superblock.
+            unsafe { (*sb).s_root = root.into_raw() };
+            Ok(0)
+        })
+    }
+
+    /// # Safety
+    ///
+    /// Called by the VFS once, when the superblock is torn down.
+    unsafe extern "C" fn kill_sb(sb: *mut bindings::super_block) {
+        // SAFETY: `sb` is valid until this returns.
+        let data = unsafe { (*sb).s_fs_info };
+        // SAFETY: Evicts every inode and dentry; the superblock itself stays
+        // allocated until after we return.
+        unsafe { bindings::kill_anon_super(sb) };
+        if !data.is_null() {
+            // SAFETY: Set from `T::Data::into_foreign()` in `fill_super`, and
+            // with every inode gone, nothing borrows it any more.
+            drop(unsafe { T::Data::from_foreign(data) });
+        }
+    }
+}
+
+#[pinned_drop]
+impl<T: FileSystem> PinnedDrop for Registration<T> {
+    fn drop(self: Pin<&mut Self>) {
+        // SAFETY: The type is registered (type invariant).
+        unsafe { bindings::unregister_filesystem(self.fs.get()) };
+    }
+}

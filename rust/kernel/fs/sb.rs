@@ -1,0 +1,104 @@
+// SPDX-License-Identifier: GPL-2.0
+
+//! Superblocks.
+//!
+//! A superblock is [`New`] while [`FileSystem::fill_super`] sets it up, and
+//! [`Ready`] once its per-superblock data is in place; only a `Ready`
+//! superblock gives access to that data or makes inodes.
+//!
+//! C headers: [`include/linux/fs/super_types.h`](srctree/include/linux/fs/super_types.h).
+
+use super::filesystem::FileSystem;
+use crate::{
+    bindings,
+    ffi::c_ulong,
+    types::{ForeignOwnable, Opaque},
+};
+use core::marker::PhantomData;
+
+/// Typestate of a superblock being set up by [`FileSystem::fill_super`].
+pub struct New;
+
+/// Typestate of a superblock whose `s_fs_info` holds the file system's data.
+pub struct Ready;
+
+mod private {
+    pub trait Sealed {}
+    impl Sealed for super::New {}
+    impl Sealed for super::Ready {}
+}
+
+/// A superblock state: [`New`] or [`Ready`].
+pub trait State: private::Sealed {}
+impl State for New {}
+impl State for Ready {}
+
+/// A superblock of file system `T`, in state `S`.
+///
+/// # Invariants
+///
+/// `inner` is a live superblock of file system `T`. In state [`Ready`], its
+/// `s_fs_info` holds a pointer returned by `T::Data::into_foreign()`, which
+/// stays valid until the superblock is killed.
+#[repr(transparent)]
+pub struct SuperBlock<T: FileSystem, S: State = Ready> {
+    inner: Opaque<bindings::super_block>,
+    _p: PhantomData<(T, S)>,
+}
+
+/// Parameters of a new superblock, for [`SuperBlock::set_params`].
+pub struct Params {
+    /// The file system's magic number (`statfs(2)`'s `f_type`).
+    pub magic: c_ulong,
+    /// Log2 of the block size.
+    pub blocksize_bits: u8,
+    /// The largest file size.
+    pub maxbytes: i64,
+    /// The granularity of timestamps, in nanoseconds.
+    pub time_gran: u32,
+}
+
+impl<T: FileSystem, S: State> SuperBlock<T, S> {
+    /// Creates a reference from a raw pointer.
+    ///
+    /// # Safety
+    ///
+    /// `ptr` must be a superblock of file system `T` in state `S` that stays
+    /// live for `'a`.
+    pub(crate) unsafe fn from_raw<'a>(ptr: *mut bindings::super_block) -> &'a Self {
+        // SAFETY: By the safety requirements, and `Self` is `repr(transparent)`.
+        unsafe { &*ptr.cast() }
+    }
+
+    /// Returns the raw `struct super_block`.
+    pub fn as_raw(&self) -> *mut bindings::super_block {
+        self.inner.get()
+    }
+}
+
+impl<T: FileSystem> SuperBlock<T, New> {
+    /// Sets the superblock's basic parameters.
+    pub fn set_params(&self, p: &Params) {
+        let sb = self.as_raw();
+        // SAFETY: A `New` superblock is only reachable from `fill_super`, which
+        // runs with `s_umount` held for writing before the superblock is
+        // visible to anyone else.
+        unsafe {
+            (*sb).s_magic = p.magic;
+            (*sb).s_blocksize_bits = p.blocksize_bits;
+            (*sb).s_blocksize = 1 << p.blocksize_bits;
+            (*sb).s_maxbytes = p.maxbytes;
+            (*sb).s_time_gran = p.time_gran;
+        }
+    }
+}
+
+impl<T: FileSystem> SuperBlock<T, Ready> {
+    /// The file system's per-superblock data.
+    pub fn data(&self) -> <T::Data as ForeignOwnable>::Borrowed<'_> {
+        // SAFETY: `s_fs_info` came from `into_foreign()` (type invariant) and
+        // is only turned back by `from_foreign()` when the superblock is
+        // killed, after every user of `&self` is gone.
+        unsafe { T::Data::borrow((*self.as_raw()).s_fs_info) }
+    }
+}
