@@ -1,0 +1,36 @@
+// SPDX-License-Identifier: GPL-2.0
+
+//! rustfs: an in-memory POSIX file system written in safe Rust.
+//!
+//! Unlike ramfs and tmpfs, whose dcache *is* the namespace, rustfs keeps its
+//! namespace and data in its own store and treats the dcache, icache and page
+//! cache purely as caches that can be evicted and rebuilt through `->lookup`.
+//! That makes it drive the VFS's parallel-lookup machinery the way a disk or
+//! network file system does. See Documentation/filesystems/rustfs.rst.
+
+use kernel::{fs::filesystem::Registration, prelude::*};
+
+mod options;
+mod sb;
+
+module! {
+    type: RustFsModule,
+    name: "rustfs",
+    authors: ["rustfs developers"],
+    description: "In-memory file system driving the VFS parallel-lookup API",
+    license: "GPL",
+}
+
+#[pin_data]
+struct RustFsModule {
+    #[pin]
+    _fs: Registration<sb::RustFs>,
+}
+
+impl kernel::InPlaceModule for RustFsModule {
+    fn init(module: &'static ThisModule) -> impl PinInit<Self, Error> {
+        try_pin_init!(Self {
+            _fs <- Registration::new(module),
+        })
+    }
+}
