@@ -1,0 +1,180 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * Mounting rustfs: the root directory, the mount options, the errors for
+ * bad options, and module pinning while mounted.
+ *
+ * Needs rustfs loaded (the rustfs VM does this), and root.
+ */
+
+#define _GNU_SOURCE
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/mount.h>
+#include <sys/stat.h>
+#include <sys/statfs.h>
+#include <sys/syscall.h>
+#include <unistd.h>
+
+#include "../../kselftest_harness.h"
+
+#define RUSTFS_MAGIC 0x52555354
+#define SOURCE "rustfs_test"
+
+static int rustfs_registered(void)
+{
+	char line[256];
+	int found = 0;
+	FILE *f = fopen("/proc/filesystems", "r");
+
+	if (!f)
+		return 0;
+	while (fgets(line, sizeof(line), f))
+		if (strstr(line, "\trustfs\n"))
+			found = 1;
+	fclose(f);
+	return found;
+}
+
+FIXTURE(mnt) {
+	char dir[64];
+};
+
+FIXTURE_SETUP(mnt)
+{
+	if (!rustfs_registered())
+		SKIP(return, "rustfs is not loaded");
+	strcpy(self->dir, "/tmp/rustfs.XXXXXX");
+	ASSERT_NE(NULL, mkdtemp(self->dir));
+}
+
+FIXTURE_TEARDOWN(mnt)
+{
+	umount2(self->dir, MNT_DETACH);
+	rmdir(self->dir);
+}
+
+TEST_F(mnt, root_is_empty_directory)
+{
+	struct dirent *d;
+	int n = 0;
+	DIR *dir;
+
+	ASSERT_EQ(0, mount(SOURCE, self->dir, "rustfs", 0, NULL));
+	dir = opendir(self->dir);
+	ASSERT_NE(NULL, dir);
+	while ((d = readdir(dir))) {
+		EXPECT_TRUE(!strcmp(d->d_name, ".") || !strcmp(d->d_name, ".."))
+			TH_LOG("unexpected entry %s", d->d_name);
+		n++;
+	}
+	closedir(dir);
+	EXPECT_EQ(2, n);
+}
+
+TEST_F(mnt, root_defaults_to_0755_root_root)
+{
+	struct stat st;
+
+	ASSERT_EQ(0, mount(SOURCE, self->dir, "rustfs", 0, NULL));
+	ASSERT_EQ(0, stat(self->dir, &st));
+	EXPECT_TRUE(S_ISDIR(st.st_mode));
+	EXPECT_EQ(0755, st.st_mode & 07777);
+	EXPECT_EQ(0, st.st_uid);
+	EXPECT_EQ(0, st.st_gid);
+}
+
+TEST_F(mnt, mode_uid_gid_options_apply_to_root)
+{
+	struct stat st;
+
+	ASSERT_EQ(0, mount(SOURCE, self->dir, "rustfs", 0,
+			   "mode=1777,uid=1000,gid=2000"));
+	ASSERT_EQ(0, stat(self->dir, &st));
+	EXPECT_EQ(01777, st.st_mode & 07777);
+	EXPECT_EQ(1000, st.st_uid);
+	EXPECT_EQ(2000, st.st_gid);
+}
+
+TEST_F(mnt, statfs_reports_rustfs_magic)
+{
+	struct statfs sfs;
+
+	ASSERT_EQ(0, mount(SOURCE, self->dir, "rustfs", 0, NULL));
+	ASSERT_EQ(0, statfs(self->dir, &sfs));
+	EXPECT_EQ(RUSTFS_MAGIC, sfs.f_type);
+}
+
+TEST_F(mnt, two_mounts_are_independent_instances)
+{
+	char other[] = "/tmp/rustfs2.XXXXXX";
+	struct stat a, b;
+
+	ASSERT_NE(NULL, mkdtemp(other));
+	ASSERT_EQ(0, mount(SOURCE, self->dir, "rustfs", 0, "mode=700"));
+	ASSERT_EQ(0, mount(SOURCE, other, "rustfs", 0, "mode=711"));
+	ASSERT_EQ(0, stat(self->dir, &a));
+	ASSERT_EQ(0, stat(other, &b));
+	EXPECT_NE(a.st_dev, b.st_dev);
+	EXPECT_EQ(0700, a.st_mode & 07777);
+	EXPECT_EQ(0711, b.st_mode & 07777);
+	EXPECT_EQ(0, umount(other));
+	rmdir(other);
+}
+
+TEST_F(mnt, module_is_pinned_while_mounted)
+{
+	ASSERT_EQ(0, mount(SOURCE, self->dir, "rustfs", 0, NULL));
+	/* What rmmod does; the kernel refuses a module in use this way. */
+	EXPECT_EQ(-1, syscall(__NR_delete_module, "rustfs", O_NONBLOCK));
+	EXPECT_EQ(EWOULDBLOCK, errno);
+	EXPECT_TRUE(rustfs_registered());
+}
+
+/* Each bad option must fail the mount with EINVAL, and nothing else. */
+FIXTURE(bad_option) {
+	char dir[64];
+};
+
+FIXTURE_VARIANT(bad_option) {
+	const char *opts;
+};
+
+FIXTURE_VARIANT_ADD(bad_option, unknown_key) { .opts = "nosuchoption" };
+FIXTURE_VARIANT_ADD(bad_option, unknown_key_with_value) { .opts = "colour=blue" };
+FIXTURE_VARIANT_ADD(bad_option, mode_not_octal) { .opts = "mode=0999" };
+FIXTURE_VARIANT_ADD(bad_option, mode_not_a_number) { .opts = "mode=rwx" };
+FIXTURE_VARIANT_ADD(bad_option, mode_too_large) { .opts = "mode=10000" };
+FIXTURE_VARIANT_ADD(bad_option, mode_overflow) { .opts = "mode=777777777777" };
+FIXTURE_VARIANT_ADD(bad_option, mode_empty) { .opts = "mode=" };
+FIXTURE_VARIANT_ADD(bad_option, mode_without_value) { .opts = "mode" };
+FIXTURE_VARIANT_ADD(bad_option, uid_negative) { .opts = "uid=-1" };
+FIXTURE_VARIANT_ADD(bad_option, uid_not_a_number) { .opts = "uid=root" };
+FIXTURE_VARIANT_ADD(bad_option, gid_not_a_number) { .opts = "gid=wheel" };
+FIXTURE_VARIANT_ADD(bad_option, gid_empty) { .opts = "gid=" };
+
+FIXTURE_SETUP(bad_option)
+{
+	if (!rustfs_registered())
+		SKIP(return, "rustfs is not loaded");
+	strcpy(self->dir, "/tmp/rustfs.XXXXXX");
+	ASSERT_NE(NULL, mkdtemp(self->dir));
+}
+
+FIXTURE_TEARDOWN(bad_option)
+{
+	umount2(self->dir, MNT_DETACH);
+	rmdir(self->dir);
+}
+
+TEST_F(bad_option, mount_fails_with_einval)
+{
+	EXPECT_EQ(-1, mount(SOURCE, self->dir, "rustfs", 0, variant->opts));
+	EXPECT_EQ(EINVAL, errno) TH_LOG("options \"%s\": %s", variant->opts,
+					strerror(errno));
+}
+
+TEST_HARNESS_MAIN
