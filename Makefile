@@ -1,0 +1,69 @@
+# SPDX-License-Identifier: GPL-2.0
+#
+# rustfs: the front door.  `make help` lists the targets.
+#
+# With KDIR=<built kernel tree>, `make` builds only the module, with the
+# host's tools, as for any out-of-tree module.  Everything else runs through
+# tools/, which keeps the toolchain chroot, the kernel tree and all objects in
+# RUSTFS_CACHE (default /var/tmp/rustfs-cache).
+
+TOOLS := $(CURDIR)/tools
+export RUSTFS_CACHE ?= /var/tmp/rustfs-cache
+export PROFILE ?= debug
+export KSRC TESTS VERBOSE VM_TIMEOUT
+
+ifneq ($(KDIR),)
+all:
+	$(MAKE) -C $(KDIR) M=$(CURDIR) LLVM=1 modules
+clean:
+	$(MAKE) -C $(KDIR) M=$(CURDIR) LLVM=1 clean
+else
+all:
+	$(TOOLS)/check.sh prepare
+clean:
+	rm -rf $(RUSTFS_CACHE)/build $(RUSTFS_CACHE)/logs
+endif
+
+run:
+	$(TOOLS)/check.sh run
+
+check:
+	$(TOOLS)/check.sh check
+
+vm:
+	$(TOOLS)/check.sh vm
+
+selftests:
+	$(TOOLS)/check.sh check TESTS="insmod rustfs_mount_test rmmod"
+
+kernel:
+	$(TOOLS)/toolchain.sh
+	$(TOOLS)/kernel.sh all $(PROFILE)
+
+toolchain:
+	$(TOOLS)/toolchain.sh
+
+lint:
+	$(TOOLS)/check.sh lint
+
+fmt:
+	$(TOOLS)/in-chroot sh -c 'cd /rustfs/src && rustfmt --edition 2021 \
+		--config-path /rustfs/cache/linux/.rustfmt.toml $$(find rust -name "*.rs")'
+
+distclean:
+	rm -rf $(RUSTFS_CACHE)
+
+help:
+	@echo 'make            build everything needed (or only the module, with KDIR=)'
+	@echo 'make run        build, boot the VM, load rustfs and show a demo'
+	@echo 'make check      lint, build the debug kernel, run the tests in the VM'
+	@echo 'make vm         an interactive shell in the VM'
+	@echo 'make selftests  only the rustfs kselftests'
+	@echo 'make kernel     toolchain, patched tree, kernel (PROFILE=debug|lean)'
+	@echo 'make lint       rustfmt, unsafe count, checkpatch, shellcheck'
+	@echo 'make fmt        rustfmt the Rust sources'
+	@echo 'make clean      drop build objects and logs (keeps toolchain and source)'
+	@echo 'make distclean  drop the whole cache ($(RUSTFS_CACHE))'
+	@echo 'Variables: KSRC=<7.3.y tree> TESTS="a b" PROFILE=debug|lean VERBOSE=1'
+
+.PHONY: all clean run check vm selftests kernel toolchain lint fmt distclean help

@@ -1,0 +1,68 @@
+#!/usr/bin/env bash
+# SPDX-License-Identifier: GPL-2.0
+#
+# build.sh PHASE PROFILE: what goes into the VM, built against the PROFILE
+# kernel in $CACHE/build/PROFILE.
+#
+#   module      rust/rustfs/rustfs.ko, out of tree (M=, MO= keeps the
+#               repository free of build products)
+#   selftests   tools/testing/selftests/filesystems/rustfs, through the
+#               kernel's kselftest lib.mk, statically linked
+#   initramfs   busybox, /init, the module, the tests
+#   all         all three
+
+. "$(dirname "$0")/lib.sh"
+
+PROFILE=${2:?profile}
+O=$CACHE/build/$PROFILE
+TREE=$CACHE/linux
+ST=tools/testing/selftests/filesystems/rustfs
+
+[ -f "$O/.rustfs-config" ] || die "the $PROFILE kernel is not configured; run 'make kernel'"
+
+do_module() {
+	phase "module: rustfs.ko against the $PROFILE kernel"
+	run_logged "module-$PROFILE" in_chroot make -C "$(cpath "$TREE")" \
+		O="$(cpath "$O")" M="$C_TOP" MO="$(cpath "$O/rustfs")" \
+		LLVM=1 ARCH=x86_64 CLIPPY=1 -j"$(nproc)" modules
+	local w
+	w=$(our_warnings "$LOGDIR/module-$PROFILE.log")
+	[ -z "$w" ] || die "rustc/clippy warnings in rustfs (see $LOGDIR/module-$PROFILE.log):
+$w"
+	[ -f "$O/rustfs/rust/rustfs/rustfs.ko" ] || die "rustfs.ko was not built; see $LOGDIR/module-$PROFILE.log"
+}
+
+do_selftests() {
+	phase "selftests: $ST"
+	# The harness comes from the kernel tree, so build the tests there.
+	mkdir -p "$TREE/$ST"
+	in_chroot rsync -rc --delete "$C_TOP/$ST/" "$(cpath "$TREE/$ST")/"
+	mkdir -p "$O/selftests"
+	run_logged "selftests-$PROFILE" in_chroot make -C "$(cpath "$TREE/$ST")" \
+		OUTPUT="$(cpath "$O/selftests")" LLVM=1 LDFLAGS=-static
+}
+
+do_initramfs() {
+	local r=$O/initramfs t
+	phase "initramfs: busybox, init, rustfs.ko, tests"
+	rm -rf "$r"
+	mkdir -p "$r"/{bin,dev,proc,sys,tmp,mnt,lib/modules,tests}
+	cp "$CHROOT/bin/busybox" "$r/bin/busybox"
+	install -m 755 "$TOP/tools/testing/vm/init" "$r/init"
+	install -m 644 "$O/rustfs/rust/rustfs/rustfs.ko" "$r/lib/modules/"
+	install -m 755 "$TOP"/tools/testing/vm/tests/* "$TOP/tools/testing/vm/demo" "$r/tests/"
+	for t in $(cd "$O/selftests" && ls); do
+		[ -x "$O/selftests/$t" ] && install -m 755 "$O/selftests/$t" "$r/tests/"
+	done
+	in_chroot sh -c "cd $(cpath "$r") && find . | LC_ALL=C sort |
+		cpio --quiet -o -H newc -R 0:0 >$(cpath "$O/initramfs.cpio")"
+	phase "initramfs: $(du -h "$O/initramfs.cpio" | cut -f1), tests: $(cd "$r/tests" && echo *)"
+}
+
+case ${1:-} in
+module) do_module ;;
+selftests) do_selftests ;;
+initramfs) do_initramfs ;;
+all) do_module && do_selftests && do_initramfs ;;
+*) die "usage: build.sh module|selftests|initramfs|all PROFILE" ;;
+esac

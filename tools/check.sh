@@ -1,0 +1,91 @@
+#!/usr/bin/env bash
+# SPDX-License-Identifier: GPL-2.0
+#
+# check.sh lint|prepare|check|run|vm|bench: the jobs behind the Makefile.
+#
+#   lint      host-side checks: rustfmt, no `unsafe` in rust/rustfs/,
+#             checkpatch --strict on patches/, shellcheck on the tools
+#   prepare   toolchain, patched tree, kernel, module, tests, initramfs
+#   check     lint + prepare (debug kernel) + the tests in the VM + summary
+#   run       prepare + the scripted demo in the VM
+#   vm        prepare + an interactive shell in the VM
+#
+# PROFILE=debug|lean picks the kernel (default: debug; bench uses lean).
+# TESTS="a b c" picks the tests (default: $DEFAULT_TESTS).
+
+. "$(dirname "$0")/lib.sh"
+
+# insmod/rmmod bracket the rustfs tests; lkdtm-warning is the expected-fail
+# self-check of the splat detector, so it runs last.
+DEFAULT_TESTS="nproc kunit insmod rustfs_mount_test rmmod lkdtm-warning"
+XFAIL_SPLAT="lkdtm-warning"
+
+tools=$TOP/tools
+
+lint() {
+	local n bad=0 f
+	phase "lint: rustfmt, unsafe, checkpatch, shellcheck"
+	if ! in_chroot sh -c "cd $C_TOP && rustfmt --check --color never --edition 2021 \
+		--config-path $(cpath "$CACHE/linux")/.rustfmt.toml \
+		\$(find rust -name '*.rs' | sort)" >"$LOGDIR/rustfmt.log" 2>&1; then
+		head -n 40 "$LOGDIR/rustfmt.log"
+		echo "  rustfmt: differences above (fix with 'make fmt')"
+		bad=1
+	fi
+	n=$(grep -rnw unsafe "$TOP/rust/rustfs" --include='*.rs' | grep -vc '^[^:]*:[0-9]*: *//' || true)
+	echo "  unsafe in rust/rustfs/: $n"
+	[ "$n" = 0 ] || { grep -rnw unsafe "$TOP/rust/rustfs" --include='*.rs'; bad=1; }
+	[ ! -f "$TOP/patches/series" ] ||
+	sed -e 's/#.*//' -e '/^[[:space:]]*$/d' "$TOP/patches/series" |
+	while read -r f; do
+		in_chroot sh -c "cd $(cpath "$CACHE/linux") && scripts/checkpatch.pl --strict -q \
+			$C_TOP/patches/$f" >"$LOGDIR/checkpatch.log" 2>&1 ||
+			{ cat "$LOGDIR/checkpatch.log"; echo "  checkpatch: patches/$f"; exit 1; }
+	done || bad=1
+	# shellcheck disable=SC2046
+	if ! in_chroot sh -c "cd $C_TOP && shellcheck -x -P tools tools/*.sh tools/in-chroot \
+		tools/testing/vm/init tools/testing/vm/tests/* .ci/run" >"$LOGDIR/shellcheck.log" 2>&1; then
+		head -n 40 "$LOGDIR/shellcheck.log"
+		bad=1
+	fi
+	[ "$bad" = 0 ] || die "lint failed"
+	phase "lint: clean"
+}
+
+prepare() {
+	"$tools/toolchain.sh"
+	"$tools/kernel.sh" all "$PROFILE"
+	"$tools/build.sh" all "$PROFILE"
+}
+
+PROFILE=${PROFILE:-debug}
+case ${1:-} in
+lint)
+	"$tools/toolchain.sh"
+	"$tools/kernel.sh" tree
+	lint
+	;;
+prepare) prepare ;;
+check)
+	"$tools/toolchain.sh"
+	"$tools/kernel.sh" tree
+	lint
+	prepare
+	xfail=
+	[ -n "${TESTS:-}" ] || xfail=$XFAIL_SPLAT
+	"$tools/vm.sh" "$PROFILE" check "${TESTS:-$DEFAULT_TESTS}"
+	# shellcheck disable=SC2086
+	"$tools/report.sh" "$LOGDIR/vm-$PROFILE-check.console" \
+		"$LOGDIR/vm-$PROFILE-check.tap" $xfail
+	;;
+run)
+	prepare
+	"$tools/vm.sh" "$PROFILE" demo
+	phase "done; the whole console is in $LOGDIR/vm-$PROFILE-demo.console"
+	;;
+vm)
+	prepare
+	"$tools/vm.sh" "$PROFILE" shell
+	;;
+*) die "usage: check.sh lint|prepare|check|run|vm" ;;
+esac

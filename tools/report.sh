@@ -1,0 +1,106 @@
+#!/usr/bin/env bash
+# SPDX-License-Identifier: GPL-2.0
+#
+# report.sh CONSOLE TAP [XFAIL_SPLAT...]: the one-screen summary of a VM run.
+#
+# Reads the guest's TAP stream and scans the kernel console for reports
+# (WARNING, BUG, KASAN, lockdep, kmemleak, UBSAN, RCU stalls, hung tasks,
+# Rust panics).  Each report is attributed to the test that was running
+# (the guest logs "rustfs-vm: running NAME" through /dev/kmsg) and kept in
+# CONSOLE.splats.  A test with a report fails, except the tests named in
+# XFAIL_SPLAT, self-checks of this detector, which fail if they have none.
+# Exits 0 only if every test passed and no report was found.
+
+. "$(dirname "$0")/lib.sh"
+
+CONSOLE=${1:?console log}
+TAP=${2:?tap file}
+shift 2
+XFAIL=" $* "
+
+SPLAT_RE='WARNING:|BUG:|KASAN:|UBSAN:|kernel BUG at|Oops|general protection fault|'
+SPLAT_RE+='possible circular locking|DEADLOCK|suspected memory leak|ODEBUG:|'
+SPLAT_RE+='list_(add|del) corruption|rcu: INFO: .*detected stall|blocked for more than|'
+SPLAT_RE+='panicked at|Kernel panic'
+
+# Splats: "TEST<TAB>first line", and the reports themselves in .splats.
+awk -v re="$SPLAT_RE" -v out="$CONSOLE.splats" '
+	/rustfs-vm: running / { sub(/.*rustfs-vm: running /, ""); test = $0; next }
+	/rustfs-vm: finishing/ { test = "(end of run: kmemleak scan)"; next }
+	$0 ~ re && !/rustfs-vm: running/ {
+		if (left == 0) {
+			print (test == "" ? "(boot)" : test) "\t" $0
+			print "==== during " (test == "" ? "boot" : test) " ====" > out
+		}
+		left = 40
+	}
+	left > 0 { print > out; left-- }
+' "$CONSOLE" >"$CONSOLE.splatlist"
+: >>"$CONSOLE.splats"
+
+pass=0 fail=0 skip=0 xfail=0 nsplat=0
+declare -A splatted
+while IFS=$'\t' read -r t line; do
+	nsplat=$((nsplat + 1))
+	splatted[$t]=$line
+done <"$CONSOLE.splatlist"
+
+echo
+echo "================ rustfs test summary ================"
+while read -r line; do
+	case $line in
+	"ok "* | "not ok "*) ;;
+	*) continue ;;
+	esac
+	name=$(echo "$line" | sed -E 's/^(not )?ok [0-9]+ ([^ #]+).*/\2/')
+	res=PASS
+	case $line in
+	"not ok"*) res=FAIL ;;
+	*"# SKIP"*) res=SKIP ;;
+	esac
+	note=${line#*# }
+	[ "$note" = "$line" ] && note=
+	if [[ $XFAIL == *" $name "* ]]; then
+		if [ -n "${splatted[$name]:-}" ]; then
+			res=PASS note="expected report caught: ${splatted[$name]}"
+			xfail=$((xfail + 1))
+			unset "splatted[$name]"
+		else
+			res=FAIL note="self-check: the splat detector missed the provoked report"
+		fi
+	elif [ -n "${splatted[$name]:-}" ] && [ $res != FAIL ]; then
+		res=FAIL note="kernel report: ${splatted[$name]}"
+	fi
+	case $res in
+	PASS) pass=$((pass + 1)) ;;
+	FAIL) fail=$((fail + 1)) ;;
+	SKIP) skip=$((skip + 1)) ;;
+	esac
+	printf '  %-4s %-28s %s\n' "$res" "$name" "$note"
+done <"$TAP"
+
+# Reports outside any test (boot, teardown) fail the run too.
+for t in "${!splatted[@]}"; do
+	grep -q "^\(not \)\?ok [0-9]* $t\b" "$TAP" && continue
+	printf '  %-4s %-28s %s\n' FAIL "$t" "kernel report: ${splatted[$t]}"
+	fail=$((fail + 1))
+done
+
+planned=$(sed -n 's/^1\.\.//p' "$TAP" | head -n1)
+ran=$(grep -cE '^(not )?ok ' "$TAP" || true)
+if [ -z "$planned" ] || [ "$ran" -lt "$planned" ]; then
+	echo "  FAIL the guest ran ${ran:-0} of ${planned:-?} planned tests"
+	fail=$((fail + 1))
+fi
+
+ksft=$(grep -hoE '^# # Totals: .*' "$TAP" | awk '
+	{ for (i = 1; i <= NF; i++) if (split($i, kv, ":") == 2) s[kv[1]] += kv[2] }
+	END { if (NR) printf "kselftest cases: %d pass, %d fail, %d skip", s["pass"], s["fail"], s["skip"] }')
+echo "-----------------------------------------------------"
+[ -n "$ksft" ] && echo "  $ksft"
+echo "  kernel reports: $((nsplat - xfail)) unexpected, $xfail expected (self-check)"
+[ -s "$CONSOLE.splats" ] && echo "  reports kept in $CONSOLE.splats"
+echo "  console: $CONSOLE"
+echo "  elapsed: $(elapsed)"
+echo "$pass passed, $fail failed, $skip skipped"
+[ "$fail" = 0 ]

@@ -1,0 +1,96 @@
+#!/usr/bin/env bash
+# SPDX-License-Identifier: GPL-2.0
+#
+# vm.sh PROFILE MODE [TESTS]: boot the PROFILE kernel in QEMU with the
+# rustfs initramfs and run MODE (check, demo, shell) in the guest.
+#
+# The serial console is kept in $LOGDIR/vm-PROFILE-MODE.console and the
+# guest's TAP stream (its second serial port) in $LOGDIR/vm-PROFILE-MODE.tap.
+# Every run is bounded by VM_TIMEOUT seconds.
+
+. "$(dirname "$0")/lib.sh"
+
+PROFILE=${1:?profile}
+MODE=${2:?mode}
+TESTS=${3:-}
+O=$CACHE/build/$PROFILE
+KERNEL=$O/arch/x86/boot/bzImage
+INITRD=$O/initramfs.cpio
+VM_TIMEOUT=${VM_TIMEOUT:-900}
+VM_MEM=${VM_MEM:-2G}
+VM_SMP=${VM_SMP:-2}
+
+[ -f "$KERNEL" ] || die "no kernel at $KERNEL; run 'make kernel'"
+[ -f "$INITRD" ] || die "no initramfs at $INITRD; run 'make initramfs'"
+
+# qemu [TIMEOUT] QEMU-ARGS...: QEMU in the chroot, killed after TIMEOUT s.
+qemu() {
+	local t=$1
+	shift
+	timeout -k 5 "$t" "$TOP/tools/in-chroot" qemu-system-x86_64 \
+		-nodefaults -no-reboot -display none \
+		-m "$VM_MEM" -smp "$VM_SMP" -cpu max \
+		-kernel "$(cpath "$KERNEL")" -initrd "$(cpath "$INITRD")" "$@"
+}
+
+# KVM here may be PVM (kvm_pvm), which cannot run a normal guest: QEMU
+# sits in SeaBIOS forever.  Use KVM only if a bounded probe boot reaches
+# userspace; remember the answer per kernel.
+accel() {
+	local f=$CACHE/accel
+	if [ -n "${VM_ACCEL:-}" ]; then
+		echo "$VM_ACCEL"
+	elif [ ! -w /dev/kvm ] || [ -d /sys/module/kvm_pvm ]; then
+		echo tcg
+	elif [ -f "$f" ] && [ "$(head -n1 "$f")" = "$(uname -r)" ]; then
+		tail -n1 "$f"
+	else
+		local a=tcg
+		if qemu 20 -accel kvm -serial stdio \
+			-append 'console=ttyS0 rustfs.mode=probe panic=-1' \
+			</dev/null 2>/dev/null | grep -q 'rustfs-vm: booted'; then
+			a=kvm
+		fi
+		printf '%s\n%s\n' "$(uname -r)" "$a" >"$f"
+		echo "$a"
+	fi
+}
+
+main() {
+	local acc log tap append rc
+	acc=$(accel)
+	[ "$acc" = tcg ] && acc=tcg,thread=multi
+	log=$LOGDIR/vm-$PROFILE-$MODE.console
+	tap=$LOGDIR/vm-$PROFILE-$MODE.tap
+	: >"$tap"
+	append="console=ttyS0 panic=-1 rustfs.mode=$MODE rustfs.tests=${TESTS// /,}"
+	append+=" ${VM_APPEND:-}"
+
+	if [ "$MODE" = shell ]; then
+		phase "vm: interactive shell ($acc); 'poweroff -f' to leave"
+		qemu 86400 -accel "$acc" -serial mon:stdio -append "$append"
+		return
+	fi
+
+	phase "vm: booting $PROFILE kernel ($acc, $VM_SMP vCPUs, timeout ${VM_TIMEOUT}s)"
+	set +e
+	qemu "$VM_TIMEOUT" -accel "$acc" -serial stdio -serial file:"$(cpath "$tap")" \
+		-append "$append" </dev/null 2>&1 | tee "$log" | if [ "${VERBOSE:-0}" = 1 ]; then cat; else
+		grep --line-buffered -E '^(ok|not ok) |rustfs-vm:|^demo' || true; fi
+	rc=${PIPESTATUS[0]}
+	set -e
+	# The guest's serial lines end in CRLF.
+	sed -i 's/\r$//' "$log" "$tap"
+	if [ "$rc" = 124 ] || [ "$rc" = 137 ]; then
+		echo "--- last console lines ($log) ---"
+		tail -n 15 "$log"
+		die "the guest did not finish within ${VM_TIMEOUT}s (hung?); console: $log"
+	fi
+	grep -q '^rustfs-vm: done' "$log" || {
+		echo "--- last console lines ($log) ---"
+		tail -n 25 "$log"
+		die "the guest stopped before finishing (panic or crash?); console: $log"
+	}
+}
+
+main
