@@ -129,7 +129,8 @@ do_tree() {
 	glue_overlay "$STAGE"
 	# Write only files whose content differs, so make rebuilds only those.
 	mkdir -p "$TREE"
-	in_chroot rsync -rlc --delete --exclude=/.rustfs-tree --out-format='%n' \
+	in_chroot rsync -rlc --delete --exclude=/.rustfs-tree \
+		--exclude=/tools/testing/selftests/filesystems/rustfs --out-format='%n' \
 		"$(cpath "$STAGE")/" "$(cpath "$TREE")/" >"$LOGDIR/tree-sync.log"
 	phase "tree: $(grep -vc '/$' "$LOGDIR/tree-sync.log" || true) file(s) changed"
 	echo "$key" >"$TREE/.rustfs-tree"
@@ -164,8 +165,9 @@ do_config() {
 	local prof=$1 o key f missing
 	o=$(objdir "$prof")
 	# shellcheck disable=SC2046
-	# Only the pristine tree, the patches and the fragments can change Kconfig.
-	key="$PRISTINE $(hash_paths "$TOP/patches" $(fragments "$prof"))"
+	# Only the Kconfig files and the fragments decide the config.
+	key="$(cd "$TREE" && find . -name 'Kconfig*' -type f | LC_ALL=C sort |
+		xargs cat | sha256sum | cut -c1-16) $(hash_paths $(fragments "$prof"))"
 	if [ "$key" = "$(cat "$o/.rustfs-config" 2>/dev/null)" ]; then
 		phase "config: $prof up to date"
 		return
