@@ -2,7 +2,7 @@
 
 /*
  * Helpers for the VFS abstractions in rust/kernel/fs/: static inline
- * functions of include/linux/fs.h and include/linux/dcache.h.
+ * functions of include/linux/fs.h.
  */
 
 #include <linux/fs.h>

@@ -2,17 +2,18 @@
 
 //! File system types and their registration.
 //!
-//! A file system implements [`FileSystem`] and keeps a pinned [`Registration`]
-//! in its module. Mounting goes through the `fs_context` API: each parameter
-//! is parsed against [`FileSystem::PARAMS`] into [`FileSystem::Options`],
-//! which [`FileSystem::fill_super`] then consumes.
+//! A file system implements [`FileSystem`] and is registered by
+//! [`module_fs!`](crate::module_fs). Mounting goes through the `fs_context`
+//! API: each parameter is parsed against [`FileSystem::PARAMS`] into
+//! [`FileSystem::Options`], which [`FileSystem::fill_super`] then consumes;
+//! a remount hands the options it was given to [`FileSystem::reconfigure`].
 //!
 //! C headers: [`include/linux/fs.h`](srctree/include/linux/fs.h) and
 //! [`include/linux/fs_context.h`](srctree/include/linux/fs_context.h).
 
 use super::{
     dentry::Root,
-    param::{Param, Table},
+    param::{Log, Param, Table},
     sb::{self, SuperBlock},
 };
 use crate::{
@@ -46,7 +47,12 @@ pub trait FileSystem: Sized + Send + Sync + 'static {
     fn fill_super(sb: &SuperBlock<Self, sb::New>, opts: Self::Options) -> Result<Self::Data>;
 
     /// Makes the root dentry of a superblock that `fill_super` set up.
-    fn init_root(sb: &SuperBlock<Self>) -> Result<Root<Self>>;
+    fn init_root(sb: &SuperBlock<Self>) -> Result<Root<'_, Self>>;
+
+    /// Applies a remount's options to a mounted superblock, or refuses them
+    /// with a message in `log`. `opts` holds what the remount gave, on top of
+    /// [`Default`].
+    fn reconfigure(sb: &SuperBlock<Self>, opts: Self::Options, log: &Log<'_>) -> Result;
 }
 
 /// A registered file system type.
@@ -55,9 +61,13 @@ pub trait FileSystem: Sized + Send + Sync + 'static {
 /// reference to the owning module, so the module cannot be unloaded while
 /// any instance is mounted.
 ///
-/// The registration must live in the module's static storage (as the module
-/// object of an [`InPlaceModule`](crate::InPlaceModule) does), because
-/// `struct file_system_type` embeds lockdep class keys.
+/// Superblocks and contexts keep pointers to the `struct file_system_type`
+/// inside, and hold only a reference to the owning module, so the
+/// registration must live exactly as long as the module; it also embeds
+/// lockdep class keys, which must be in static storage. [`module_fs!`]
+/// arranges both.
+///
+/// [`module_fs!`]: crate::module_fs
 ///
 /// # Invariants
 ///
@@ -78,9 +88,19 @@ unsafe impl<T: FileSystem> Sync for Registration<T> {}
 
 impl<T: FileSystem> Registration<T> {
     /// Registers `T`, owned by `module`.
-    pub fn new(module: &'static ThisModule) -> impl PinInit<Self, Error> {
+    ///
+    /// # Safety
+    ///
+    /// The registration must be initialised in the static storage of
+    /// `module` and dropped only when `module` is unloaded, after its
+    /// initialisation succeeded: [`module_fs!`](crate::module_fs) does this.
+    pub unsafe fn new(module: &'static ThisModule) -> impl PinInit<Self, Error> {
         try_pin_init!(Self {
             fs <- Opaque::try_ffi_init(|slot: *mut bindings::file_system_type| {
+                // `register_filesystem()` BUG()s on a name with a dot.
+                if T::NAME.to_bytes().contains(&b'.') {
+                    return Err(EINVAL);
+                }
                 // SAFETY: `slot` is valid for writes, and a zeroed
                 // `file_system_type` is a valid, unregistered one.
                 unsafe {
@@ -104,6 +124,7 @@ impl<T: FileSystem> Registration<T> {
         free: Some(Self::free),
         parse_param: Some(Self::parse_param),
         get_tree: Some(Self::get_tree),
+        reconfigure: Some(Self::reconfigure),
         ..pin_init::zeroed()
     };
 
@@ -111,6 +132,22 @@ impl<T: FileSystem> Registration<T> {
         statfs: Some(bindings::simple_statfs),
         ..pin_init::zeroed()
     };
+
+    /// Takes the options out of `fc`.
+    ///
+    /// # Safety
+    ///
+    /// `fc` must be a context of this type, owned by the caller.
+    unsafe fn take_options(fc: *mut bindings::fs_context) -> Result<KBox<T::Options>> {
+        // SAFETY: `fs_private` is null or the `KBox<T::Options>` from
+        // `init_fs_context`; leaving null behind keeps `free` from freeing it.
+        let p = unsafe { core::mem::take(&mut (*fc).fs_private) };
+        if p.is_null() {
+            return Err(EINVAL);
+        }
+        // SAFETY: As above.
+        Ok(unsafe { KBox::from_raw(p.cast()) })
+    }
 
     /// # Safety
     ///
@@ -152,11 +189,12 @@ impl<T: FileSystem> Registration<T> {
         from_result(|| {
             // SAFETY: `fc` and `param` are valid for this call.
             let param = unsafe { Param::parse(fc, param, T::PARAMS)? };
-            // SAFETY: `fs_private` is the `KBox<T::Options>` from
-            // `init_fs_context`, and the VFS serialises calls on one context
-            // (`uapi_mutex`), so this is the only reference.
-            let opts = unsafe { &mut *(*fc).fs_private.cast::<T::Options>() };
-            T::parse_param(opts, &param)?;
+            // SAFETY: `fs_private` is null (options already consumed by a
+            // mount) or the `KBox<T::Options>` from `init_fs_context`; a
+            // context belongs to one `mount(2)` caller, or is serialised by
+            // `uapi_mutex` for `fsconfig(2)`, so this is the only reference.
+            let opts = unsafe { (*fc).fs_private.cast::<T::Options>().as_mut() };
+            T::parse_param(opts.ok_or(EINVAL)?, &param)?;
             Ok(0)
         })
     }
@@ -177,14 +215,10 @@ impl<T: FileSystem> Registration<T> {
         fc: *mut bindings::fs_context,
     ) -> c_int {
         from_result(|| {
-            // SAFETY: `fs_private` is the `KBox<T::Options>` from
-            // `init_fs_context`; we take it over, and `free` sees null.
-            let opts = unsafe {
-                let p = (*fc).fs_private.cast::<T::Options>();
-                (*fc).fs_private = core::ptr::null_mut();
-                KBox::from_raw(p)
-            };
-            // SAFETY: The superblock is new and ours until we return.
+            // SAFETY: `fc` is the context being mounted.
+            let opts = unsafe { Self::take_options(fc)? };
+            // SAFETY: The superblock is not `SB_BORN` yet and we hold
+            // `s_umount` for writing, so nobody else touches it.
             unsafe { (*sb).s_op = &Self::SUPER_OPS };
 
             // SAFETY: `sb` is a new superblock of this type.
@@ -195,9 +229,33 @@ impl<T: FileSystem> Registration<T> {
 
             // SAFETY: `s_fs_info` now holds `T::Data`: the superblock is `Ready`.
             let ready = unsafe { SuperBlock::<T>::from_raw(sb) };
-            let root = T::init_root(ready)?;
+            let root = T::init_root(ready)?.into_raw();
+            // SAFETY: `root` is a live dentry whose reference we own.
+            if unsafe { (*root).d_sb } != sb {
+                // SAFETY: As above.
+                unsafe { bindings::dput(root) };
+                return Err(EINVAL);
+            }
             // SAFETY: The root dentry's reference moves to the superblock.
-            unsafe { (*sb).s_root = root.into_raw() };
+            unsafe { (*sb).s_root = root };
+            Ok(0)
+        })
+    }
+
+    /// # Safety
+    ///
+    /// Called by the VFS to apply a remount's options, with `fc->root` set and
+    /// `s_umount` held for writing.
+    unsafe extern "C" fn reconfigure(fc: *mut bindings::fs_context) -> c_int {
+        from_result(|| {
+            // SAFETY: `fc` is the context being applied.
+            let opts = unsafe { Self::take_options(fc)? };
+            // SAFETY: `fc->root` pins a mounted, hence `Ready`, superblock of
+            // this type for the duration of the call.
+            let sb = unsafe { SuperBlock::<T>::from_raw((*(*fc).root).d_sb) };
+            // SAFETY: `fc` outlives the call.
+            let log = unsafe { Log::from_raw(&raw mut (*fc).log) };
+            T::reconfigure(sb, KBox::into_inner(opts), &log)?;
             Ok(0)
         })
     }
@@ -225,4 +283,50 @@ impl<T: FileSystem> PinnedDrop for Registration<T> {
         // SAFETY: The type is registered (type invariant).
         unsafe { bindings::unregister_filesystem(self.fs.get()) };
     }
+}
+
+/// Declares a kernel module whose one job is to register file system `type`.
+///
+/// The other fields are those of [`module!`](crate::prelude::module); an
+/// `alias: ["fs-NAME"]` lets `mount -t NAME` load the module on demand.
+///
+/// # Examples
+///
+/// ```ignore
+/// kernel::module_fs! {
+///     type: MyFs,
+///     name: "myfs",
+///     authors: ["..."],
+///     description: "...",
+///     license: "GPL",
+///     alias: ["fs-myfs"],
+/// }
+/// ```
+#[macro_export]
+macro_rules! module_fs {
+    (type: $type:ty, $($f:tt)*) => {
+        #[$crate::prelude::pin_data]
+        struct FsModule {
+            #[pin]
+            _fs: $crate::fs::filesystem::Registration<$type>,
+        }
+
+        impl $crate::InPlaceModule for FsModule {
+            fn init(
+                module: &'static $crate::ThisModule,
+            ) -> impl ::pin_init::PinInit<Self, $crate::error::Error> {
+                $crate::try_pin_init!(Self {
+                    // SAFETY: `module!` initialises `FsModule` in the module's
+                    // static storage and drops it at unload, only if this,
+                    // its only field, was initialised.
+                    _fs <- unsafe { $crate::fs::filesystem::Registration::new(module) },
+                })
+            }
+        }
+
+        $crate::prelude::module! {
+            type: FsModule,
+            $($f)*
+        }
+    };
 }

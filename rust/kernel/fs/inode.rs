@@ -2,8 +2,9 @@
 
 //! Inodes.
 //!
-//! An [`Inode`] is always reference counted ([`ARef`]); no `&mut Inode` is
-//! ever handed out, since other threads may hold references at any time. A
+//! An [`Inode`] is reached through a counted [`InodeRef`] that cannot outlive
+//! the borrow of its superblock; no `&mut Inode` is ever handed out, since
+//! other threads may hold references at any time. A
 //! freshly allocated inode is a [`New`]: it is locked (`I_NEW`), invisible to
 //! other lookups until initialised, and dropping it without initialisation
 //! calls `iget_failed()`.
@@ -15,21 +16,19 @@ use super::{
     param::Kgid,
     sb::SuperBlock, //
 };
-use crate::{
-    bindings,
-    prelude::*,
-    sync::aref::{ARef, AlwaysRefCounted},
-    task::Kuid,
-    types::Opaque,
-};
-use core::{marker::PhantomData, mem::ManuallyDrop, ptr::NonNull};
+use crate::{bindings, prelude::*, task::Kuid, types::Opaque};
+use core::{marker::PhantomData, mem::ManuallyDrop, ops::Deref, ptr::NonNull};
 
 /// An inode of file system `T`.
 ///
+/// Only ever seen through an [`InodeRef`], which ties it to a borrow of its
+/// superblock: an inode reference cannot outlive the superblock, which the
+/// VFS requires (`generic_shutdown_super()` finds busy inodes otherwise).
+///
 /// # Invariants
 ///
-/// `inner` is a live inode of a superblock of file system `T`, and whoever
-/// holds a `&Inode<T>` also (directly or indirectly) holds a reference to it.
+/// `inner` is a live inode of a superblock of file system `T`, with
+/// `i_count >= 1` while a `&Inode<T>` exists.
 #[repr(transparent)]
 pub struct Inode<T: FileSystem> {
     inner: Opaque<bindings::inode>,
@@ -41,20 +40,6 @@ pub struct Inode<T: FileSystem> {
 unsafe impl<T: FileSystem> Send for Inode<T> {}
 // SAFETY: As above.
 unsafe impl<T: FileSystem> Sync for Inode<T> {}
-
-// SAFETY: `ihold()` and `iput()` take and drop a reference to the inode, and
-// the inode stays alive while a reference is held.
-unsafe impl<T: FileSystem> AlwaysRefCounted for Inode<T> {
-    fn inc_ref(&self) {
-        // SAFETY: The caller holds a reference, so the count is not zero.
-        unsafe { bindings::ihold(self.as_raw()) };
-    }
-
-    unsafe fn dec_ref(obj: NonNull<Self>) {
-        // SAFETY: The caller owns the reference being dropped.
-        unsafe { bindings::iput(obj.as_ptr().cast()) };
-    }
-}
 
 impl<T: FileSystem> Inode<T> {
     /// Returns the raw `struct inode`.
@@ -70,9 +55,58 @@ impl<T: FileSystem> Inode<T> {
 
     /// The superblock this inode belongs to.
     pub fn super_block(&self) -> &SuperBlock<T> {
-        // SAFETY: `i_sb` is immutable and the superblock outlives its inodes. It
-        // is `Ready`: inodes are only created once `fill_super` has succeeded.
+        // SAFETY: `i_sb` is immutable, and the superblock outlives every
+        // `InodeRef` (which borrows it) and so every `&Inode`. It is `Ready`:
+        // inodes are only made through a `Ready` superblock.
         unsafe { SuperBlock::from_raw((*self.as_raw()).i_sb) }
+    }
+}
+
+/// A counted reference to an inode, for as long as its superblock is borrowed.
+///
+/// Dropping it calls `iput()`, which may sleep.
+///
+/// # Invariants
+///
+/// `inode` is a live inode of file system `T` on the superblock borrowed for
+/// `'a`, and we own one reference (`i_count`) to it.
+pub struct InodeRef<'a, T: FileSystem> {
+    inode: NonNull<Inode<T>>,
+    _p: PhantomData<&'a SuperBlock<T>>,
+}
+
+impl<T: FileSystem> InodeRef<'_, T> {
+    /// Hands the reference over to the caller.
+    pub(crate) fn into_raw(self) -> *mut bindings::inode {
+        ManuallyDrop::new(self).inode.as_ptr().cast()
+    }
+}
+
+impl<T: FileSystem> Deref for InodeRef<'_, T> {
+    type Target = Inode<T>;
+
+    fn deref(&self) -> &Inode<T> {
+        // SAFETY: We hold a reference, so the inode is live (type invariant).
+        unsafe { self.inode.as_ref() }
+    }
+}
+
+impl<T: FileSystem> Clone for InodeRef<'_, T> {
+    fn clone(&self) -> Self {
+        // SAFETY: We hold a reference, so `i_count >= 1` as `ihold()` requires.
+        unsafe { bindings::ihold(self.as_raw()) };
+        // INVARIANT: `ihold()` took the reference the clone owns.
+        Self {
+            inode: self.inode,
+            _p: PhantomData,
+        }
+    }
+}
+
+impl<T: FileSystem> Drop for InodeRef<'_, T> {
+    fn drop(&mut self) {
+        // SAFETY: We own the reference being dropped (type invariant).
+        unsafe { bindings::iput(self.as_raw()) };
     }
 }
 
@@ -100,16 +134,17 @@ pub struct Params {
 ///
 /// # Invariants
 ///
-/// `inode` is an `I_NEW` inode of file system `T` to which we hold a reference.
-pub struct New<T: FileSystem> {
+/// `inode` is an `I_NEW` inode of file system `T` on the superblock borrowed
+/// for `'a`, and we own a reference to it.
+pub struct New<'a, T: FileSystem> {
     inode: NonNull<bindings::inode>,
-    _p: PhantomData<T>,
+    _p: PhantomData<&'a SuperBlock<T>>,
 }
 
-impl<T: FileSystem> New<T> {
+impl<'a, T: FileSystem> New<'a, T> {
     /// Sets the inode up as `kind` with `params` and unlocks it, making it
     /// visible to every other `iget_locked()` caller.
-    pub fn init(self, kind: Kind, params: Params) -> ARef<Inode<T>> {
+    pub fn init(self, kind: Kind, params: Params) -> InodeRef<'a, T> {
         let this = ManuallyDrop::new(self);
         let inode = this.inode.as_ptr();
         let perm = params.mode & bindings::S_IALLUGO as u16;
@@ -129,13 +164,16 @@ impl<T: FileSystem> New<T> {
             bindings::simple_inode_init_ts(inode);
             bindings::unlock_new_inode(inode);
         }
-        // SAFETY: We own a reference (type invariant), which moves into the
-        // `ARef`; `this` is not dropped, so `iget_failed()` is not called.
-        unsafe { ARef::from_raw(this.inode.cast()) }
+        // INVARIANT: Our reference (type invariant) moves into the `InodeRef`;
+        // `this` is not dropped, so `iget_failed()` is not called.
+        InodeRef {
+            inode: this.inode.cast(),
+            _p: PhantomData,
+        }
     }
 }
 
-impl<T: FileSystem> Drop for New<T> {
+impl<T: FileSystem> Drop for New<'_, T> {
     fn drop(&mut self) {
         // SAFETY: The inode is `I_NEW` and we own a reference (type invariant).
         unsafe { bindings::iget_failed(self.inode.as_ptr()) };
@@ -143,32 +181,36 @@ impl<T: FileSystem> Drop for New<T> {
 }
 
 /// The result of [`SuperBlock::get_or_create_inode`].
-pub enum Lookup<T: FileSystem> {
+pub enum Lookup<'a, T: FileSystem> {
     /// The inode was in the inode cache, initialised.
-    Cached(ARef<Inode<T>>),
+    Cached(InodeRef<'a, T>),
     /// The inode was not cached: this thread must initialise it.
-    New(New<T>),
+    New(New<'a, T>),
 }
 
 impl<T: FileSystem> SuperBlock<T> {
     /// Finds inode `ino` in the inode cache, or allocates it as a [`New`]
     /// inode that the caller initialises (`iget_locked()`).
-    pub fn get_or_create_inode(&self, ino: u64) -> Result<Lookup<T>> {
+    pub fn get_or_create_inode(&self, ino: u64) -> Result<Lookup<'_, T>> {
         // SAFETY: The superblock is live (type invariant).
         let inode =
             NonNull::new(unsafe { bindings::iget_locked(self.as_raw(), ino) }).ok_or(ENOMEM)?;
         // SAFETY: `iget_locked()` returned a referenced inode.
         let state = unsafe { bindings::inode_state_read_once(inode.as_ptr()) };
         if state & bindings::inode_state_flags_enum_I_NEW != 0 {
-            // INVARIANT: The inode is `I_NEW` and we hold the reference
-            // `iget_locked()` returned.
+            // INVARIANT: The inode is `I_NEW`, on this superblock, and we own
+            // the reference `iget_locked()` returned.
             Ok(Lookup::New(New {
                 inode,
                 _p: PhantomData,
             }))
         } else {
-            // SAFETY: The inode is initialised and we own the reference.
-            Ok(Lookup::Cached(unsafe { ARef::from_raw(inode.cast()) }))
+            // INVARIANT: The inode is initialised, on this superblock, and we
+            // own the reference `iget_locked()` returned.
+            Ok(Lookup::Cached(InodeRef {
+                inode: inode.cast(),
+                _p: PhantomData,
+            }))
         }
     }
 }

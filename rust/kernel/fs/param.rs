@@ -18,6 +18,9 @@ use core::marker::PhantomData;
 pub struct Kgid(bindings::kgid_t);
 
 impl Kgid {
+    /// The root group of the initial user namespace (`GLOBAL_ROOT_GID`).
+    pub const GLOBAL_ROOT: Self = Self(bindings::kgid_t { val: 0 });
+
     /// Creates a `Kgid` from a raw `kgid_t`.
     pub fn from_raw(kgid: bindings::kgid_t) -> Self {
         Self(kgid)
@@ -27,6 +30,11 @@ impl Kgid {
     pub fn into_raw(self) -> bindings::kgid_t {
         self.0
     }
+}
+
+/// The root user of the initial user namespace (`GLOBAL_ROOT_UID`).
+pub fn global_root_uid() -> Kuid {
+    Kuid::from_raw(bindings::kuid_t { val: 0 })
 }
 
 /// One parameter in a [`Table`]: its name, its type and the option number
@@ -145,10 +153,66 @@ impl Table {
 /// ```
 #[macro_export]
 macro_rules! fs_param_table {
-    ($($spec:expr),* $(,)?) => {
-        // SAFETY: The array ends with `Spec::END`.
-        unsafe { $crate::fs::param::Table::new(&[$($spec,)* $crate::fs::param::Spec::END]) }
-    };
+    ($($spec:expr),* $(,)?) => {{
+        const SPECS: &[$crate::fs::param::Spec] = &[$($spec,)* $crate::fs::param::Spec::END];
+        // SAFETY: `SPECS` ends with `Spec::END`.
+        unsafe { $crate::fs::param::Table::new(SPECS) }
+    }};
+}
+
+/// The error log of a mount or remount: `mount(2)` users see its messages
+/// in the kernel log, `fsconfig(2)` users read them from the context.
+///
+/// # Invariants
+///
+/// `log` is the `p_log` of a context that is valid for `'a`.
+pub struct Log<'a> {
+    log: *mut bindings::p_log,
+    _p: PhantomData<&'a ()>,
+}
+
+impl Log<'_> {
+    /// # Safety
+    ///
+    /// `log` must be the `p_log` of a context that is valid for `'a`.
+    pub(crate) unsafe fn from_raw(log: *mut bindings::p_log) -> Self {
+        // INVARIANT: By the safety requirements.
+        Self {
+            log,
+            _p: PhantomData,
+        }
+    }
+
+    /// Logs `msg` as an error, prefixed by `what`, and returns `EINVAL` for
+    /// the caller to return to the VFS (like C's `invalfc()`).
+    pub fn invalf(&self, what: &CStr, msg: fmt::Arguments<'_>) -> Error {
+        let log = self.log;
+        match CString::try_from_fmt(msg) {
+            // SAFETY: `log` is valid (type invariant), and the format takes
+            // two C strings, which are what is passed.
+            Ok(s) => unsafe {
+                bindings::logfc(
+                    (*log).log,
+                    (*log).prefix,
+                    b'e' as c_char,
+                    c"%s: %s".as_char_ptr(),
+                    what.as_char_ptr(),
+                    s.as_char_ptr(),
+                )
+            },
+            // SAFETY: As above, with one C string.
+            Err(_) => unsafe {
+                bindings::logfc(
+                    (*log).log,
+                    (*log).prefix,
+                    b'e' as c_char,
+                    c"%s: invalid".as_char_ptr(),
+                    what.as_char_ptr(),
+                )
+            },
+        }
+        EINVAL
+    }
 }
 
 /// A parameter that `fs_parse()` matched against the file system's [`Table`].
@@ -248,37 +312,11 @@ impl<'a> Param<'a> {
         Some(unsafe { CStr::from_char_ptr(p.__bindgen_anon_1.string) })
     }
 
-    /// Logs "`key`: `msg`" as an error of this mount, where `mount(2)` users see
-    /// it in the kernel log and `fsconfig(2)` users read it from the context,
-    /// and returns `EINVAL` to return to the VFS (like C's `invalfc()`).
+    /// Logs "`key`: `msg`" as an error of this mount and returns `EINVAL`;
+    /// see [`Log::invalf`].
     pub fn invalf(&self, msg: fmt::Arguments<'_>) -> Error {
-        // SAFETY: `fc` is valid for `'a`.
-        let log = unsafe { &raw mut (*self.fc).log };
-        let key = self.key();
-        match CString::try_from_fmt(msg) {
-            // SAFETY: `log` is valid, and the format string takes two C strings, which are
-            // what is passed.
-            Ok(s) => unsafe {
-                bindings::logfc(
-                    (*log).log,
-                    (*log).prefix,
-                    b'e' as c_char,
-                    c"%s: %s".as_char_ptr(),
-                    key.as_char_ptr(),
-                    s.as_char_ptr(),
-                )
-            },
-            // SAFETY: As above, with one C string.
-            Err(_) => unsafe {
-                bindings::logfc(
-                    (*log).log,
-                    (*log).prefix,
-                    b'e' as c_char,
-                    c"%s: invalid value".as_char_ptr(),
-                    key.as_char_ptr(),
-                )
-            },
-        }
-        EINVAL
+        // SAFETY: `fc` is valid for `'a` (type invariant).
+        let log = unsafe { Log::from_raw(&raw mut (*self.fc).log) };
+        log.invalf(self.key(), msg)
     }
 }

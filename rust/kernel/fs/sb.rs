@@ -11,6 +11,7 @@
 use super::filesystem::FileSystem;
 use crate::{
     bindings,
+    error::{code::EINVAL, Result},
     ffi::c_ulong,
     types::{ForeignOwnable, Opaque},
 };
@@ -46,6 +47,11 @@ pub struct SuperBlock<T: FileSystem, S: State = Ready> {
     _p: PhantomData<(T, S)>,
 }
 
+// SAFETY: A superblock is shared by all threads of the VFS; the methods of
+// `SuperBlock` are safe to call concurrently, and `data()` hands out a borrow
+// of `T::Data`, which is `Sync`.
+unsafe impl<T: FileSystem, S: State> Sync for SuperBlock<T, S> {}
+
 /// Parameters of a new superblock, for [`SuperBlock::set_params`].
 pub struct Params {
     /// The file system's magic number (`statfs(2)`'s `f_type`).
@@ -77,12 +83,18 @@ impl<T: FileSystem, S: State> SuperBlock<T, S> {
 }
 
 impl<T: FileSystem> SuperBlock<T, New> {
-    /// Sets the superblock's basic parameters.
-    pub fn set_params(&self, p: &Params) {
+    /// Sets the superblock's basic parameters. The block size must be between
+    /// 512 bytes and a page, and the time granularity between 1 ns and 1 s.
+    pub fn set_params(&self, p: &Params) -> Result {
+        if !(9..=crate::page::PAGE_SHIFT as u8).contains(&p.blocksize_bits)
+            || !(1..=1_000_000_000).contains(&p.time_gran)
+        {
+            return Err(EINVAL);
+        }
         let sb = self.as_raw();
         // SAFETY: A `New` superblock is only reachable from `fill_super`, which
-        // runs with `s_umount` held for writing before the superblock is
-        // visible to anyone else.
+        // runs with `s_umount` held for writing before `SB_BORN` is set, so
+        // nobody else looks at these fields yet.
         unsafe {
             (*sb).s_magic = p.magic;
             (*sb).s_blocksize_bits = p.blocksize_bits;
@@ -90,6 +102,7 @@ impl<T: FileSystem> SuperBlock<T, New> {
             (*sb).s_maxbytes = p.maxbytes;
             (*sb).s_time_gran = p.time_gran;
         }
+        Ok(())
     }
 }
 
