@@ -3,7 +3,7 @@
 //! Mount options.
 
 use kernel::{
-    fs::param::{Kgid, Param, Spec, Table},
+    fs::param::{global_root_uid, Kgid, Log, Param, Spec, Table},
     fs_param_table,
     prelude::*,
     task::Kuid,
@@ -20,24 +20,12 @@ pub(crate) static PARAMS: Table = fs_param_table![
     Spec::gid(c"gid", OPT_GID),
 ];
 
-/// Options of one mount.
+/// The options given to one mount or remount; `None` where not given.
+#[derive(Default)]
 pub(crate) struct Options {
-    /// Permission bits of the root directory.
-    pub(crate) mode: u16,
-    /// Owner of the root directory.
-    pub(crate) uid: Kuid,
-    /// Group of the root directory.
-    pub(crate) gid: Kgid,
-}
-
-impl Default for Options {
-    fn default() -> Self {
-        Self {
-            mode: 0o755,
-            uid: Kuid::from_raw(kernel::bindings::kuid_t { val: 0 }),
-            gid: Kgid::from_raw(kernel::bindings::kgid_t { val: 0 }),
-        }
-    }
+    mode: Option<u16>,
+    uid: Option<Kuid>,
+    gid: Option<Kgid>,
 }
 
 impl Options {
@@ -49,11 +37,38 @@ impl Options {
                 if mode > 0o7777 {
                     return Err(p.invalf(fmt!("{mode:o} is not a permission mode (at most 7777)")));
                 }
-                self.mode = mode as u16;
+                self.mode = Some(mode as u16);
             }
-            OPT_UID => self.uid = p.as_uid(),
-            OPT_GID => self.gid = p.as_gid(),
+            OPT_UID => self.uid = Some(p.as_uid()),
+            OPT_GID => self.gid = Some(p.as_gid()),
             _ => return Err(EINVAL),
+        }
+        Ok(())
+    }
+
+    /// Permission bits of the root directory.
+    pub(crate) fn mode(&self) -> u16 {
+        self.mode.unwrap_or(0o755)
+    }
+
+    /// Owner of the root directory.
+    pub(crate) fn uid(&self) -> Kuid {
+        self.uid.unwrap_or_else(global_root_uid)
+    }
+
+    /// Group of the root directory.
+    pub(crate) fn gid(&self) -> Kgid {
+        self.gid.unwrap_or(Kgid::GLOBAL_ROOT)
+    }
+
+    /// Checks what a remount asks for. The root's attributes are set only at
+    /// mount time; chmod and chown change them afterwards.
+    pub(crate) fn check_remount(&self, log: &Log<'_>) -> Result {
+        if self.mode.is_some() || self.uid.is_some() || self.gid.is_some() {
+            return Err(log.invalf(
+                c"remount",
+                fmt!("mode, uid and gid apply at mount time only"),
+            ));
         }
         Ok(())
     }

@@ -8,29 +8,14 @@
 //! That makes it drive the VFS's parallel-lookup machinery the way a disk or
 //! network file system does. See Documentation/filesystems/rustfs.rst.
 
-use kernel::{fs::filesystem::Registration, prelude::*};
-
 mod options;
 mod sb;
 
-module! {
-    type: RustFsModule,
+kernel::module_fs! {
+    type: sb::RustFs,
     name: "rustfs",
     authors: ["rustfs developers"],
     description: "In-memory file system driving the VFS parallel-lookup API",
     license: "GPL",
-}
-
-#[pin_data]
-struct RustFsModule {
-    #[pin]
-    _fs: Registration<sb::RustFs>,
-}
-
-impl kernel::InPlaceModule for RustFsModule {
-    fn init(module: &'static ThisModule) -> impl PinInit<Self, Error> {
-        try_pin_init!(Self {
-            _fs <- Registration::new(module),
-        })
-    }
+    alias: ["fs-rustfs"],
 }

@@ -8,7 +8,7 @@ use kernel::{
         dentry::Root,
         filesystem::FileSystem,
         inode::{Kind, Lookup, Params},
-        param::{Param, Table},
+        param::{Log, Param, Table},
         sb::{self, SuperBlock},
     },
     prelude::*,
@@ -41,11 +41,11 @@ impl FileSystem for RustFs {
             blocksize_bits: kernel::page::PAGE_SHIFT as u8,
             maxbytes: i64::MAX,
             time_gran: 1,
-        });
+        })?;
         KBox::new(Super { opts }, GFP_KERNEL).map_err(Into::into)
     }
 
-    fn init_root(sb: &SuperBlock<Self>) -> Result<Root<Self>> {
+    fn init_root(sb: &SuperBlock<Self>) -> Result<Root<'_, Self>> {
         let inode = match sb.get_or_create_inode(ROOT_INO)? {
             Lookup::Cached(inode) => inode,
             Lookup::New(new) => {
@@ -53,13 +53,17 @@ impl FileSystem for RustFs {
                 new.init(
                     Kind::SimpleDir,
                     Params {
-                        mode: opts.mode,
-                        uid: opts.uid,
-                        gid: opts.gid,
+                        mode: opts.mode(),
+                        uid: opts.uid(),
+                        gid: opts.gid(),
                     },
                 )
             }
         };
         Root::try_new(inode)
+    }
+
+    fn reconfigure(_sb: &SuperBlock<Self>, opts: Options, log: &Log<'_>) -> Result {
+        opts.check_remount(log)
     }
 }

@@ -134,6 +134,31 @@ TEST_F(mnt, module_is_pinned_while_mounted)
 	EXPECT_TRUE(rustfs_registered());
 }
 
+TEST_F(mnt, remount_without_options_succeeds)
+{
+	struct stat st;
+
+	ASSERT_EQ(0, mount(SOURCE, self->dir, "rustfs", 0, "mode=700"));
+	ASSERT_EQ(0, mount(NULL, self->dir, NULL, MS_REMOUNT | MS_RDONLY, NULL));
+	ASSERT_EQ(0, mount(NULL, self->dir, NULL, MS_REMOUNT, NULL));
+	ASSERT_EQ(0, stat(self->dir, &st));
+	EXPECT_EQ(0700, st.st_mode & 07777);
+}
+
+TEST_F(mnt, remount_refuses_mount_time_options)
+{
+	struct stat st;
+
+	ASSERT_EQ(0, mount(SOURCE, self->dir, "rustfs", 0, "mode=700"));
+	/* Silently ignoring them would be worse than refusing. */
+	EXPECT_EQ(-1, mount(NULL, self->dir, NULL, MS_REMOUNT, "mode=755"));
+	EXPECT_EQ(EINVAL, errno);
+	EXPECT_EQ(-1, mount(NULL, self->dir, NULL, MS_REMOUNT, "uid=1"));
+	EXPECT_EQ(EINVAL, errno);
+	ASSERT_EQ(0, stat(self->dir, &st));
+	EXPECT_EQ(0700, st.st_mode & 07777);
+}
+
 /* Each bad option must fail the mount with EINVAL, and nothing else. */
 FIXTURE(bad_option) {
 	char dir[64];
