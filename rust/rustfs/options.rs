@@ -3,9 +3,10 @@
 //! Mount options.
 
 use kernel::{
-    fs::param::{global_root_uid, Kgid, Log, Param, Spec, Table},
+    fs::param::{global_root_uid, uid_in_init_ns, Kgid, Log, Param, Spec, Table},
     fs_param_table,
     prelude::*,
+    seq_file::{seq_print, SeqFile},
     task::Kuid,
 };
 
@@ -59,6 +60,21 @@ impl Options {
     /// Group of the root directory.
     pub(crate) fn gid(&self) -> Kgid {
         self.gid.unwrap_or(Kgid::GLOBAL_ROOT)
+    }
+
+    /// Shows the options that differ from the defaults, as tmpfs does.
+    pub(crate) fn show(&self, m: &SeqFile) {
+        if self.mode() != 0o755 {
+            seq_print!(m, ",mode={:o}", self.mode());
+        }
+        let uid = uid_in_init_ns(self.uid());
+        if uid != 0 {
+            seq_print!(m, ",uid={uid}");
+        }
+        let gid = self.gid().in_init_ns();
+        if gid != 0 {
+            seq_print!(m, ",gid={gid}");
+        }
     }
 
     /// Checks what a remount asks for. The root's attributes are set only at

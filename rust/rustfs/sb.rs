@@ -12,6 +12,7 @@ use kernel::{
         sb::{self, SuperBlock},
     },
     prelude::*,
+    seq_file::SeqFile,
 };
 
 /// `statfs(2)`'s `f_type` for rustfs: "RUST".
@@ -65,5 +66,10 @@ impl FileSystem for RustFs {
 
     fn reconfigure(_sb: &SuperBlock<Self>, opts: Options, log: &Log<'_>) -> Result {
         opts.check_remount(log)
+    }
+
+    fn show_options(sb: &SuperBlock<Self>, m: &SeqFile) -> Result {
+        sb.data().opts.show(m);
+        Ok(())
     }
 }

@@ -20,6 +20,7 @@ use crate::{
     bindings,
     error::{from_result, to_result},
     prelude::*,
+    seq_file::SeqFile,
     types::{ForeignOwnable, Opaque},
 };
 use core::marker::PhantomData;
@@ -53,6 +54,11 @@ pub trait FileSystem: Sized + Send + Sync + 'static {
     /// with a message in `log`. `opts` holds what the remount gave, on top of
     /// [`Default`].
     fn reconfigure(sb: &SuperBlock<Self>, opts: Self::Options, log: &Log<'_>) -> Result;
+
+    /// Shows the superblock's options in `/proc/mounts`, each as `,key=value`.
+    fn show_options(_sb: &SuperBlock<Self>, _m: &SeqFile) -> Result {
+        Ok(())
+    }
 }
 
 /// A registered file system type.
@@ -130,6 +136,7 @@ impl<T: FileSystem> Registration<T> {
 
     const SUPER_OPS: bindings::super_operations = bindings::super_operations {
         statfs: Some(bindings::simple_statfs),
+        show_options: Some(Self::show_options),
         ..pin_init::zeroed()
     };
 
@@ -256,6 +263,23 @@ impl<T: FileSystem> Registration<T> {
             // SAFETY: `fc` outlives the call.
             let log = unsafe { Log::from_raw(&raw mut (*fc).log) };
             T::reconfigure(sb, KBox::into_inner(opts), &log)?;
+            Ok(0)
+        })
+    }
+
+    /// # Safety
+    ///
+    /// Called by the VFS for a mounted superblock of this type.
+    unsafe extern "C" fn show_options(
+        m: *mut bindings::seq_file,
+        root: *mut bindings::dentry,
+    ) -> c_int {
+        from_result(|| {
+            // SAFETY: `root` is a dentry of a mounted, hence `Ready`,
+            // superblock of this type, pinned by the mount being shown.
+            let sb = unsafe { SuperBlock::<T>::from_raw((*root).d_sb) };
+            // SAFETY: `m` is valid for this call, and only this thread uses it.
+            T::show_options(sb, unsafe { SeqFile::from_raw(m) })?;
             Ok(0)
         })
     }

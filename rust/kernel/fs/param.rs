@@ -30,6 +30,20 @@ impl Kgid {
     pub fn into_raw(self) -> bindings::kgid_t {
         self.0
     }
+
+    /// The group id as seen from the initial user namespace, where
+    /// `/proc/mounts` shows it (`from_kgid_munged(&init_user_ns, gid)`).
+    pub fn in_init_ns(self) -> u32 {
+        // SAFETY: `init_user_ns` is static; the function only reads it.
+        unsafe { bindings::from_kgid_munged(&raw mut bindings::init_user_ns, self.0) }
+    }
+}
+
+/// The user id as seen from the initial user namespace, where
+/// `/proc/mounts` shows it (`from_kuid_munged(&init_user_ns, uid)`).
+pub fn uid_in_init_ns(uid: Kuid) -> u32 {
+    // SAFETY: `init_user_ns` is static; the function only reads it.
+    unsafe { bindings::from_kuid_munged(&raw mut bindings::init_user_ns, uid.into_raw()) }
 }
 
 /// The root user of the initial user namespace (`GLOBAL_ROOT_UID`).

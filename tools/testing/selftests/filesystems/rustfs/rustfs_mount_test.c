@@ -99,6 +99,46 @@ TEST_F(mnt, mode_uid_gid_options_apply_to_root)
 	EXPECT_EQ(2000, st.st_gid);
 }
 
+static int mount_options(const char *dir, char *buf, size_t len)
+{
+	char line[512], src[128], mnt[256], type[64], opts[256];
+	FILE *f = fopen("/proc/mounts", "r");
+	int found = 0;
+
+	if (!f)
+		return 0;
+	while (fgets(line, sizeof(line), f))
+		if (sscanf(line, "%127s %255s %63s %255s", src, mnt, type, opts) == 4 &&
+		    !strcmp(mnt, dir)) {
+			snprintf(buf, len, "%s", opts);
+			found = 1;
+		}
+	fclose(f);
+	return found;
+}
+
+TEST_F(mnt, proc_mounts_shows_non_default_options)
+{
+	char opts[256];
+
+	ASSERT_EQ(0, mount(SOURCE, self->dir, "rustfs", 0,
+			   "mode=1777,uid=1000,gid=2000"));
+	ASSERT_TRUE(mount_options(self->dir, opts, sizeof(opts)));
+	EXPECT_NE(NULL, strstr(opts, ",mode=1777")) TH_LOG("options: %s", opts);
+	EXPECT_NE(NULL, strstr(opts, ",uid=1000")) TH_LOG("options: %s", opts);
+	EXPECT_NE(NULL, strstr(opts, ",gid=2000")) TH_LOG("options: %s", opts);
+}
+
+TEST_F(mnt, proc_mounts_hides_default_options)
+{
+	char opts[256];
+
+	ASSERT_EQ(0, mount(SOURCE, self->dir, "rustfs", 0, NULL));
+	ASSERT_TRUE(mount_options(self->dir, opts, sizeof(opts)));
+	EXPECT_EQ(NULL, strstr(opts, "mode=")) TH_LOG("options: %s", opts);
+	EXPECT_EQ(NULL, strstr(opts, "uid=")) TH_LOG("options: %s", opts);
+}
+
 TEST_F(mnt, statfs_reports_rustfs_magic)
 {
 	struct statfs sfs;
