@@ -47,8 +47,7 @@ lint:
 	$(TOOLS)/check.sh lint
 
 fmt:
-	$(TOOLS)/in-chroot sh -c 'cd /rustfs/src && rustfmt --edition 2021 \
-		--config-path /rustfs/cache/linux/.rustfmt.toml $$(find rust -name "*.rs")'
+	$(TOOLS)/check.sh fmt
 
 distclean:
 	rm -rf $(RUSTFS_CACHE)

@@ -23,7 +23,7 @@ ST=tools/testing/selftests/filesystems/rustfs
 do_module() {
 	phase "module: rustfs.ko against the $PROFILE kernel"
 	run_logged "module-$PROFILE" in_chroot make -C "$(cpath "$TREE")" \
-		O="$(cpath "$O")" M="$C_TOP" MO="$(cpath "$O/rustfs")" \
+		O="$(cpath "$O")" M="$(cpath "$TOP")" MO="$(cpath "$O/rustfs")" \
 		LLVM=1 ARCH=x86_64 CLIPPY=1 -j"$(nproc)" modules
 	local w
 	w=$(our_warnings "$LOGDIR/module-$PROFILE.log")
@@ -36,7 +36,7 @@ do_selftests() {
 	phase "selftests: $ST"
 	# The harness comes from the kernel tree, so build the tests there.
 	mkdir -p "$TREE/$ST"
-	in_chroot rsync -rc --delete "$C_TOP/$ST/" "$(cpath "$TREE/$ST")/"
+	in_chroot rsync -rc --delete "$(cpath "$TOP")/$ST/" "$(cpath "$TREE/$ST")/"
 	mkdir -p "$O/selftests"
 	run_logged "selftests-$PROFILE" in_chroot make -C "$(cpath "$TREE/$ST")" \
 		OUTPUT="$(cpath "$O/selftests")" LLVM=1 LDFLAGS=-static
@@ -47,7 +47,11 @@ do_initramfs() {
 	phase "initramfs: busybox, init, rustfs.ko, tests"
 	rm -rf "$r"
 	mkdir -p "$r"/{bin,dev,proc,sys,tmp,mnt,lib/modules,tests}
-	cp "$CHROOT/bin/busybox" "$r/bin/busybox"
+	if use_host_tools; then
+		cp "$(command -v busybox)" "$r/bin/busybox"
+	else
+		cp "$CHROOT/bin/busybox" "$r/bin/busybox"
+	fi
 	install -m 755 "$TOP/tools/testing/vm/init" "$r/init"
 	install -m 644 "$O/rustfs/rust/rustfs/rustfs.ko" "$r/lib/modules/"
 	install -m 755 "$TOP"/tools/testing/vm/tests/* "$TOP/tools/testing/vm/demo" "$r/tests/"

@@ -25,9 +25,7 @@ tools=$TOP/tools
 lint() {
 	local n bad=0 f
 	phase "lint: rustfmt, unsafe, checkpatch, shellcheck"
-	if ! in_chroot sh -c "cd $C_TOP && rustfmt --check --color never --edition 2021 \
-		--config-path $(cpath "$CACHE/linux")/.rustfmt.toml \
-		\$(find rust -name '*.rs' | sort)" >"$LOGDIR/rustfmt.log" 2>&1; then
+	if ! rustfmt_rust --check >"$LOGDIR/rustfmt.log" 2>&1; then
 		head -n 40 "$LOGDIR/rustfmt.log"
 		echo "  rustfmt: differences above (fix with 'make fmt')"
 		bad=1
@@ -39,17 +37,24 @@ lint() {
 	sed -e 's/#.*//' -e '/^[[:space:]]*$/d' "$TOP/patches/series" |
 	while read -r f; do
 		in_chroot sh -c "cd $(cpath "$CACHE/linux") && scripts/checkpatch.pl --strict -q \
-			$C_TOP/patches/$f" >"$LOGDIR/checkpatch.log" 2>&1 ||
+			$(cpath "$TOP")/patches/$f" >"$LOGDIR/checkpatch.log" 2>&1 ||
 			{ cat "$LOGDIR/checkpatch.log"; echo "  checkpatch: patches/$f"; exit 1; }
 	done || bad=1
 	# shellcheck disable=SC2046
-	if ! in_chroot sh -c "cd $C_TOP && shellcheck -x -P tools tools/*.sh tools/in-chroot \
+	if ! in_chroot sh -c "cd $(cpath "$TOP") && shellcheck -x -P tools tools/*.sh tools/in-chroot \
 		tools/testing/vm/init tools/testing/vm/tests/* .ci/run" >"$LOGDIR/shellcheck.log" 2>&1; then
 		head -n 40 "$LOGDIR/shellcheck.log"
 		bad=1
 	fi
 	[ "$bad" = 0 ] || die "lint failed"
 	phase "lint: clean"
+}
+
+# rustfmt with the kernel's own configuration.
+rustfmt_rust() {
+	in_chroot sh -c "cd $(cpath "$TOP") && rustfmt --edition 2021 --color never \
+		--config-path $(cpath "$CACHE/linux")/.rustfmt.toml $* \
+		\$(find rust -name '*.rs' | sort)"
 }
 
 prepare() {
@@ -59,6 +64,7 @@ prepare() {
 }
 
 PROFILE=${PROFILE:-debug}
+detect_host_tools
 case ${1:-} in
 lint)
 	"$tools/toolchain.sh"
@@ -66,6 +72,10 @@ lint)
 	lint
 	;;
 prepare) prepare ;;
+fmt)
+	"$tools/kernel.sh" tree
+	rustfmt_rust
+	;;
 check)
 	"$tools/toolchain.sh"
 	"$tools/kernel.sh" tree
@@ -87,5 +97,5 @@ vm)
 	prepare
 	"$tools/vm.sh" "$PROFILE" shell
 	;;
-*) die "usage: check.sh lint|prepare|check|run|vm" ;;
+*) die "usage: check.sh lint|fmt|prepare|check|run|vm" ;;
 esac

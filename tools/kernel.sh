@@ -33,7 +33,7 @@ do_source() {
 		PRISTINE=$CACHE/src/ksrc
 		phase "source: KSRC=$KSRC"
 		mkdir -p "$PRISTINE"
-		in_chroot rsync -a --delete --exclude=.git /rustfs/ksrc/ "$(cpath "$PRISTINE")/"
+		in_chroot rsync -a --delete --exclude=.git "$(cpath "$KSRC")/" "$(cpath "$PRISTINE")/"
 		return
 	fi
 

@@ -55,9 +55,11 @@ hash_paths() {
 			(cd "$p" && find . -type f -print0 | LC_ALL=C sort -z |
 				xargs -0r sha256sum)
 		elif [ -e "$p" ]; then
-			sha256sum "$p"
+			# By content and repository-relative name, so that every
+			# clone of the same commit shares the cache.
+			echo "$(sha256sum <"$p" | cut -c1-64) ${p#"$TOP"/}"
 		else
-			echo "missing $p"
+			echo "missing ${p#"$TOP"/}"
 		fi
 	done | sha256sum | cut -c1-16
 }
@@ -66,9 +68,24 @@ need_root() {
 	[ "$(id -u)" = 0 ] || die "$1 needs root (it uses debootstrap, chroot and mounts); run as root or pass KDIR= with host tools"
 }
 
-# True when the host itself can build Rust kernel code, so no chroot is used.
+# True when the host itself builds and boots everything, so no chroot is
+# used: RUSTFS_HOST_TOOLS=1, or detect_host_tools found it can.
 use_host_tools() {
 	[ "${RUSTFS_HOST_TOOLS:-}" = 1 ]
+}
+
+# With KSRC= given and RUSTFS_HOST_TOOLS unset, use the host's tools if the
+# tree passes `make LLVM=1 rustavailable` with them and the host has what the
+# VM needs; the answer is exported to every later phase.
+detect_host_tools() {
+	[ -z "${RUSTFS_HOST_TOOLS:-}" ] && [ -n "${KSRC:-}" ] || return 0
+	RUSTFS_HOST_TOOLS=0
+	if command -v qemu-system-x86_64 rsync patch cpio busybox shellcheck >/dev/null &&
+		make -s -C "$KSRC" LLVM=1 rustavailable >/dev/null 2>&1; then
+		RUSTFS_HOST_TOOLS=1
+		phase "toolchain: the host's tools pass rustavailable in $KSRC; no chroot"
+	fi
+	export RUSTFS_HOST_TOOLS
 }
 
 # in_chroot CMD...: run CMD in the toolchain chroot, with the repository at

@@ -79,6 +79,10 @@ in_chroot_raw() {
 
 main() {
 	local want have
+	detect_host_tools
+	if use_host_tools; then
+		return
+	fi
 	want=$(hash_paths "$PKGFILE" "$0")
 	have=$(cat "$CHROOT/.rustfs-stamp" 2>/dev/null || true)
 	if [ "$want" = "$have" ] && [ -x "$CHROOT/usr/bin/rustc" ]; then
