@@ -34,7 +34,7 @@ vm:
 	$(TOOLS)/check.sh vm
 
 selftests:
-	$(TOOLS)/check.sh check TESTS="insmod rustfs_mount_test rmmod"
+	TESTS="insmod rustfs_mount_test rmmod" $(TOOLS)/check.sh check
 
 kernel:
 	$(TOOLS)/toolchain.sh

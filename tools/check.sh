@@ -23,7 +23,7 @@ XFAIL_SPLAT="lkdtm-warning"
 tools=$TOP/tools
 
 lint() {
-	local n bad=0 f
+	local n bad=0
 	phase "lint: rustfmt, unsafe, checkpatch, shellcheck"
 	if ! rustfmt_rust --check >"$LOGDIR/rustfmt.log" 2>&1; then
 		head -n 40 "$LOGDIR/rustfmt.log"
@@ -36,9 +36,13 @@ lint() {
 	[ ! -f "$TOP/patches/series" ] ||
 	sed -e 's/#.*//' -e '/^[[:space:]]*$/d' "$TOP/patches/series" |
 	while read -r f; do
+		# A patch that passed once passes again: remember it by content.
+		ok=$CACHE/checkpatch/$(sha256sum <"$TOP/patches/$f" | cut -c1-16)
+		[ -e "$ok" ] && continue
 		in_chroot sh -c "cd $(cpath "$CACHE/linux") && scripts/checkpatch.pl --strict -q \
 			$(cpath "$TOP")/patches/$f" >"$LOGDIR/checkpatch.log" 2>&1 ||
 			{ cat "$LOGDIR/checkpatch.log"; echo "  checkpatch: patches/$f"; exit 1; }
+		mkdir -p "$CACHE/checkpatch" && touch "$ok"
 	done || bad=1
 	# shellcheck disable=SC2046
 	if ! in_chroot sh -c "cd $(cpath "$TOP") && shellcheck -x -P tools tools/*.sh tools/in-chroot \

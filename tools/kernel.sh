@@ -102,37 +102,82 @@ tree_key() {
 	echo "$PRISTINE $(hash_paths "$TOP/patches" $files "$0")"
 }
 
+# Files that patches/ and the overlay change, relative to the tree.
+touched_files() {
+	local p
+	for p in $(series); do
+		sed -n -e 's|^+++ b/||p' -e 's|^--- a/||p' "$TOP/patches/$p"
+	done
+	overlay_files
+	echo rust/kernel/fs.rs rust/helpers/helpers.c rust/bindings/bindings_helper.h |
+		tr ' ' '\n'
+}
+
 do_tree() {
 	do_source
-	local key p n=0
+	local key p f changed=0
 	key=$(tree_key)
 	if [ "$key" = "$(cat "$TREE/.rustfs-tree" 2>/dev/null)" ]; then
 		phase "tree: up to date ($TREE)"
 		return
 	fi
 	phase "tree: applying $(series | wc -l) patch(es) and the rust/ overlay"
+	# The build tree is the pristine tree except for the files patches and
+	# the overlay touch, now or last time: rebuild only those in a stage.
+	if [ ! -e "$TREE/.rustfs-pristine" ] &&
+		[ "$(cut -d' ' -f1 "$TREE/.rustfs-tree" 2>/dev/null)" = "$PRISTINE" ]; then
+		# A tree synced in full from this source by an older version.
+		echo "$PRISTINE" >"$TREE/.rustfs-pristine"
+	fi
+	if [ "$(cat "$TREE/.rustfs-pristine" 2>/dev/null)" != "$PRISTINE" ]; then
+		phase "tree: new source; copying it and dropping the old objects"
+		rm -rf "$TREE" "$CACHE/build"
+		# New timestamps, so that nothing built from older files survives.
+		cp -R "$PRISTINE" "$TREE"
+		rm -f "$TREE/.rustfs-unpacked"
+		echo "$PRISTINE" >"$TREE/.rustfs-pristine"
+	fi
+	{ touched_files; cat "$TREE/.rustfs-files" 2>/dev/null || true; } |
+		LC_ALL=C sort -u >"$CACHE/touched"
+	rm -rf "$STAGE"
 	mkdir -p "$STAGE"
-	in_chroot rsync -a --delete --exclude=/.rustfs-unpacked \
-		"$(cpath "$PRISTINE")/" "$(cpath "$STAGE")/"
-	for p in $(series); do
-		n=$((n + 1))
-		in_chroot patch -d "$(cpath "$STAGE")" -p1 --batch --forward --fuzz=0 --quiet \
-			--no-backup-if-mismatch -i "$(cpath "$TOP/patches/$p")" \
-			>"$LOGDIR/patch.log" 2>&1 || {
-			cat "$LOGDIR/patch.log" >&2
-			die "patch $n, patches/$p, does not apply to $PRISTINE"
-		}
-	done
+	(cd "$PRISTINE" && while read -r f; do
+		[ ! -e "$f" ] || cp -a --parents "$f" "$STAGE/"
+	done) <"$CACHE/touched"
+	# One chroot entry for the whole series; it prints the patch that fails.
+	# shellcheck disable=SC2016,SC2046 # inner shell; one word per patch
+	if ! in_chroot sh -c 'cd "$1" && shift && n=0 && for p; do
+			n=$((n + 1))
+			patch -p1 --batch --forward --fuzz=0 --quiet \
+				--no-backup-if-mismatch -i "$p" || {
+				echo "FAILED: $n ${p##*/}"; exit 1; }
+		done' sh "$(cpath "$STAGE")" $(series | sed "s|^|$(cpath "$TOP/patches")/|") \
+		>"$LOGDIR/patch.log" 2>&1; then
+		grep -v '^FAILED' "$LOGDIR/patch.log" >&2
+		p=$(sed -n 's/^FAILED: //p' "$LOGDIR/patch.log")
+		die "patch ${p% *}, patches/${p#* }, does not apply to $PRISTINE"
+	fi
 	for p in $(overlay_files); do
 		install -D -m 644 "$TOP/$p" "$STAGE/$p"
 	done
 	glue_overlay "$STAGE"
 	# Write only files whose content differs, so make rebuilds only those.
-	mkdir -p "$TREE"
-	in_chroot rsync -rlc --delete --exclude=/.rustfs-tree \
-		--exclude=/tools/testing/selftests/filesystems/rustfs --out-format='%n' \
-		"$(cpath "$STAGE")/" "$(cpath "$TREE")/" >"$LOGDIR/tree-sync.log"
-	phase "tree: $(grep -vc '/$' "$LOGDIR/tree-sync.log" || true) file(s) changed"
+	: >"$LOGDIR/tree-sync.log"
+	while read -r f; do
+		if [ -e "$STAGE/$f" ]; then
+			cmp -s "$STAGE/$f" "$TREE/$f" && continue
+			mkdir -p "$(dirname "$TREE/$f")"
+			cp "$STAGE/$f" "$TREE/$f"
+		elif [ -e "$TREE/$f" ]; then
+			rm -f "$TREE/$f"
+		else
+			continue
+		fi
+		echo "$f" >>"$LOGDIR/tree-sync.log"
+		changed=$((changed + 1))
+	done <"$CACHE/touched"
+	(cd "$STAGE" && find . -type f | sed 's|^\./||') >"$TREE/.rustfs-files"
+	phase "tree: $changed file(s) changed"
 	echo "$key" >"$TREE/.rustfs-tree"
 }
 
@@ -192,14 +237,23 @@ $missing"
 }
 
 do_build() {
-	local prof=$1 o
+	local prof=$1 o key
 	o=$(objdir "$prof")
+	# Even a make with nothing to do takes 10-20 s on this tree.
+	key="$(cat "$TREE/.rustfs-tree") $(cat "$o/.rustfs-config")"
+	if [ "$key" = "$(cat "$o/.rustfs-build" 2>/dev/null)" ] &&
+		[ -f "$o/arch/x86/boot/bzImage" ]; then
+		phase "build: $prof kernel up to date"
+		return
+	fi
+	rm -f "$o/.rustfs-build"
 	phase "build: $prof kernel (LLVM=1, -j$JOBS; log: $LOGDIR/build-$prof.log)"
 	run_logged "build-$prof" kmake "$o" -j"$JOBS" all
 	local w
 	w=$(our_warnings "$LOGDIR/build-$prof.log")
 	[ -z "$w" ] || die "rustc/clippy warnings in rust/kernel (see $LOGDIR/build-$prof.log):
 $w"
+	echo "$key" >"$o/.rustfs-build"
 	phase "build: $(basename "$o")/arch/x86/boot/bzImage ready"
 }
 
