@@ -33,6 +33,9 @@ check:
 vm:
 	$(TOOLS)/check.sh vm
 
+series-check:
+	$(TOOLS)/series-check.sh
+
 selftests:
 	TESTS="insmod rustfs_mount_test rmmod" $(TOOLS)/check.sh check
 
@@ -59,10 +62,11 @@ help:
 	@echo 'make vm         an interactive shell in the VM'
 	@echo 'make selftests  only the rustfs kselftests'
 	@echo 'make kernel     toolchain, patched tree, kernel (PROFILE=debug|lean)'
+	@echo 'make series-check  every patch builds on its own, checkpatch clean'
 	@echo 'make lint       rustfmt, unsafe count, checkpatch, shellcheck'
 	@echo 'make fmt        rustfmt the Rust sources'
 	@echo 'make clean      drop build objects and logs (keeps toolchain and source)'
 	@echo 'make distclean  drop the whole cache ($(RUSTFS_CACHE))'
 	@echo 'Variables: KSRC=<7.3.y tree> TESTS="a b" PROFILE=debug|lean VERBOSE=1'
 
-.PHONY: all clean run check vm selftests kernel toolchain lint fmt distclean help
+.PHONY: all clean run check vm series-check selftests kernel toolchain lint fmt distclean help

@@ -21,14 +21,25 @@ ST=tools/testing/selftests/filesystems/rustfs
 [ -f "$O/.rustfs-config" ] || die "the $PROFILE kernel is not configured; run 'make kernel'"
 
 do_module() {
+	local key
 	phase "module: rustfs.ko against the $PROFILE kernel"
+	# Clones share these objects and make judges by timestamps alone, so
+	# start afresh whenever the sources differ from the last build's.
+	key="$(hash_paths "$TOP/Kbuild" "$TOP/rust/rustfs") $(cat "$O/.rustfs-build" 2>/dev/null)"
+	if [ "$key" != "$(cat "$O/rustfs/.rustfs-module" 2>/dev/null)" ]; then
+		rm -rf "$O/rustfs"
+	fi
 	run_logged "module-$PROFILE" in_chroot make -C "$(cpath "$TREE")" \
 		O="$(cpath "$O")" M="$(cpath "$TOP")" MO="$(cpath "$O/rustfs")" \
 		LLVM=1 ARCH=x86_64 CLIPPY=1 -j"$(nproc)" modules
 	local w
 	w=$(our_warnings "$LOGDIR/module-$PROFILE.log")
-	[ -z "$w" ] || die "rustc/clippy warnings in rustfs (see $LOGDIR/module-$PROFILE.log):
+	if [ -n "$w" ]; then
+		rm -rf "$O/rustfs"
+		die "rustc/clippy warnings in rustfs (see $LOGDIR/module-$PROFILE.log):
 $w"
+	fi
+	echo "$key" >"$O/rustfs/.rustfs-module"
 	[ -f "$O/rustfs/rust/rustfs/rustfs.ko" ] || die "rustfs.ko was not built; see $LOGDIR/module-$PROFILE.log"
 }
 
@@ -37,6 +48,7 @@ do_selftests() {
 	# The harness comes from the kernel tree, so build the tests there.
 	mkdir -p "$TREE/$ST"
 	in_chroot rsync -rc --delete "$(cpath "$TOP")/$ST/" "$(cpath "$TREE/$ST")/"
+	rm -rf "$O/selftests"
 	mkdir -p "$O/selftests"
 	run_logged "selftests-$PROFILE" in_chroot make -C "$(cpath "$TREE/$ST")" \
 		OUTPUT="$(cpath "$O/selftests")" LLVM=1 LDFLAGS=-static
@@ -67,6 +79,10 @@ case ${1:-} in
 module) do_module ;;
 selftests) do_selftests ;;
 initramfs) do_initramfs ;;
-all) do_module && do_selftests && do_initramfs ;;
+all)
+	do_module
+	do_selftests
+	do_initramfs
+	;;
 *) die "usage: build.sh module|selftests|initramfs|all PROFILE" ;;
 esac

@@ -1,16 +1,18 @@
 #!/usr/bin/env bash
 # SPDX-License-Identifier: GPL-2.0
 #
-# check.sh lint|prepare|check|run|vm|bench: the jobs behind the Makefile.
+# check.sh lint|fmt|prepare|check|run|vm: the jobs behind the Makefile.
 #
-#   lint      host-side checks: rustfmt, no `unsafe` in rust/rustfs/,
+#   lint      fast checks: rustfmt, no `unsafe` in rust/rustfs/,
 #             checkpatch --strict on patches/, shellcheck on the tools
+#             (clippy runs with the builds: CLIPPY=1)
+#   fmt       rustfmt the Rust sources with the kernel's configuration
 #   prepare   toolchain, patched tree, kernel, module, tests, initramfs
 #   check     lint + prepare (debug kernel) + the tests in the VM + summary
 #   run       prepare + the scripted demo in the VM
 #   vm        prepare + an interactive shell in the VM
 #
-# PROFILE=debug|lean picks the kernel (default: debug; bench uses lean).
+# PROFILE=debug|lean picks the kernel (default: debug).
 # TESTS="a b c" picks the tests (default: $DEFAULT_TESTS).
 
 . "$(dirname "$0")/lib.sh"
@@ -36,17 +38,17 @@ lint() {
 	[ ! -f "$TOP/patches/series" ] ||
 	sed -e 's/#.*//' -e '/^[[:space:]]*$/d' "$TOP/patches/series" |
 	while read -r f; do
-		# A patch that passed once passes again: remember it by content.
-		ok=$CACHE/checkpatch/$(sha256sum <"$TOP/patches/$f" | cut -c1-16)
+		# A patch that passed once passes again with the same checkpatch.
+		ok=$CACHE/checkpatch/$(cat "$TOP/patches/$f" "$CACHE/linux/scripts/checkpatch.pl" \
+			"$CACHE/linux/scripts/spelling.txt" | sha256sum | cut -c1-16)
 		[ -e "$ok" ] && continue
 		in_chroot sh -c "cd $(cpath "$CACHE/linux") && scripts/checkpatch.pl --strict -q \
 			$(cpath "$TOP")/patches/$f" >"$LOGDIR/checkpatch.log" 2>&1 ||
 			{ cat "$LOGDIR/checkpatch.log"; echo "  checkpatch: patches/$f"; exit 1; }
 		mkdir -p "$CACHE/checkpatch" && touch "$ok"
 	done || bad=1
-	# shellcheck disable=SC2046
 	if ! in_chroot sh -c "cd $(cpath "$TOP") && shellcheck -x -P tools tools/*.sh tools/in-chroot \
-		tools/testing/vm/init tools/testing/vm/tests/* .ci/run" >"$LOGDIR/shellcheck.log" 2>&1; then
+		tools/testing/vm/init tools/testing/vm/tests/* tools/testing/vm/demo .ci/run" >"$LOGDIR/shellcheck.log" 2>&1; then
 		head -n 40 "$LOGDIR/shellcheck.log"
 		bad=1
 	fi
@@ -68,6 +70,9 @@ prepare() {
 }
 
 PROFILE=${PROFILE:-debug}
+[ -f "$TOP/tools/configs/$PROFILE.config" ] ||
+	die "unknown PROFILE=$PROFILE (have: $(cd "$TOP/tools/configs" && echo *.config))"
+lock_cache
 detect_host_tools
 case ${1:-} in
 lint)
@@ -89,7 +94,7 @@ check)
 	[ -n "${TESTS:-}" ] || xfail=$XFAIL_SPLAT
 	"$tools/vm.sh" "$PROFILE" check "${TESTS:-$DEFAULT_TESTS}"
 	# shellcheck disable=SC2086
-	"$tools/report.sh" "$LOGDIR/vm-$PROFILE-check.console" \
+	STRICT=${xfail:+1} "$tools/report.sh" "$LOGDIR/vm-$PROFILE-check.console" \
 		"$LOGDIR/vm-$PROFILE-check.tap" $xfail
 	;;
 run)

@@ -15,8 +15,12 @@
 
 . "$(dirname "$0")/lib.sh"
 
-TREE=$CACHE/linux
-STAGE=$CACHE/stage
+# series-check.sh builds a second tree with the first SERIES_UPTO patches
+# and no overlay.
+TREE=${RUSTFS_TREE:-$CACHE/linux}
+STAGE=$TREE.stage
+SERIES_UPTO=${SERIES_UPTO:-}
+NO_OVERLAY=${NO_OVERLAY:-}
 JOBS=${JOBS:-$(nproc)}
 
 # The pristine source directory, set by do_source.
@@ -33,7 +37,11 @@ do_source() {
 		PRISTINE=$CACHE/src/ksrc
 		phase "source: KSRC=$KSRC"
 		mkdir -p "$PRISTINE"
-		in_chroot rsync -a --delete --exclude=.git "$(cpath "$KSRC")/" "$(cpath "$PRISTINE")/"
+		# A different or changed KSRC invalidates the whole build tree.
+		if [ -n "$(in_chroot rsync -ai --delete --exclude=.git \
+			"$(cpath "$KSRC")/" "$(cpath "$PRISTINE")/")" ]; then
+			rm -f "$TREE/.rustfs-pristine" "$TREE/.rustfs-tree"
+		fi
 		return
 	fi
 
@@ -66,11 +74,13 @@ do_source() {
 }
 
 series() {
-	sed -e 's/#.*//' -e '/^[[:space:]]*$/d' "$TOP/patches/series" 2>/dev/null || true
+	sed -e 's/#.*//' -e '/^[[:space:]]*$/d' "$TOP/patches/series" 2>/dev/null |
+		head -n "${SERIES_UPTO:-1000000}" || true
 }
 
 # Kernel-crate files of the overlay, relative to the tree.
 overlay_files() {
+	[ -z "$NO_OVERLAY" ] || return 0
 	(cd "$TOP" && find rust/kernel rust/helpers rust/bindings -type f \
 		\( -name '*.rs' -o -name '*.c' -o -name '*.h' \) 2>/dev/null | LC_ALL=C sort)
 }
@@ -79,6 +89,7 @@ overlay_files() {
 # rust/kernel/fs/*.rs, an #include for each helper, and our bindgen header.
 glue_overlay() {
 	local d=$1 f m
+	[ -z "$NO_OVERLAY" ] || return 0
 	for f in $(cd "$TOP" && ls rust/kernel/fs/*.rs 2>/dev/null); do
 		m=$(basename "$f" .rs)
 		grep -q "^pub mod $m;" "$d/rust/kernel/fs.rs" ||
@@ -99,7 +110,7 @@ tree_key() {
 	local files
 	files=$(overlay_files | sed "s|^|$TOP/|")
 	# shellcheck disable=SC2086
-	echo "$PRISTINE $(hash_paths "$TOP/patches" $files "$0")"
+	echo "$PRISTINE $(hash_paths "$TOP/patches" $files "$0") $SERIES_UPTO $NO_OVERLAY"
 }
 
 # Files that patches/ and the overlay change, relative to the tree.
@@ -109,8 +120,8 @@ touched_files() {
 		sed -n -e 's|^+++ b/||p' -e 's|^--- a/||p' "$TOP/patches/$p"
 	done
 	overlay_files
-	echo rust/kernel/fs.rs rust/helpers/helpers.c rust/bindings/bindings_helper.h |
-		tr ' ' '\n'
+	[ -n "$NO_OVERLAY" ] ||
+		printf '%s\n' rust/kernel/fs.rs rust/helpers/helpers.c rust/bindings/bindings_helper.h
 }
 
 do_tree() {
@@ -131,19 +142,19 @@ do_tree() {
 	fi
 	if [ "$(cat "$TREE/.rustfs-pristine" 2>/dev/null)" != "$PRISTINE" ]; then
 		phase "tree: new source; copying it and dropping the old objects"
-		rm -rf "$TREE" "$CACHE/build"
+		rm -rf "$TREE" "$(objdirs_of_tree)"
 		# New timestamps, so that nothing built from older files survives.
 		cp -R "$PRISTINE" "$TREE"
 		rm -f "$TREE/.rustfs-unpacked"
 		echo "$PRISTINE" >"$TREE/.rustfs-pristine"
 	fi
 	{ touched_files; cat "$TREE/.rustfs-files" 2>/dev/null || true; } |
-		LC_ALL=C sort -u >"$CACHE/touched"
+		LC_ALL=C sort -u >"$TREE.touched"
 	rm -rf "$STAGE"
 	mkdir -p "$STAGE"
 	(cd "$PRISTINE" && while read -r f; do
 		[ ! -e "$f" ] || cp -a --parents "$f" "$STAGE/"
-	done) <"$CACHE/touched"
+	done) <"$TREE.touched"
 	# One chroot entry for the whole series; it prints the patch that fails.
 	# shellcheck disable=SC2016,SC2046 # inner shell; one word per patch
 	if ! in_chroot sh -c 'cd "$1" && shift && n=0 && for p; do
@@ -175,20 +186,38 @@ do_tree() {
 		fi
 		echo "$f" >>"$LOGDIR/tree-sync.log"
 		changed=$((changed + 1))
-	done <"$CACHE/touched"
-	(cd "$STAGE" && find . -type f | sed 's|^\./||') >"$TREE/.rustfs-files"
+	done <"$TREE.touched"
+	cp "$TREE.touched" "$TREE/.rustfs-files"
 	phase "tree: $changed file(s) changed"
 	echo "$key" >"$TREE/.rustfs-tree"
 }
 
 objdir() {
-	echo "$CACHE/build/$1"
+	if [ "$1" = series ]; then
+		echo "$CACHE/series/obj"
+	else
+		echo "$CACHE/build/$1"
+	fi
+}
+
+# The object directories built from $TREE.
+objdirs_of_tree() {
+	if [ -n "$NO_OVERLAY" ]; then
+		objdir series
+	else
+		echo "$CACHE/build"
+	fi
 }
 
 fragments() {
 	local f=$TOP/tools/configs/$1.config
 	[ -f "$f" ] || die "unknown profile '$1' (have: $(cd "$TOP/tools/configs" && echo *.config))"
-	echo "$TOP/.config.fragment $f"
+	# The series profile stands alone: it is not a kernel for the VM.
+	if [ "$1" = series ]; then
+		echo "$f"
+	else
+		echo "$TOP/.config.fragment $f"
+	fi
 }
 
 kmake() {
@@ -207,12 +236,14 @@ config_steps() {
 }
 
 do_config() {
-	local prof=$1 o key f missing
+	local prof=$1 o key f missing sym
 	o=$(objdir "$prof")
 	# shellcheck disable=SC2046
 	# Only the Kconfig files and the fragments decide the config.
+	# The toolchain too: its versions are part of the config (RUSTC_VERSION...).
 	key="$(cd "$TREE" && find . -name 'Kconfig*' -type f | LC_ALL=C sort |
 		xargs cat | sha256sum | cut -c1-16) $(hash_paths $(fragments "$prof"))"
+	key+=" $(cat "$CHROOT/.rustfs-stamp" 2>/dev/null)"
 	if [ "$key" = "$(cat "$o/.rustfs-config" 2>/dev/null)" ]; then
 		phase "config: $prof up to date"
 		return
@@ -226,9 +257,18 @@ do_config() {
 	missing=$(grep -E '^(CONFIG_[A-Za-z0-9_]+=.*|# CONFIG_[A-Za-z0-9_]+ is not set)$' "$o/rustfs.fragment" |
 		while read -r f; do
 			case $f in
-			"# "*) f=${f#\# }; f=${f% is not set}
-				grep -q "^$f=" "$o/.config" && echo "  $f should be unset" ;;
-			*) grep -qxF "$f" "$o/.config" || echo "  $f (got: $(grep "^${f%%=*}=" "$o/.config" || echo unset))" ;;
+			"# "*)
+				f=${f#\# }
+				f=${f% is not set}
+				if grep -q "^$f=" "$o/.config"; then echo "  $f should be unset"; fi ;;
+			*)
+				grep -qxF "$f" "$o/.config" && continue
+				# series-check: a symbol a later patch adds.
+				sym=${f%%=*}
+				[ -n "${CONFIG_ALLOW_UNKNOWN:-}" ] &&
+					! grep -rqs --include='Kconfig*' "^config ${sym#CONFIG_}\$" "$TREE" &&
+					continue
+				echo "  $f (got: $(grep "^${f%%=*}=" "$o/.config" || echo unset))" ;;
 			esac
 		done)
 	[ -z "$missing" ] || die "config $prof: these fragment options did not land in .config:
@@ -240,7 +280,8 @@ do_build() {
 	local prof=$1 o key
 	o=$(objdir "$prof")
 	# Even a make with nothing to do takes 10-20 s on this tree.
-	key="$(cat "$TREE/.rustfs-tree") $(cat "$o/.rustfs-config")"
+	# .config too, so that a menuconfig edit counts.
+	key="$(cat "$TREE/.rustfs-tree") $(cat "$o/.rustfs-config") $(sha256sum <"$o/.config")"
 	if [ "$key" = "$(cat "$o/.rustfs-build" 2>/dev/null)" ] &&
 		[ -f "$o/arch/x86/boot/bzImage" ]; then
 		phase "build: $prof kernel up to date"
@@ -251,17 +292,31 @@ do_build() {
 	run_logged "build-$prof" kmake "$o" -j"$JOBS" all
 	local w
 	w=$(our_warnings "$LOGDIR/build-$prof.log")
-	[ -z "$w" ] || die "rustc/clippy warnings in rust/kernel (see $LOGDIR/build-$prof.log):
+	if [ -n "$w" ]; then
+		# The overlay is part of the kernel crate: drop it, so that the
+		# next run compiles it, and warns, again.
+		rm -f "$o/rust/kernel.o" "$o/rust/libkernel.rmeta"
+		die "rustc/clippy warnings in rust/kernel (see $LOGDIR/build-$prof.log):
 $w"
+	fi
 	echo "$key" >"$o/.rustfs-build"
 	phase "build: $(basename "$o")/arch/x86/boot/bzImage ready"
 }
 
+# One phase after another, not joined by &&, which would switch off set -e
+# inside them.
 case ${1:-} in
 source) do_source ;;
 tree) do_tree ;;
-config) do_tree && do_config "${2:?profile}" ;;
+config)
+	do_tree
+	do_config "${2:?profile}"
+	;;
 build) do_build "${2:?profile}" ;;
-all) do_tree && do_config "${2:?profile}" && do_build "$2" ;;
+all)
+	do_tree
+	do_config "${2:?profile}"
+	do_build "$2"
+	;;
 *) die "usage: kernel.sh source|tree|config PROFILE|build PROFILE|all PROFILE" ;;
 esac

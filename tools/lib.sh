@@ -64,6 +64,15 @@ hash_paths() {
 	done | sha256sum | cut -c1-16
 }
 
+# One run at a time per cache: runs share the trees, objects and logs.
+lock_cache() {
+	exec 9>"$CACHE/.lock"
+	if ! flock -n 9; then
+		phase "waiting for another run using $CACHE"
+		flock 9
+	fi
+}
+
 need_root() {
 	[ "$(id -u)" = 0 ] || die "$1 needs root (it uses debootstrap, chroot and mounts); run as root or pass KDIR= with host tools"
 }
@@ -133,9 +142,9 @@ cpath() {
 		return
 	fi
 	case $1 in
-	"$TOP"*) echo "$C_TOP${1#"$TOP"}" ;;
-	"$CACHE"*) echo "$C_CACHE${1#"$CACHE"}" ;;
-	"${KSRC:-/nonexistent}"*) echo "/rustfs/ksrc${1#"$KSRC"}" ;;
+	"$TOP" | "$TOP"/*) echo "$C_TOP${1#"$TOP"}" ;;
+	"$CACHE" | "$CACHE"/*) echo "$C_CACHE${1#"$CACHE"}" ;;
+	"${KSRC:-/nonexistent}" | "${KSRC:-/nonexistent}"/*) echo "/rustfs/ksrc${1#"$KSRC"}" ;;
 	*) die "path $1 is outside the repository and the cache" ;;
 	esac
 }

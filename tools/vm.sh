@@ -28,7 +28,9 @@ VM_CPU=${VM_CPU:-max}
 qemu() {
 	local t=$1
 	shift
-	timeout -k 5 "$t" "$TOP/tools/in-chroot" qemu-system-x86_64 \
+	# --foreground: QEMU stays in our process group, so Ctrl-C or a CI
+	# SIGTERM reaches it, and the interactive shell keeps the terminal.
+	timeout --foreground -k 5 "$t" "$TOP/tools/in-chroot" qemu-system-x86_64 \
 		-nodefaults -no-reboot -display none \
 		-m "$VM_MEM" -smp "$VM_SMP" -cpu "$VM_CPU" \
 		-kernel "$(cpath "$KERNEL")" -initrd "$(cpath "$INITRD")" "$@"
@@ -47,9 +49,10 @@ accel() {
 		tail -n1 "$f"
 	else
 		local a=tcg
-		if qemu 20 -accel kvm -serial stdio \
-			-append 'console=ttyS0 rustfs.mode=probe panic=-1' \
-			</dev/null 2>/dev/null | grep -q 'rustfs-vm: booted'; then
+		qemu 20 -accel kvm -serial stdio \
+			-append 'console=ttyS0 rustfs.mode=probe panic=-1 kunit.enable=0' \
+			</dev/null >"$LOGDIR/kvm-probe.console" 2>&1 || true
+		if grep -q 'rustfs-vm: booted' "$LOGDIR/kvm-probe.console"; then
 			a=kvm
 		fi
 		printf '%s\n%s\n' "$(uname -r)" "$a" >"$f"
