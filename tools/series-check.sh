@@ -5,10 +5,11 @@
 #
 # In a second tree ($CACHE/series), apply the first N patches for N = 1,
 # 2, ... and after each step compile every object the whole series touches
-# (so that a patch breaking a later user shows), with a config that enables
-# all of that code (tools/configs/series.config).  Steps whose patches
-# did not change since they last passed are skipped; objects are rebuilt
-# incrementally.  Also runs checkpatch --strict on each patch.
+# and the other d_alloc_parallel() users (so that a patch breaking a later
+# user shows), with a config that enables all of that code
+# (tools/configs/series.config).  Steps whose inputs did not change since
+# they last passed are skipped; objects are rebuilt incrementally.  Also
+# runs checkpatch --strict on each patch.
 
 . "$(dirname "$0")/lib.sh"
 
@@ -20,12 +21,16 @@ PASSED=$CACHE/series/passed
 mapfile -t patches < <(sed -e 's/#.*//' -e '/^[[:space:]]*$/d' "$TOP/patches/series")
 [ "${#patches[@]}" -gt 0 ] || die "patches/series is empty"
 
-# Objects of every .c file the series touches (new ones included).
+# The other callers of d_alloc_parallel(), which the series changes only
+# through dcache.h.
+USERS="fs/afs/dir_silly.o fs/fuse/readdir.o fs/smb/client/readdir.o fs/proc/base.o"
+
+# Objects of every .c file the series touches (new ones included), and USERS.
 objects() {
 	local p
 	for p in "${patches[@]}"; do
 		sed -n 's|^+++ b/\(.*\)\.c$|\1.o|p' "$TOP/patches/$p"
-	done | grep -v '^fs/tests/' | LC_ALL=C sort -u
+	done | grep -v '^fs/tests/' | cat - <(echo "$USERS" | tr ' ' '\n') | LC_ALL=C sort -u
 }
 
 lock_cache
@@ -37,8 +42,8 @@ fail=0
 for i in $(seq 1 "${#patches[@]}"); do
 	p=${patches[$((i - 1))]}
 	# A step is keyed by the patches up to it, the config and the objects.
-	key=$(cd "$TOP/patches" && cat "${patches[@]:0:$i}" ../tools/configs/series.config |
-		sha256sum | cut -c1-16)
+	key=$(cd "$TOP/patches" && { cat "${patches[@]:0:$i}" ../tools/configs/series.config
+		echo "$objs"; } | sha256sum | cut -c1-16)
 	if [ -e "$PASSED/$i-$key" ]; then
 		phase "[$i/${#patches[@]}] $p: passed before"
 		continue
