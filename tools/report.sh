@@ -28,6 +28,7 @@ SPLAT_RE+='panicked at|Kernel panic'
 # What lkdtm-warning provokes, and the only report its self-check forgives.
 XFAIL_RE='WARNING: .*lkdtm_WARNING'
 
+: >"$CONSOLE.splats"
 # Every matching line counts as a report ("TEST<TAB>line"); the 40 lines
 # from each are kept in .splats.  Test output echoed on the console (TAP
 # lines and "# " diagnostics) is not kernel output and is not scanned.
@@ -42,7 +43,6 @@ awk -v re="$SPLAT_RE" -v out="$CONSOLE.splats" '
 	}
 	left > 0 { print > out; left-- }
 ' "$CONSOLE" >"$CONSOLE.splatlist"
-: >>"$CONSOLE.splats"
 
 pass=0 fail=0 skip=0 xfail=0 nsplat=0
 declare -A splatted nreports caught
