@@ -2,10 +2,13 @@
 
 /*
  * Helpers for the VFS abstractions in rust/kernel/fs/: static inline
- * functions of include/linux/fs.h and include/linux/uidgid.h.
+ * functions of include/linux/{fs,dcache,pagemap,highmem,uidgid}.h.
  */
 
+#include <linux/dcache.h>
 #include <linux/fs.h>
+#include <linux/highmem.h>
+#include <linux/pagemap.h>
 #include <linux/uidgid.h>
 
 __rust_helper enum inode_state_flags_enum
@@ -24,4 +27,113 @@ __rust_helper gid_t rust_helper_from_kgid_munged(struct user_namespace *to,
 						 kgid_t gid)
 {
 	return from_kgid_munged(to, gid);
+}
+
+__rust_helper void *rust_helper_alloc_inode_sb(struct super_block *sb,
+					       struct kmem_cache *cache,
+					       gfp_t gfp)
+{
+	return alloc_inode_sb(sb, cache, gfp);
+}
+
+__rust_helper loff_t rust_helper_i_size_read(const struct inode *inode)
+{
+	return i_size_read(inode);
+}
+
+__rust_helper void rust_helper_i_size_write(struct inode *inode, loff_t i_size)
+{
+	i_size_write(inode, i_size);
+}
+
+__rust_helper struct timespec64
+rust_helper_inode_set_mtime_to_ts(struct inode *inode, struct timespec64 ts)
+{
+	return inode_set_mtime_to_ts(inode, ts);
+}
+
+__rust_helper struct dentry *rust_helper_dget(struct dentry *dentry)
+{
+	return dget(dentry);
+}
+
+__rust_helper int rust_helper_d_in_lookup(const struct dentry *dentry)
+{
+	return d_in_lookup(dentry);
+}
+
+__rust_helper void rust_helper_d_lookup_done(struct dentry *dentry)
+{
+	d_lookup_done(dentry);
+}
+
+__rust_helper bool rust_helper_d_unhashed(const struct dentry *dentry)
+{
+	return d_unhashed(dentry);
+}
+
+__rust_helper bool rust_helper_dir_emit(struct dir_context *ctx,
+					const char *name, int namelen,
+					u64 ino, unsigned int type)
+{
+	return dir_emit(ctx, name, namelen, ino, type);
+}
+
+__rust_helper bool rust_helper_dir_emit_dots(struct file *file,
+					     struct dir_context *ctx)
+{
+	return dir_emit_dots(file, ctx);
+}
+
+__rust_helper struct folio *
+rust_helper___filemap_get_folio(struct address_space *mapping, pgoff_t index,
+				fgf_t fgp_flags, gfp_t gfp)
+{
+	return __filemap_get_folio(mapping, index, fgp_flags, gfp);
+}
+
+__rust_helper gfp_t rust_helper_mapping_gfp_mask(struct address_space *mapping)
+{
+	return mapping_gfp_mask(mapping);
+}
+
+__rust_helper struct inode *rust_helper_folio_inode(struct folio *folio)
+{
+	return folio_inode(folio);
+}
+
+__rust_helper loff_t rust_helper_folio_pos(const struct folio *folio)
+{
+	return folio_pos(folio);
+}
+
+__rust_helper size_t rust_helper_folio_size(const struct folio *folio)
+{
+	return folio_size(folio);
+}
+
+__rust_helper bool rust_helper_folio_test_uptodate(const struct folio *folio)
+{
+	return folio_test_uptodate(folio);
+}
+
+__rust_helper void rust_helper_folio_mark_uptodate(struct folio *folio)
+{
+	folio_mark_uptodate(folio);
+}
+
+__rust_helper void rust_helper_folio_put(struct folio *folio)
+{
+	folio_put(folio);
+}
+
+__rust_helper void rust_helper_flush_dcache_folio(struct folio *folio)
+{
+	flush_dcache_folio(folio);
+}
+
+__rust_helper void *rust_helper_kmap_local_folio(const struct folio *folio,
+						 size_t offset)
+{
+	return kmap_local_folio(folio, offset);
 }

@@ -13,12 +13,25 @@ use kernel::{
 const OPT_MODE: u8 = 0;
 const OPT_UID: u8 = 1;
 const OPT_GID: u8 = 2;
+const OPT_SIZE: u8 = 3;
+const OPT_NR_INODES: u8 = 4;
+const OPT_CASEFOLD: u8 = 5;
+const OPT_PRIME_DCACHE: u8 = 6;
+const OPT_LOOKUP_DELAY_US: u8 = 7;
+
+/// The longest `lookup_delay_us`: one second.
+pub(crate) const MAX_LOOKUP_DELAY_US: u32 = 1_000_000;
 
 /// The options rustfs accepts.
 pub(crate) static PARAMS: Table = fs_param_table![
     Spec::u32oct(c"mode", OPT_MODE),
     Spec::uid(c"uid", OPT_UID),
     Spec::gid(c"gid", OPT_GID),
+    Spec::string(c"size", OPT_SIZE),
+    Spec::string(c"nr_inodes", OPT_NR_INODES),
+    Spec::flag(c"casefold", OPT_CASEFOLD),
+    Spec::flag_no(c"prime_dcache", OPT_PRIME_DCACHE),
+    Spec::u32(c"lookup_delay_us", OPT_LOOKUP_DELAY_US),
 ];
 
 /// The options given to one mount or remount; `None` where not given.
@@ -27,6 +40,34 @@ pub(crate) struct Options {
     mode: Option<u16>,
     uid: Option<Kuid>,
     gid: Option<Kgid>,
+    pub(crate) size: Option<u64>,
+    pub(crate) nr_inodes: Option<u64>,
+    casefold: Option<bool>,
+    pub(crate) prime_dcache: Option<bool>,
+    pub(crate) lookup_delay_us: Option<u32>,
+}
+
+/// Parses a number with an optional binary suffix (k, m, g, t), as tmpfs's
+/// `size=` takes it.
+fn parse_size(s: &[u8]) -> Option<u64> {
+    let (digits, shift) = match s.last()? {
+        b'k' | b'K' => (&s[..s.len() - 1], 10),
+        b'm' | b'M' => (&s[..s.len() - 1], 20),
+        b'g' | b'G' => (&s[..s.len() - 1], 30),
+        b't' | b'T' => (&s[..s.len() - 1], 40),
+        _ => (s, 0),
+    };
+    if digits.is_empty() {
+        return None;
+    }
+    let mut n: u64 = 0;
+    for &d in digits {
+        if !d.is_ascii_digit() {
+            return None;
+        }
+        n = n.checked_mul(10)?.checked_add(u64::from(d - b'0'))?;
+    }
+    n.checked_mul(1 << shift)
 }
 
 impl Options {
@@ -42,6 +83,31 @@ impl Options {
             }
             OPT_UID => self.uid = Some(p.as_uid()),
             OPT_GID => self.gid = Some(p.as_gid()),
+            OPT_SIZE | OPT_NR_INODES => {
+                let s = p.as_str().ok_or(EINVAL)?;
+                let Some(n) = parse_size(s.to_bytes()) else {
+                    return Err(p.invalf(fmt!(
+                        "'{}' is not a number with an optional k, m, g or t suffix",
+                        s.to_str().unwrap_or("?")
+                    )));
+                };
+                if p.opt() == OPT_SIZE {
+                    self.size = Some(n);
+                } else {
+                    self.nr_inodes = Some(n);
+                }
+            }
+            OPT_CASEFOLD => self.casefold = Some(true),
+            OPT_PRIME_DCACHE => self.prime_dcache = Some(!p.negated()),
+            OPT_LOOKUP_DELAY_US => {
+                let us = p.as_u32();
+                if us > MAX_LOOKUP_DELAY_US {
+                    return Err(p.invalf(fmt!(
+                        "{us} is too long a delay (at most {MAX_LOOKUP_DELAY_US} us)"
+                    )));
+                }
+                self.lookup_delay_us = Some(us);
+            }
             _ => return Err(EINVAL),
         }
         Ok(())
@@ -62,7 +128,12 @@ impl Options {
         self.gid.unwrap_or(Kgid::GLOBAL_ROOT)
     }
 
-    /// Shows the options that differ from the defaults, as tmpfs does.
+    /// Whether names are compared without regard to ASCII case.
+    pub(crate) fn casefold(&self) -> bool {
+        self.casefold.unwrap_or(false)
+    }
+
+    /// Shows the mount-time options that differ from the defaults.
     pub(crate) fn show(&self, m: &SeqFile) {
         if self.mode() != 0o755 {
             seq_print!(m, ",mode={:o}", self.mode());
@@ -75,16 +146,23 @@ impl Options {
         if gid != 0 {
             seq_print!(m, ",gid={gid}");
         }
+        if self.casefold() {
+            seq_print!(m, ",casefold");
+        }
     }
 
-    /// Checks what a remount asks for. The root's attributes are set only at
-    /// mount time; chmod and chown change them afterwards.
+    /// Checks what a remount asks for. The root's attributes and the name
+    /// comparison are set at mount time only; chmod and chown change the
+    /// root afterwards.
     pub(crate) fn check_remount(&self, log: &Log<'_>) -> Result {
         if self.mode.is_some() || self.uid.is_some() || self.gid.is_some() {
             return Err(log.invalf(
                 c"remount",
                 fmt!("mode, uid and gid apply at mount time only"),
             ));
+        }
+        if self.casefold.is_some() {
+            return Err(log.invalf(c"remount", fmt!("casefold applies at mount time only")));
         }
         Ok(())
     }

@@ -8,8 +8,12 @@
 //! That makes it drive the VFS's parallel-lookup machinery the way a disk or
 //! network file system does. See Documentation/filesystems/rustfs.rst.
 
+mod dir;
+mod file;
 mod options;
 mod sb;
+mod stats;
+mod store;
 
 kernel::module_fs! {
     type: sb::RustFs,

@@ -1,75 +1,251 @@
 // SPDX-License-Identifier: GPL-2.0
 
-//! The file system type and its superblocks.
+//! The file system type, its superblocks and the inode cache glue.
 
-use crate::options::{Options, PARAMS};
+use crate::{
+    dir::DirOps,
+    file::{FileOps, DATA_OPS},
+    options::{Options, PARAMS},
+    stats::Stats,
+    store::{Body, NewBody, Node, Store, ROOT_INO},
+};
 use kernel::{
+    debugfs,
     fs::{
-        dentry::Root,
+        dentry::{NegState, Root},
+        dir,
         filesystem::FileSystem,
-        inode::{Kind, Lookup, Params},
+        inode::{self, Attrs, Inode, InodeRef, Lookup, Params, Time, Type},
         param::{Log, Param, Table},
         sb::{self, SuperBlock},
     },
     prelude::*,
     seq_file::SeqFile,
+    str::CString,
+    sync::{
+        atomic::{Atomic, Relaxed},
+        Arc,
+    },
 };
 
 /// `statfs(2)`'s `f_type` for rustfs: "RUST".
 const RUSTFS_MAGIC: c_ulong = 0x5255_5354;
-const ROOT_INO: u64 = 1;
 
 pub(crate) struct RustFs;
 
+/// The settings of a superblock that a remount may change.
+pub(crate) struct Config {
+    pub(crate) prime_dcache: Atomic<bool>,
+}
+
 /// Per-superblock state.
+#[pin_data]
 pub(crate) struct Super {
+    /// Counters and tunables, shown in debugfs; removed before `debugfs`.
+    #[pin]
+    pub(crate) stats: debugfs::Scope<Stats>,
+    _debugfs: debugfs::Dir,
+    pub(crate) store: Store,
+    pub(crate) cfg: Config,
     opts: Options,
+}
+
+impl Super {
+    /// The counters.
+    pub(crate) fn count(&self) -> &crate::stats::Counters {
+        &self.stats.counters
+    }
+
+    /// Counts a `d_splice_alias()` onto a dentry in state `st`.
+    pub(crate) fn count_splice(&self, st: NegState) {
+        let c = self.count();
+        match st {
+            NegState::InLookup => c.splice_in_lookup.inc(),
+            NegState::Hashed => c.splice_hashed.inc(),
+            NegState::Unhashed => c.splice_unhashed.inc(),
+        }
+    }
+}
+
+/// The superblock of an inode or dentry of rustfs.
+pub(crate) fn sup(sb: &SuperBlock<RustFs>) -> &Super {
+    sb.data().get_ref()
+}
+
+/// The operation tables and the attributes of an inode for `node`.
+pub(crate) fn params<'b>(
+    node: Arc<Node>,
+    owner_dir: Option<&'b Inode<RustFs>>,
+) -> Params<'b, RustFs> {
+    let typ = match &node.body {
+        Body::Dir(_) => Type::Dir(inode::Ops::new::<DirOps>(), dir::Ops::new::<DirOps>()),
+        Body::File(_) => Type::Reg(inode::Ops::new::<FileOps>(), DATA_OPS),
+        Body::Link(_) => Type::Lnk(DATA_OPS),
+        Body::Special(fmt, dev) => match u32::from(*fmt) {
+            kernel::bindings::S_IFCHR => Type::Chr(*dev),
+            kernel::bindings::S_IFBLK => Type::Blk(*dev),
+            kernel::bindings::S_IFIFO => Type::Fifo,
+            _ => Type::Sock,
+        },
+    };
+    let attrs = *node.attrs.lock();
+    Params {
+        typ,
+        attrs,
+        owner_dir,
+        data: node,
+    }
+}
+
+/// The inode for `ino`: from the inode cache, or read back from the store.
+pub(crate) fn iget(sb: &SuperBlock<RustFs>, ino: u64) -> Result<InodeRef<'_, RustFs>> {
+    match sb.get_or_create_inode(ino)? {
+        Lookup::Cached(inode) => Ok(inode),
+        Lookup::New(new) => {
+            let s = sup(sb);
+            // The name was found under the directory lock, which keeps its
+            // object in the store, so a miss here is corruption.
+            let node = s.store.get(ino).ok_or(EIO)?;
+            s.count().inode_loads.inc();
+            Ok(new.init(params(node, None)))
+        }
+    }
+}
+
+/// Attributes of a new object, before `inode_init_owner()` settles the
+/// owner.
+pub(crate) fn new_attrs(mode: u16, nlink: u32, size: i64) -> Attrs {
+    let now = Time::now();
+    Attrs {
+        mode,
+        uid: kernel::fs::param::global_root_uid(),
+        gid: kernel::fs::param::Kgid::GLOBAL_ROOT,
+        nlink,
+        size,
+        atime: now,
+        mtime: now,
+        ctime: now,
+    }
 }
 
 impl FileSystem for RustFs {
     const NAME: &'static CStr = c"rustfs";
     const PARAMS: &'static Table = &PARAMS;
     type Options = Options;
-    type Data = KBox<Super>;
+    type Data = Pin<KBox<Super>>;
+    type INodeData = Arc<Node>;
 
     fn parse_param(opts: &mut Options, param: &Param<'_>) -> Result {
         opts.parse(param)
     }
 
-    fn fill_super(sb: &SuperBlock<Self, sb::New>, opts: Options) -> Result<KBox<Super>> {
+    fn fill_super(sb: &SuperBlock<Self, sb::New>, opts: Options) -> Result<Pin<KBox<Super>>> {
         sb.set_params(&sb::Params {
             magic: RUSTFS_MAGIC,
             blocksize_bits: kernel::page::PAGE_SHIFT as u8,
             maxbytes: i64::MAX,
             time_gran: 1,
         })?;
-        KBox::new(Super { opts }, GFP_KERNEL).map_err(Into::into)
+        let dev = sb.dev();
+        let name = CString::try_from_fmt(fmt!("rustfs-{}:{}", dev >> 20, dev & 0xf_ffff))?;
+        let debugfs = debugfs::Dir::new(&name);
+        let store = Store::new(
+            opts.size.unwrap_or(0),
+            opts.nr_inodes.unwrap_or(0),
+            opts.casefold(),
+        )?;
+        let mut attrs = new_attrs(opts.mode(), 2, 0);
+        attrs.uid = opts.uid();
+        attrs.gid = opts.gid();
+        let root = store.create(NewBody::Dir, attrs)?;
+        if root.ino != ROOT_INO {
+            return Err(EINVAL);
+        }
+        let cfg = Config {
+            prime_dcache: Atomic::new(opts.prime_dcache.unwrap_or(true)),
+        };
+        let delay = opts.lookup_delay_us.unwrap_or(0);
+        KBox::pin_init(
+            try_pin_init!(Super {
+                stats <- debugfs.scope(Stats::new(delay), c"stats", |s, d| {
+                    d.read_only_file(c"counters", &s.counters);
+                    d.read_only_file(c"lookup_delay_us", &s.delay_us);
+                }),
+                _debugfs: debugfs,
+                store,
+                cfg,
+                opts,
+            }? Error),
+            GFP_KERNEL,
+        )
     }
 
     fn init_root(sb: &SuperBlock<Self>) -> Result<Root<'_, Self>> {
-        let inode = match sb.get_or_create_inode(ROOT_INO)? {
-            Lookup::Cached(inode) => inode,
-            Lookup::New(new) => {
-                let opts = &sb.data().opts;
-                new.init(
-                    Kind::SimpleDir,
-                    Params {
-                        mode: opts.mode(),
-                        uid: opts.uid(),
-                        gid: opts.gid(),
-                    },
-                )
-            }
-        };
-        Root::try_new(inode)
+        Root::try_new(iget(sb, ROOT_INO)?)
     }
 
-    fn reconfigure(_sb: &SuperBlock<Self>, opts: Options, log: &Log<'_>) -> Result {
-        opts.check_remount(log)
+    fn reconfigure(sb: &SuperBlock<Self>, opts: Options, log: &Log<'_>) -> Result {
+        opts.check_remount(log)?;
+        let s = sup(sb);
+        let (bytes, inodes) = s.store.usage.used();
+        if let Some(size) = opts.size {
+            if size != 0 && size < bytes {
+                return Err(log.invalf(
+                    c"size",
+                    fmt!("{size} is less than the {bytes} bytes in use"),
+                ));
+            }
+        }
+        if let Some(n) = opts.nr_inodes {
+            if n != 0 && n < inodes {
+                return Err(log.invalf(
+                    c"nr_inodes",
+                    fmt!("{n} is less than the {inodes} inodes in use"),
+                ));
+            }
+        }
+        // Everything is checked: apply.
+        if let Some(size) = opts.size {
+            s.store.usage.max_bytes.store(size, Relaxed);
+        }
+        if let Some(n) = opts.nr_inodes {
+            s.store.usage.max_inodes.store(n, Relaxed);
+        }
+        if let Some(p) = opts.prime_dcache {
+            s.cfg.prime_dcache.store(p, Relaxed);
+        }
+        if let Some(us) = opts.lookup_delay_us {
+            s.stats.delay_us.store(us, Relaxed);
+        }
+        Ok(())
     }
 
     fn show_options(sb: &SuperBlock<Self>, m: &SeqFile) -> Result {
-        sb.data().opts.show(m);
+        let s = sup(sb);
+        s.opts.show(m);
+        let max_bytes = s.store.usage.max_bytes.load(Relaxed);
+        if max_bytes != 0 {
+            kernel::seq_file::seq_print!(m, ",size={max_bytes}");
+        }
+        let max_inodes = s.store.usage.max_inodes.load(Relaxed);
+        if max_inodes != 0 {
+            kernel::seq_file::seq_print!(m, ",nr_inodes={max_inodes}");
+        }
+        if !s.cfg.prime_dcache.load(Relaxed) {
+            kernel::seq_file::seq_print!(m, ",noprime_dcache");
+        }
+        let us = s.stats.delay_us.load(Relaxed);
+        if us != 0 {
+            kernel::seq_file::seq_print!(m, ",lookup_delay_us={us}");
+        }
         Ok(())
+    }
+
+    fn evict_inode(inode: &Inode<Self>) {
+        sup(inode.super_block()).count().evictions.inc();
+        // An object with no names left is gone from the store already.
+        if inode.nlink() > 0 {
+            *inode.data().attrs.lock() = inode.attrs();
+        }
     }
 }

@@ -1,16 +1,588 @@
 // SPDX-License-Identifier: GPL-2.0
 
-//! Directory entries.
+//! Directory entries, and the states of a negative one during lookup.
+//!
+//! A [`Dentry`] is counted with `dget()`/`dput()` through [`ARef`]. Its name
+//! is only stable while its parent is locked or while it is in-lookup, so
+//! names are read through views that carry that guarantee:
+//!
+//! - [`Entry`]: a dentry handed to a directory operation, whose parent the
+//!   VFS holds locked;
+//! - [`NewEntry`]: a negative dentry handed to `->lookup` or to a creating
+//!   operation, to be completed exactly once with
+//!   [`NewEntry::splice_alias`]. It may be in-lookup, hashed or unhashed:
+//!   `d_splice_alias()` accepts all three, so no operation calls `d_drop()`
+//!   first;
+//! - [`InLookup`]: an owned guard for a dentry this thread put in the
+//!   in-lookup state with [`Dentry::alloc_parallel`],
+//!   [`Dentry::alloc_noblock`] or [`Entry::duplicate`]. It gives exclusive
+//!   rights to the name until it is consumed by
+//!   [`InLookup::splice_alias`] or [`InLookup::done`]; dropping it calls
+//!   `d_lookup_done()`, so no path can leave a dentry in lookup.
 //!
 //! C headers: [`include/linux/dcache.h`](srctree/include/linux/dcache.h).
 
 use super::{
     filesystem::FileSystem,
-    inode::InodeRef,
+    inode::{Exclusive, Inode, InodeRef, Locked, LookupLock},
     sb::SuperBlock, //
 };
-use crate::{bindings, prelude::*};
-use core::{marker::PhantomData, mem::ManuallyDrop, ptr::NonNull};
+use crate::{
+    bindings,
+    prelude::*,
+    sync::aref::{ARef, AlwaysRefCounted},
+    types::Opaque,
+};
+use core::{marker::PhantomData, mem::ManuallyDrop, ops::Deref, ptr::NonNull};
+
+/// The longest name a dentry may have (`NAME_MAX`).
+pub const NAME_MAX: usize = 255;
+
+/// A directory entry of file system `T`.
+///
+/// # Invariants
+///
+/// `inner` is a live dentry of a superblock of file system `T`, pinned (a
+/// reference is held, by an [`ARef`] or by a caller) while a `&Dentry<T>`
+/// exists.
+#[repr(transparent)]
+pub struct Dentry<T: FileSystem> {
+    inner: Opaque<bindings::dentry>,
+    _p: PhantomData<T>,
+}
+
+// SAFETY: Dentries are shared between all threads by the VFS; the methods of
+// `Dentry` take the locks they need.
+unsafe impl<T: FileSystem> Send for Dentry<T> {}
+// SAFETY: As above.
+unsafe impl<T: FileSystem> Sync for Dentry<T> {}
+
+// SAFETY: `dget()` and `dput()` keep the dentry alive, and `dput()` of the
+// last reference frees it (or leaves it to the dcache).
+unsafe impl<T: FileSystem> AlwaysRefCounted for Dentry<T> {
+    fn inc_ref(&self) {
+        // SAFETY: The dentry is pinned (type invariant), as `dget()` requires.
+        unsafe { bindings::dget(self.as_raw()) };
+    }
+
+    unsafe fn dec_ref(obj: NonNull<Self>) {
+        // SAFETY: The caller owns the reference being dropped.
+        unsafe { bindings::dput(obj.as_ptr().cast()) };
+    }
+}
+
+impl<T: FileSystem> Dentry<T> {
+    /// Creates a reference from a raw pointer.
+    ///
+    /// # Safety
+    ///
+    /// `ptr` must be a dentry of file system `T` that stays pinned for `'a`.
+    pub(crate) unsafe fn from_raw<'a>(ptr: *mut bindings::dentry) -> &'a Self {
+        // SAFETY: By the safety requirements, and `Self` is `repr(transparent)`.
+        unsafe { &*ptr.cast() }
+    }
+
+    /// Returns the raw `struct dentry`.
+    pub fn as_raw(&self) -> *mut bindings::dentry {
+        self.inner.get()
+    }
+
+    /// The superblock.
+    pub fn super_block(&self) -> &SuperBlock<T> {
+        // SAFETY: `d_sb` is immutable, a dentry pins its superblock, and
+        // dentries exist only on `Ready` superblocks.
+        unsafe { SuperBlock::from_raw((*self.as_raw()).d_sb) }
+    }
+
+    /// The inode, or `None` for a negative dentry.
+    ///
+    /// A pinned positive dentry keeps its inode: `d_delete()` only makes a
+    /// dentry negative when its last user is the unlinker itself.
+    pub fn inode(&self) -> Option<&Inode<T>> {
+        // SAFETY: `d_inode` is read racily, as `d_inode()` does; a non-null
+        // inode is initialised (dentries are instantiated only with
+        // initialised inodes) and pinned by the dentry while it is.
+        unsafe {
+            let inode = core::ptr::read_volatile(&raw const (*self.as_raw()).d_inode);
+            (!inode.is_null()).then(|| Inode::from_raw(inode))
+        }
+    }
+
+    /// Allocates a dentry for `name` in this directory, or finds the one the
+    /// dcache already has, waiting for a lookup of the same name in
+    /// progress elsewhere (`d_alloc_parallel()`).
+    ///
+    /// The caller must not hold this directory's lock, nor anything a
+    /// lookup of the name might need.
+    pub fn alloc_parallel(&self, name: &[u8]) -> Result<Parallel<T>> {
+        let q = self.hashed_name(name)?;
+        // SAFETY: We hold a reference to the parent (type invariant) and
+        // `q` is a valid, hashed name that outlives the call.
+        let d = unsafe { bindings::d_alloc_parallel(self.as_raw(), &q) };
+        // SAFETY: `d_alloc_parallel()` returned a dentry we own a reference
+        // to, or an error.
+        unsafe { Parallel::from_raw(from_err_ptr(d)?) }
+    }
+
+    /// Like [`Dentry::alloc_parallel`], but never waits: a lookup of the same
+    /// name in progress elsewhere gives [`NoBlockError::WouldBlock`]
+    /// (`d_alloc_noblock()`). Meant for callers that hold the directory's
+    /// lock, such as readdir priming the dcache.
+    pub fn alloc_noblock(&self, name: &[u8]) -> Result<Parallel<T>, NoBlockError> {
+        let mut q = qstr(name).map_err(NoBlockError::Other)?;
+        // SAFETY: We hold a reference to the parent; `q` outlives the call.
+        let d = unsafe { bindings::d_alloc_noblock(self.as_raw(), &mut q) };
+        match from_err_ptr(d) {
+            // SAFETY: As in `alloc_parallel()`.
+            Ok(d) => unsafe { Parallel::from_raw(d) }.map_err(NoBlockError::Other),
+            Err(e) if e == EAGAIN => Err(NoBlockError::WouldBlock),
+            Err(e) => Err(NoBlockError::Other(e)),
+        }
+    }
+
+    /// Like [`Dentry::alloc_noblock`], but on `WouldBlock` also returns the
+    /// in-lookup dentry that blocked it (`d_alloc_noblock_return()`). That
+    /// dentry belongs to another lookup: it may only be inspected and
+    /// dropped, which is all an `ARef<Dentry>` allows.
+    pub fn alloc_noblock_return(&self, name: &[u8]) -> Result<Parallel<T>, NoBlockReturn<T>> {
+        let mut q = qstr(name).map_err(NoBlockReturn::Other)?;
+        let mut blocker = core::ptr::null_mut();
+        // SAFETY: As in `alloc_noblock()`; `blocker` is valid for writes.
+        let d = unsafe { bindings::d_alloc_noblock_return(self.as_raw(), &mut q, &mut blocker) };
+        // SAFETY: If non-null, `blocker` is a dentry of this superblock whose
+        // reference we now own, whatever the result.
+        let blocker = NonNull::new(blocker).map(|b| unsafe { ARef::from_raw(b.cast()) });
+        match (from_err_ptr(d), blocker) {
+            // SAFETY: As in `alloc_parallel()`.
+            (Ok(d), _) => unsafe { Parallel::from_raw(d) }.map_err(NoBlockReturn::Other),
+            (Err(e), Some(b)) if e == EAGAIN => Err(NoBlockReturn::WouldBlock(b)),
+            (Err(e), _) => Err(NoBlockReturn::Other(e)),
+        }
+    }
+
+    /// Makes a `qstr` for `name` in this directory with its hash set, as
+    /// `d_alloc_parallel()` requires: by the parent's `->d_hash`, if any.
+    fn hashed_name(&self, name: &[u8]) -> Result<bindings::qstr> {
+        let mut q = qstr(name)?;
+        let d = self.as_raw();
+        // SAFETY: The dentry is pinned; `d_flags` and `d_op` are set when it
+        // is instantiated, before anyone can look names up in it.
+        unsafe {
+            if (*d).d_flags & bindings::dentry_flags_DCACHE_OP_HASH != 0 {
+                let hash = (*(*d).d_op).d_hash.ok_or(EINVAL)?;
+                crate::error::to_result(hash(d, &mut q))?;
+            } else {
+                let h = bindings::full_name_hash(d.cast(), name.as_ptr().cast(), name.len() as u32);
+                q = make_qstr(name, h);
+            }
+        }
+        Ok(q)
+    }
+}
+
+/// Checks `name` as a single path component and wraps it in a `qstr`
+/// (unhashed).
+fn qstr(name: &[u8]) -> Result<bindings::qstr> {
+    if name.is_empty() || name == b"." || name == b".." || name.contains(&b'/') || name.contains(&0)
+    {
+        return Err(EINVAL);
+    }
+    if name.len() > NAME_MAX {
+        return Err(ENAMETOOLONG);
+    }
+    Ok(make_qstr(name, 0))
+}
+
+/// A `qstr` for `name` with hash `hash`; it borrows `name`.
+fn make_qstr(name: &[u8], hash: u32) -> bindings::qstr {
+    bindings::qstr {
+        __bindgen_anon_1: bindings::qstr__bindgen_ty_1 {
+            __bindgen_anon_1: bindings::qstr__bindgen_ty_1__bindgen_ty_1 {
+                hash,
+                len: name.len() as u32,
+            },
+        },
+        name: name.as_ptr(),
+    }
+}
+
+/// The result of [`Dentry::alloc_parallel`] and [`Dentry::alloc_noblock`].
+pub enum Parallel<T: FileSystem> {
+    /// A new in-lookup dentry: this thread must complete the lookup.
+    InLookup(InLookup<T>),
+    /// The dcache already had the name (positive or negative), possibly
+    /// after waiting for another lookup to complete it.
+    Found(ARef<Dentry<T>>),
+}
+
+impl<T: FileSystem> Parallel<T> {
+    /// # Safety
+    ///
+    /// `d` must be a dentry of file system `T` whose reference the caller
+    /// owns, returned by one of the `d_alloc_*()` functions: if it is
+    /// in-lookup, the caller owns that state.
+    unsafe fn from_raw(d: *mut bindings::dentry) -> Result<Self> {
+        // SAFETY: By the safety requirements.
+        let d: ARef<Dentry<T>> = unsafe { ARef::from_raw(NonNull::new(d).ok_or(ENOMEM)?.cast()) };
+        // SAFETY: The dentry is pinned; the in-lookup flag of a dentry only
+        // its owner can clear.
+        if unsafe { bindings::d_in_lookup(d.as_raw()) } != 0 {
+            // INVARIANT: The allocation made it in-lookup for us.
+            Ok(Self::InLookup(InLookup { dentry: d }))
+        } else {
+            Ok(Self::Found(d))
+        }
+    }
+}
+
+/// Why [`Dentry::alloc_noblock`] did not return a dentry.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum NoBlockError {
+    /// Another lookup of the name is in progress (`-EWOULDBLOCK`).
+    WouldBlock,
+    /// Any other error: no memory, an invalid name, or `->d_hash` failing.
+    Other(Error),
+}
+
+/// Why [`Dentry::alloc_noblock_return`] did not return a dentry.
+pub enum NoBlockReturn<T: FileSystem> {
+    /// Another lookup of the name is in progress; here is its dentry.
+    WouldBlock(ARef<Dentry<T>>),
+    /// Any other error.
+    Other(Error),
+}
+
+/// A dentry in the in-lookup state, owned by this thread.
+///
+/// Waiters in `d_alloc_parallel()` sleep until it is completed. Consume it
+/// with [`InLookup::splice_alias`] or [`InLookup::done`]; dropping it calls
+/// `d_lookup_done()` and drops the reference.
+///
+/// # Invariants
+///
+/// `dentry` is negative and in-lookup, and this thread owns that state.
+pub struct InLookup<T: FileSystem> {
+    dentry: ARef<Dentry<T>>,
+}
+
+impl<T: FileSystem> InLookup<T> {
+    /// The name being looked up: stable, since only we may rename or
+    /// instantiate the dentry.
+    pub fn name(&self) -> &[u8] {
+        // SAFETY: An in-lookup dentry is neither hashed nor renamed, so its
+        // name is stable while we own the in-lookup state.
+        unsafe { name_of(self.dentry.as_raw()) }
+    }
+
+    /// The dentry.
+    pub fn dentry(&self) -> &Dentry<T> {
+        &self.dentry
+    }
+
+    /// Completes the lookup with `inode` (or as negative, with `None`),
+    /// waking any waiters (`d_splice_alias()`). Returns the dentry now in
+    /// the dcache: this one, or an existing alias of a directory.
+    pub fn splice_alias(self, inode: Option<InodeRef<'_, T>>) -> Result<ARef<Dentry<T>>> {
+        let this = ManuallyDrop::new(self);
+        // SAFETY: We own this (type invariant); `dentry` is read once and
+        // owned from here on.
+        let dentry = unsafe { core::ptr::read(&this.dentry) };
+        let raw = inode.map_or(core::ptr::null_mut(), InodeRef::into_raw);
+        // SAFETY: The dentry is negative and in-lookup; `d_splice_alias()`
+        // consumes the inode reference and ends the in-lookup state, on
+        // error too.
+        let res = unsafe { bindings::d_splice_alias(raw, dentry.as_raw()) };
+        // SAFETY: A no-op unless the splice failed before ending the state.
+        unsafe { bindings::d_lookup_done(dentry.as_raw()) };
+        match from_err_ptr(res)? {
+            p if p.is_null() => Ok(dentry),
+            // SAFETY: The alias comes with a reference we now own.
+            p => Ok(unsafe { ARef::from_raw(NonNull::new_unchecked(p.cast())) }),
+        }
+    }
+
+    /// Ends the lookup without a result (`d_lookup_done()`), and returns the
+    /// dentry, now an unhashed negative one.
+    pub fn done(self) -> ARef<Dentry<T>> {
+        let this = ManuallyDrop::new(self);
+        // SAFETY: As in `splice_alias()`.
+        let dentry = unsafe { core::ptr::read(&this.dentry) };
+        // SAFETY: We own the in-lookup state (type invariant).
+        unsafe { bindings::d_lookup_done(dentry.as_raw()) };
+        dentry
+    }
+}
+
+impl<T: FileSystem> Drop for InLookup<T> {
+    fn drop(&mut self) {
+        // SAFETY: We own the in-lookup state (type invariant); the reference
+        // is dropped with `dentry` after this.
+        unsafe { bindings::d_lookup_done(self.dentry.as_raw()) };
+    }
+}
+
+/// Returns the name of a dentry.
+///
+/// # Safety
+///
+/// `d` must be pinned, with its name stable for `'a`.
+unsafe fn name_of<'a>(d: *mut bindings::dentry) -> &'a [u8] {
+    // SAFETY: By the safety requirements, `d_name` does not change.
+    unsafe {
+        let q = &(*d).__bindgen_anon_1.d_name;
+        core::slice::from_raw_parts(q.name, q.__bindgen_anon_1.__bindgen_anon_1.len as usize)
+    }
+}
+
+/// A dentry handed to a directory operation by the VFS, which pins it and
+/// holds its parent locked, so its name is stable for `'a`.
+///
+/// # Invariants
+///
+/// `dentry` is pinned, and its name and parent are stable, for `'a`.
+pub struct Entry<'a, T: FileSystem> {
+    dentry: &'a Dentry<T>,
+}
+
+impl<'a, T: FileSystem> Entry<'a, T> {
+    /// # Safety
+    ///
+    /// `d` must be a dentry of file system `T`, pinned and with its parent
+    /// locked for `'a`.
+    pub(crate) unsafe fn from_raw(d: *mut bindings::dentry) -> Self {
+        // INVARIANT: By the safety requirements.
+        Self {
+            // SAFETY: By the safety requirements.
+            dentry: unsafe { Dentry::from_raw(d) },
+        }
+    }
+
+    /// The name.
+    pub fn name(&self) -> &'a [u8] {
+        // SAFETY: The name is stable for `'a` (type invariant).
+        unsafe { name_of(self.dentry.as_raw()) }
+    }
+
+    /// Makes an in-lookup duplicate of this hashed dentry, with the same
+    /// parent and name (`d_duplicate()`), for a whiteout or a silly-rename.
+    /// Once the original is moved away, other lookups of the name wait for
+    /// the duplicate. Requires the parent locked exclusively.
+    pub fn duplicate(&self, parent: &Locked<'_, T, Exclusive>) -> Result<InLookup<T>> {
+        // SAFETY: The dentry is pinned; `d_parent` is stable (type invariant).
+        let dir = unsafe { (*(*self.as_raw()).d_parent).d_inode };
+        // SAFETY: The dentry is pinned, and hashed unless it was just
+        // deleted, which `d_unhashed()` tells.
+        if dir != parent.as_raw() || unsafe { bindings::d_unhashed(self.as_raw()) } {
+            return Err(EINVAL);
+        }
+        // SAFETY: The dentry is hashed, we hold a reference and, as `parent`
+        // proves, its parent's lock exclusively.
+        let d = from_err_ptr(unsafe { bindings::d_duplicate(self.as_raw()) })?;
+        // INVARIANT: `d_duplicate()` returns a new in-lookup dentry whose
+        // reference and in-lookup state are ours.
+        Ok(InLookup {
+            // SAFETY: As above.
+            dentry: unsafe { ARef::from_raw(NonNull::new(d).ok_or(ENOMEM)?.cast()) },
+        })
+    }
+}
+
+impl<T: FileSystem> Deref for Entry<'_, T> {
+    type Target = Dentry<T>;
+
+    fn deref(&self) -> &Dentry<T> {
+        self.dentry
+    }
+}
+
+/// Where a negative dentry handed to an operation stands in the dcache.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum NegState {
+    /// In-lookup: the VFS owns that state and ends it after the call.
+    InLookup,
+    /// Hashed: a cached negative dentry.
+    Hashed,
+    /// Neither: a fresh dentry from `d_alloc()`.
+    Unhashed,
+}
+
+/// A negative dentry handed to `->lookup` or to a creating operation. It
+/// must be completed at most once, by [`NewEntry::splice_alias`], which
+/// consumes it.
+///
+/// # Invariants
+///
+/// `entry`'s dentry is negative and nobody else may instantiate it for `'a`:
+/// it is in-lookup for the caller, or its parent is locked exclusively.
+pub struct NewEntry<'a, T: FileSystem> {
+    entry: Entry<'a, T>,
+}
+
+impl<'a, T: FileSystem> NewEntry<'a, T> {
+    /// # Safety
+    ///
+    /// `d` must be a negative dentry of file system `T`, pinned for `'a`,
+    /// that only the caller may instantiate during `'a`.
+    pub(crate) unsafe fn from_raw(d: *mut bindings::dentry) -> Self {
+        Self {
+            // SAFETY: By the safety requirements.
+            entry: unsafe { Entry::from_raw(d) },
+        }
+    }
+
+    /// The name.
+    pub fn name(&self) -> &'a [u8] {
+        self.entry.name()
+    }
+
+    /// The parent directory's dentry.
+    pub fn parent(&self) -> &'a Dentry<T> {
+        // SAFETY: The parent is stable and pinned by the dentry for `'a`.
+        unsafe { Dentry::from_raw((*self.entry.as_raw()).d_parent) }
+    }
+
+    /// Whether the dentry is in-lookup, hashed or unhashed.
+    pub fn state(&self) -> NegState {
+        let d = self.entry.as_raw();
+        // SAFETY: The dentry is pinned; nobody else changes its state while
+        // we may instantiate it (type invariant).
+        unsafe {
+            if bindings::d_in_lookup(d) != 0 {
+                NegState::InLookup
+            } else if bindings::d_unhashed(d) {
+                NegState::Unhashed
+            } else {
+                NegState::Hashed
+            }
+        }
+    }
+
+    /// Attaches `inode` (or nothing, for a negative result of `->lookup`)
+    /// to the dentry, in whichever state it is (`d_splice_alias()`).
+    /// Returns `None` if this dentry was used, or the existing alias of a
+    /// directory, which `->lookup` and `->mkdir` return instead.
+    pub fn splice_alias(self, inode: Option<InodeRef<'_, T>>) -> Result<Option<ARef<Dentry<T>>>> {
+        let raw = inode.map_or(core::ptr::null_mut(), InodeRef::into_raw);
+        // SAFETY: The dentry is negative and ours to instantiate (type
+        // invariant); `d_splice_alias()` consumes the inode reference, on
+        // error too. `self` is consumed, so this happens at most once.
+        let res = unsafe { bindings::d_splice_alias(raw, self.entry.as_raw()) };
+        match from_err_ptr(res)? {
+            p if p.is_null() => Ok(None),
+            // SAFETY: The alias comes with a reference we now own.
+            p => Ok(Some(unsafe {
+                ARef::from_raw(NonNull::new_unchecked(p.cast()))
+            })),
+        }
+    }
+
+    /// Completes a case-insensitive `->lookup` with `inode` under its stored
+    /// name `name`, which differs from this dentry's (`d_add_ci()`).
+    ///
+    /// If the stored name is being looked up elsewhere, `d_add_ci()` drops
+    /// the parent lock to wait for it, and retakes it in the same mode:
+    /// that is why it takes the token by value, and gives it back.
+    pub fn add_ci<'b>(
+        self,
+        inode: InodeRef<'_, T>,
+        name: &[u8],
+        lock: LookupLock<'b, T>,
+        flags: LookupFlags,
+    ) -> (LookupResult<T>, LookupLock<'b, T>) {
+        let shared = flags.contains(LookupFlags::SHARED);
+        if shared != lock.is_shared() {
+            return (Err(EINVAL), lock);
+        }
+        let mut q = match qstr(name) {
+            Ok(q) => q,
+            Err(e) => return (Err(e), lock),
+        };
+        // SAFETY: The dentry is negative and ours (type invariant), its
+        // parent is locked in the mode `flags` says (checked against
+        // `lock`), and `d_add_ci()` consumes the inode reference.
+        let res =
+            unsafe { bindings::d_add_ci(self.entry.as_raw(), inode.into_raw(), &mut q, flags.0) };
+        let res = match from_err_ptr(res) {
+            Ok(p) if p.is_null() => Ok(None),
+            // SAFETY: The result comes with a reference we now own.
+            Ok(p) => Ok(Some(unsafe {
+                ARef::from_raw(NonNull::new_unchecked(p.cast()))
+            })),
+            Err(e) => Err(e),
+        };
+        (res, lock)
+    }
+}
+
+/// What `->lookup` and `->mkdir` return: `None` when the dentry they were
+/// given was used, or the dentry to use instead.
+pub type LookupResult<T> = Result<Option<ARef<Dentry<T>>>>;
+
+/// Converts an `ERR_PTR` into an error, passing `NULL` through.
+fn from_err_ptr(p: *mut bindings::dentry) -> Result<*mut bindings::dentry> {
+    crate::error::from_err_ptr(p)
+}
+
+/// The flags of a lookup (`LOOKUP_*`), as handed to `->lookup`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct LookupFlags(u32);
+
+impl LookupFlags {
+    /// The parent is locked shared (`LOOKUP_SHARED`).
+    pub const SHARED: Self = Self(bindings::LOOKUP_SHARED);
+    /// The lookup is for creating the object (`LOOKUP_CREATE`).
+    pub const CREATE: Self = Self(bindings::LOOKUP_CREATE);
+    /// The object must not exist (`LOOKUP_EXCL`).
+    pub const EXCL: Self = Self(bindings::LOOKUP_EXCL);
+    /// The lookup is for a rename target (`LOOKUP_RENAME_TARGET`).
+    pub const RENAME_TARGET: Self = Self(bindings::LOOKUP_RENAME_TARGET);
+
+    pub(crate) fn from_raw(flags: u32) -> Self {
+        Self(flags)
+    }
+
+    /// Whether every flag of `other` is set.
+    pub fn contains(self, other: Self) -> bool {
+        self.0 & other.0 == other.0
+    }
+
+    /// The raw flags.
+    pub fn bits(self) -> u32 {
+        self.0
+    }
+}
+
+/// The flags of `renameat2(2)` (`RENAME_*`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct RenameFlags(u32);
+
+impl RenameFlags {
+    /// Fail if the target exists (`RENAME_NOREPLACE`).
+    pub const NOREPLACE: Self = Self(bindings::RENAME_NOREPLACE);
+    /// Swap source and target (`RENAME_EXCHANGE`).
+    pub const EXCHANGE: Self = Self(bindings::RENAME_EXCHANGE);
+    /// Leave a whiteout at the source (`RENAME_WHITEOUT`).
+    pub const WHITEOUT: Self = Self(bindings::RENAME_WHITEOUT);
+
+    pub(crate) fn from_raw(flags: u32) -> Self {
+        Self(flags)
+    }
+
+    /// Whether every flag of `other` is set.
+    pub fn contains(self, other: Self) -> bool {
+        self.0 & other.0 == other.0
+    }
+
+    /// Whether no flags are set.
+    pub fn is_empty(self) -> bool {
+        self.0 == 0
+    }
+
+    /// The flags that are not in `known`.
+    pub fn unknown(self, known: &[Self]) -> u32 {
+        known.iter().fold(self.0, |f, k| f & !k.0)
+    }
+}
 
 /// The root dentry of a new superblock, made by `d_make_root()`.
 ///

@@ -13,6 +13,7 @@
 
 use super::{
     dentry::Root,
+    inode::{Inode, InodeCache},
     param::{Log, Param, Table},
     sb::{self, SuperBlock},
 };
@@ -39,6 +40,10 @@ pub trait FileSystem: Sized + Send + Sync + 'static {
     /// Per-superblock data, kept in `s_fs_info` until the superblock dies.
     type Data: ForeignOwnable + Send + Sync;
 
+    /// Per-inode data, co-allocated with each inode and dropped when the
+    /// inode is evicted.
+    type INodeData: Send + Sync;
+
     /// Records one parameter in `opts`. `fs_parse()` has already checked the
     /// key and the syntax of the value; semantic errors are reported with
     /// [`Param::invalf`].
@@ -59,6 +64,11 @@ pub trait FileSystem: Sized + Send + Sync + 'static {
     fn show_options(_sb: &SuperBlock<Self>, _m: &SeqFile) -> Result {
         Ok(())
     }
+
+    /// Called when `inode` is evicted from the inode cache, after its page
+    /// cache is gone and before its data is dropped: the last moment to
+    /// write its attributes back to the file system's store.
+    fn evict_inode(_inode: &Inode<Self>) {}
 }
 
 /// A registered file system type.
@@ -79,9 +89,10 @@ pub trait FileSystem: Sized + Send + Sync + 'static {
 ///
 /// `fs` holds a `struct file_system_type` for `T` that is registered with
 /// `register_filesystem()` for the whole life of the `Registration`, and is
-/// unregistered exactly once, in [`Drop`].
+/// unregistered exactly once, in [`Drop`], before `inodes` is destroyed.
 #[pin_data(PinnedDrop)]
 pub struct Registration<T: FileSystem> {
+    inodes: InodeCache<T>,
     #[pin]
     fs: Opaque<bindings::file_system_type>,
     _p: PhantomData<T>,
@@ -102,6 +113,7 @@ impl<T: FileSystem> Registration<T> {
     /// initialisation succeeded: [`module_fs!`](crate::module_fs) does this.
     pub unsafe fn new(module: &'static ThisModule) -> impl PinInit<Self, Error> {
         try_pin_init!(Self {
+            inodes: InodeCache::new()?,
             fs <- Opaque::try_ffi_init(|slot: *mut bindings::file_system_type| {
                 // `register_filesystem()` BUG()s on a name with a dot.
                 if T::NAME.to_bytes().contains(&b'.') {
@@ -135,10 +147,50 @@ impl<T: FileSystem> Registration<T> {
     };
 
     const SUPER_OPS: bindings::super_operations = bindings::super_operations {
+        alloc_inode: Some(Self::alloc_inode),
+        free_inode: Some(Self::free_inode),
+        evict_inode: Some(Self::evict_inode),
         statfs: Some(bindings::simple_statfs),
         show_options: Some(Self::show_options),
         ..pin_init::zeroed()
     };
+
+    /// # Safety
+    ///
+    /// Called by the VFS for a live superblock of this type.
+    unsafe extern "C" fn alloc_inode(sb: *mut bindings::super_block) -> *mut bindings::inode {
+        // SAFETY: `s_type` of a superblock of this type is the `fs` field of
+        // our registration, which outlives every superblock.
+        let reg = unsafe { &*crate::container_of!((*sb).s_type.cast::<Opaque<_>>(), Self, fs) };
+        // SAFETY: `sb` is live and the cache is this type's.
+        unsafe { InodeCache::<T>::alloc_inode(reg.inodes.as_ptr(), sb) }
+    }
+
+    /// # Safety
+    ///
+    /// Called by the VFS, after an RCU grace period, for an evicted inode
+    /// that `alloc_inode` allocated.
+    unsafe extern "C" fn free_inode(inode: *mut bindings::inode) {
+        // SAFETY: As the function's safety requirements say.
+        unsafe { InodeCache::<T>::free_inode(inode) };
+    }
+
+    /// # Safety
+    ///
+    /// Called by the VFS once, when the inode is evicted.
+    unsafe extern "C" fn evict_inode(inode: *mut bindings::inode) {
+        // SAFETY: The inode is being evicted, so it is ours alone; its page
+        // cache goes first, then the file system sees it while its data is
+        // still there (unless it never was initialised), then the data goes.
+        unsafe {
+            bindings::truncate_inode_pages_final(&raw mut (*inode).i_data);
+            if InodeCache::<T>::has_data(inode) {
+                T::evict_inode(Inode::from_raw(inode));
+            }
+            bindings::clear_inode(inode);
+            InodeCache::<T>::drop_data(inode);
+        }
+    }
 
     /// Takes the options out of `fc`.
     ///

@@ -2,33 +2,60 @@
 
 //! Inodes.
 //!
-//! An [`Inode`] is reached through a counted [`InodeRef`] that cannot outlive
-//! the borrow of its superblock; no `&mut Inode` is ever handed out, since
-//! other threads may hold references at any time. A
-//! freshly allocated inode is a [`New`]: it is locked (`I_NEW`), invisible to
-//! other lookups until initialised, and dropping it without initialisation
-//! calls `iget_failed()`.
+//! An [`Inode`] carries per-file-system data of type
+//! [`FileSystem::INodeData`], co-allocated with the `struct inode` in an
+//! inode cache that [`Registration`](super::filesystem::Registration) owns.
+//! The data is dropped when the inode is evicted, and the memory is freed
+//! through the RCU-delayed `->free_inode`, so RCU path walkers that still
+//! look at the inode never see freed memory.
+//!
+//! Inodes are reached through a counted [`InodeRef`], or borrowed from a
+//! dentry or a callback; no `&mut Inode` is ever handed out, since other
+//! threads may hold references at any time. A freshly allocated inode is a
+//! [`New`]: it is locked (`I_NEW`), invisible to other lookups until
+//! initialised, and dropping it without initialisation calls `iget_failed()`.
+//!
+//! Each inode gets the operation tables of its type, as in C: an
+//! [`Ops`] built from an [`Operations`] implementation for directories and
+//! regular files, a [`dir::Ops`] or the page-cache file operations, and an
+//! [`address_space::Ops`].
 //!
 //! C headers: [`include/linux/fs.h`](srctree/include/linux/fs.h).
 
 use super::{
+    address_space,
+    dentry::{Dentry, Entry, LookupFlags, NewEntry, RenameFlags},
+    dir,
     filesystem::FileSystem,
     param::Kgid,
     sb::SuperBlock, //
 };
-use crate::{bindings, prelude::*, task::Kuid, types::Opaque};
-use core::{marker::PhantomData, mem::ManuallyDrop, ops::Deref, ptr::NonNull};
+use crate::{
+    bindings,
+    error::{from_result, to_result, VTABLE_DEFAULT_ERROR},
+    prelude::*,
+    str::CStr,
+    sync::aref::ARef,
+    task::Kuid,
+    types::Opaque,
+};
+use core::{
+    marker::PhantomData,
+    mem::{ManuallyDrop, MaybeUninit},
+    ops::Deref,
+    ptr::NonNull,
+};
 
 /// An inode of file system `T`.
 ///
-/// Only ever seen through an [`InodeRef`], which ties it to a borrow of its
-/// superblock: an inode reference cannot outlive the superblock, which the
-/// VFS requires (`generic_shutdown_super()` finds busy inodes otherwise).
-///
 /// # Invariants
 ///
-/// `inner` is a live inode of a superblock of file system `T`, with
-/// `i_count >= 1` while a `&Inode<T>` exists.
+/// `inner` is a live inode of a superblock of file system `T`, allocated by
+/// that file system's inode cache (so it is the `inode` field of an
+/// [`INodeWithData`]), with `i_count >= 1` or the inode otherwise pinned
+/// (for example by a dentry or a callback) while a `&Inode<T>` exists. Its
+/// data is initialised unless the inode is still `I_NEW`, and no `&Inode<T>`
+/// to an `I_NEW` inode is handed out.
 #[repr(transparent)]
 pub struct Inode<T: FileSystem> {
     inner: Opaque<bindings::inode>,
@@ -36,12 +63,67 @@ pub struct Inode<T: FileSystem> {
 }
 
 // SAFETY: Inodes are shared between all threads by the VFS, and every method
-// of `Inode` takes whatever lock the field it touches requires.
+// of `Inode` takes whatever lock the field it touches requires; the data is
+// `Send + Sync`.
 unsafe impl<T: FileSystem> Send for Inode<T> {}
 // SAFETY: As above.
 unsafe impl<T: FileSystem> Sync for Inode<T> {}
 
+/// A timestamp: seconds and nanoseconds since the epoch.
+#[derive(Copy, Clone, Default, PartialEq, Eq, Debug)]
+pub struct Time {
+    /// Seconds.
+    pub sec: i64,
+    /// Nanoseconds, below one billion.
+    pub nsec: u32,
+}
+
+impl Time {
+    /// The current time, as the VFS stamps files (coarse-grained).
+    pub fn now() -> Self {
+        let mut ts = bindings::timespec64::default();
+        // SAFETY: `ts` is valid for writes.
+        unsafe { bindings::ktime_get_coarse_real_ts64(&mut ts) };
+        Self {
+            sec: ts.tv_sec,
+            nsec: ts.tv_nsec as u32,
+        }
+    }
+}
+
+/// The attributes of an inode that a file system stores.
+#[derive(Copy, Clone)]
+pub struct Attrs {
+    /// The permission bits, with `S_ISUID`, `S_ISGID` and `S_ISVTX`.
+    pub mode: u16,
+    /// The owner.
+    pub uid: Kuid,
+    /// The group.
+    pub gid: Kgid,
+    /// The number of links.
+    pub nlink: u32,
+    /// The size in bytes.
+    pub size: i64,
+    /// Last access.
+    pub atime: Time,
+    /// Last modification of the contents.
+    pub mtime: Time,
+    /// Last change of the inode.
+    pub ctime: Time,
+}
+
 impl<T: FileSystem> Inode<T> {
+    /// Creates a reference from a raw pointer.
+    ///
+    /// # Safety
+    ///
+    /// `ptr` must be an initialised (not `I_NEW`) inode of file system `T`
+    /// that stays pinned for `'a`.
+    pub(crate) unsafe fn from_raw<'a>(ptr: *mut bindings::inode) -> &'a Self {
+        // SAFETY: By the safety requirements, and `Self` is `repr(transparent)`.
+        unsafe { &*ptr.cast() }
+    }
+
     /// Returns the raw `struct inode`.
     pub fn as_raw(&self) -> *mut bindings::inode {
         self.inner.get()
@@ -55,10 +137,129 @@ impl<T: FileSystem> Inode<T> {
 
     /// The superblock this inode belongs to.
     pub fn super_block(&self) -> &SuperBlock<T> {
-        // SAFETY: `i_sb` is immutable, and the superblock outlives every
-        // `InodeRef` (which borrows it) and so every `&Inode`. It is `Ready`:
-        // inodes are only made through a `Ready` superblock.
+        // SAFETY: `i_sb` is immutable, and an inode pins its superblock, which
+        // is `Ready`: inodes are only made through a `Ready` superblock.
         unsafe { SuperBlock::from_raw((*self.as_raw()).i_sb) }
+    }
+
+    /// The file system's data for this inode.
+    pub fn data(&self) -> &T::INodeData {
+        // SAFETY: The inode came from our inode cache and is initialised, so
+        // its data is too (type invariant); it is dropped only at eviction,
+        // after every borrow of the inode has ended.
+        unsafe {
+            (*INodeWithData::<T>::from_inode(self.as_raw()))
+                .data
+                .assume_init_ref()
+        }
+    }
+
+    /// The file type and permission bits (`i_mode`).
+    pub fn mode(&self) -> u16 {
+        // SAFETY: The inode is live; `i_mode` is read racily, as by the VFS.
+        unsafe { core::ptr::read_volatile(&raw const (*self.as_raw()).i_mode) }
+    }
+
+    /// The number of links (`i_nlink`).
+    pub fn nlink(&self) -> u32 {
+        // SAFETY: The inode is live; `i_nlink` is read racily, as by the VFS.
+        unsafe { core::ptr::read_volatile(&raw const (*self.as_raw()).__bindgen_anon_1.i_nlink) }
+    }
+
+    /// The size in bytes (`i_size_read()`).
+    pub fn size(&self) -> i64 {
+        // SAFETY: The inode is live, and `i_size_read()` may run unlocked.
+        unsafe { bindings::i_size_read(self.as_raw()) }
+    }
+
+    /// Reads every stored attribute. Only the owner of the locks that guard
+    /// them sees a consistent snapshot; eviction is such an owner.
+    pub fn attrs(&self) -> Attrs {
+        let i = self.as_raw();
+        // SAFETY: The inode is live; the fields are read racily, as
+        // `generic_fillattr()` does.
+        unsafe {
+            let rd = |p: *const i64| core::ptr::read_volatile(p);
+            let rn = |p: *const u32| core::ptr::read_volatile(p);
+            Attrs {
+                mode: self.mode() & bindings::S_IALLUGO as u16,
+                uid: Kuid::from_raw(core::ptr::read_volatile(&raw const (*i).i_uid)),
+                gid: Kgid::from_raw(core::ptr::read_volatile(&raw const (*i).i_gid)),
+                nlink: self.nlink(),
+                size: self.size(),
+                atime: Time {
+                    sec: rd(&raw const (*i).i_atime_sec),
+                    nsec: rn(&raw const (*i).i_atime_nsec),
+                },
+                mtime: Time {
+                    sec: rd(&raw const (*i).i_mtime_sec),
+                    nsec: rn(&raw const (*i).i_mtime_nsec),
+                },
+                ctime: Time {
+                    sec: rd(&raw const (*i).i_ctime_sec),
+                    nsec: rn(&raw const (*i).i_ctime_nsec),
+                },
+            }
+        }
+    }
+
+    /// Sets the size (`i_size_write()`). The caller holds `i_rwsem`, as in
+    /// every callback that may change the size.
+    pub fn set_size(&self, size: i64) {
+        // SAFETY: The inode is live; writers of `i_size` are serialised by
+        // `i_rwsem`, which the callbacks that reach here hold.
+        unsafe { bindings::i_size_write(self.as_raw(), size) };
+    }
+
+    /// Adds a link (`inc_nlink()`).
+    pub fn inc_nlink(&self) {
+        // SAFETY: The inode is live; link counts change under the inode
+        // locks the VFS holds around directory operations.
+        unsafe { bindings::inc_nlink(self.as_raw()) };
+    }
+
+    /// Removes a link (`drop_nlink()`); an inode with no links is freed
+    /// when its last reference goes.
+    pub fn drop_nlink(&self) {
+        if self.nlink() > 0 {
+            // SAFETY: As in `inc_nlink()`, and `i_nlink` is not zero.
+            unsafe { bindings::drop_nlink(self.as_raw()) };
+        }
+    }
+
+    /// Removes every link (`clear_nlink()`).
+    pub fn clear_nlink(&self) {
+        // SAFETY: As in `inc_nlink()`.
+        unsafe { bindings::clear_nlink(self.as_raw()) };
+    }
+
+    /// Sets ctime, and mtime too, to the current time, as after a change of
+    /// the contents of a directory.
+    pub fn touch(&self) {
+        // SAFETY: The inode is live and the caller holds its lock, as in every
+        // callback that modifies it.
+        unsafe {
+            let now = bindings::inode_set_ctime_current(self.as_raw());
+            bindings::inode_set_mtime_to_ts(self.as_raw(), now);
+        }
+    }
+
+    /// Sets ctime to the current time, as after a change of the inode.
+    pub fn touch_ctime(&self) {
+        // SAFETY: As in `touch()`.
+        unsafe { bindings::inode_set_ctime_current(self.as_raw()) };
+    }
+
+    /// Takes a counted reference.
+    pub fn get(&self) -> InodeRef<'_, T> {
+        // SAFETY: The inode is pinned (type invariant), as `ihold()` requires.
+        unsafe { bindings::ihold(self.as_raw()) };
+        // INVARIANT: `ihold()` took the reference the result owns, and the
+        // superblock outlives the borrow of `self`.
+        InodeRef {
+            inode: NonNull::from(self),
+            _p: PhantomData,
+        }
     }
 }
 
@@ -68,12 +269,17 @@ impl<T: FileSystem> Inode<T> {
 ///
 /// # Invariants
 ///
-/// `inode` is a live inode of file system `T` on the superblock borrowed for
-/// `'a`, and we own one reference (`i_count`) to it.
+/// `inode` is an initialised inode of file system `T` on the superblock
+/// borrowed for `'a`, and we own one reference (`i_count`) to it.
 pub struct InodeRef<'a, T: FileSystem> {
     inode: NonNull<Inode<T>>,
     _p: PhantomData<&'a SuperBlock<T>>,
 }
+
+// SAFETY: The reference may be dropped on any thread; `Inode` is `Sync`.
+unsafe impl<T: FileSystem> Send for InodeRef<'_, T> {}
+// SAFETY: `&InodeRef` only gives `&Inode`, which is `Sync`.
+unsafe impl<T: FileSystem> Sync for InodeRef<'_, T> {}
 
 impl<T: FileSystem> InodeRef<'_, T> {
     /// Hands the reference over to the caller.
@@ -110,21 +316,37 @@ impl<T: FileSystem> Drop for InodeRef<'_, T> {
     }
 }
 
-/// What kind of inode [`New::init`] makes.
-pub enum Kind {
-    /// A directory served by libfs's `simple_dir_operations`: it lists what
-    /// is in the dcache, and without creation operations stays empty.
-    SimpleDir,
+/// The type of a new inode, with the operation tables that go with it.
+pub enum Type<T: FileSystem> {
+    /// A directory.
+    Dir(Ops<T>, dir::Ops<T>),
+    /// A regular file whose contents go through the page cache.
+    Reg(Ops<T>, address_space::Ops<T>),
+    /// A symbolic link whose target is read through the page cache, as the
+    /// contents of page 0 (`page_get_link()`).
+    Lnk(address_space::Ops<T>),
+    /// A character device, with its device number (`dev_t`).
+    Chr(u32),
+    /// A block device, with its device number (`dev_t`).
+    Blk(u32),
+    /// A FIFO.
+    Fifo,
+    /// A socket.
+    Sock,
 }
 
-/// Initial attributes of an inode, for [`New::init`].
-pub struct Params {
-    /// The permission bits (`S_IALLUGO`); the file type comes from [`Kind`].
-    pub mode: u16,
-    /// The owner.
-    pub uid: Kuid,
-    /// The group.
-    pub gid: Kgid,
+/// Initial state of an inode, for [`New::init`].
+pub struct Params<'b, T: FileSystem> {
+    /// The type, which sets the file type bits of `i_mode`.
+    pub typ: Type<T>,
+    /// The stored attributes.
+    pub attrs: Attrs,
+    /// For an inode being created in directory `dir`, `Some(dir)`: the owner,
+    /// the group and the set-group-ID bit then follow the creating task and
+    /// `dir`, as `inode_init_owner()` sets them, instead of `attrs`.
+    pub owner_dir: Option<&'b Inode<T>>,
+    /// The file system's data for the inode.
+    pub data: T::INodeData,
 }
 
 /// A new, locked (`I_NEW`) inode returned by `iget_locked()`.
@@ -135,42 +357,120 @@ pub struct Params {
 /// # Invariants
 ///
 /// `inode` is an `I_NEW` inode of file system `T` on the superblock borrowed
-/// for `'a`, and we own a reference to it.
+/// for `'a`, whose data is not initialised, and we own a reference to it.
 pub struct New<'a, T: FileSystem> {
     inode: NonNull<bindings::inode>,
     _p: PhantomData<&'a SuperBlock<T>>,
 }
 
 impl<'a, T: FileSystem> New<'a, T> {
-    /// Sets the inode up as `kind` with `params` and unlocks it, making it
-    /// visible to every other `iget_locked()` caller.
-    pub fn init(self, kind: Kind, params: Params) -> InodeRef<'a, T> {
+    /// The inode number.
+    pub fn ino(&self) -> u64 {
+        // SAFETY: `i_ino` was set by `iget_locked()` and is immutable.
+        unsafe { (*self.inode.as_ptr()).i_ino }
+    }
+
+    /// Sets the inode up with `params` and unlocks it, making it visible to
+    /// every other `iget_locked()` caller.
+    pub fn init(self, params: Params<'_, T>) -> InodeRef<'a, T> {
         let this = ManuallyDrop::new(self);
         let inode = this.inode.as_ptr();
-        let perm = params.mode & bindings::S_IALLUGO as u16;
-        // SAFETY: The inode is `I_NEW`, so we have exclusive access to it, and
-        // the libfs operation tables are static.
+        let a = params.attrs;
+        let perm = a.mode & bindings::S_IALLUGO as u16;
+        // SAFETY: The inode is `I_NEW`, so we have exclusive access to it, it
+        // came from our inode cache, and the operation tables are static.
         unsafe {
-            match kind {
-                Kind::SimpleDir => {
-                    (*inode).i_mode = bindings::S_IFDIR as u16 | perm;
-                    (*inode).i_op = &raw const bindings::simple_dir_inode_operations;
-                    (*inode).__bindgen_anon_3.i_fop = &raw const bindings::simple_dir_operations;
-                    bindings::set_nlink(inode, 2);
-                }
+            let outer = INodeWithData::<T>::from_inode(inode);
+            (*outer).data.write(params.data);
+            (*outer).has_data = true;
+            let (fmt, iop, fop, aop) = match params.typ {
+                Type::Dir(i, f) => (bindings::S_IFDIR, i.0, f.0, None),
+                Type::Reg(i, a) => (
+                    bindings::S_IFREG,
+                    i.0,
+                    core::ptr::from_ref(&FILE_OPS),
+                    Some(a.0),
+                ),
+                Type::Lnk(a) => (
+                    bindings::S_IFLNK,
+                    core::ptr::from_ref(&SYMLINK_OPS),
+                    core::ptr::null(),
+                    Some(a.0),
+                ),
+                Type::Chr(dev) => special(inode, bindings::S_IFCHR, perm, dev),
+                Type::Blk(dev) => special(inode, bindings::S_IFBLK, perm, dev),
+                Type::Fifo => special(inode, bindings::S_IFIFO, perm, 0),
+                Type::Sock => special(inode, bindings::S_IFSOCK, perm, 0),
+            };
+            (*inode).i_mode = fmt as u16 | perm;
+            if !iop.is_null() {
+                (*inode).i_op = iop;
             }
-            (*inode).i_uid = params.uid.into_raw();
-            (*inode).i_gid = params.gid.into_raw();
-            bindings::simple_inode_init_ts(inode);
+            if !fop.is_null() {
+                (*inode).__bindgen_anon_3.i_fop = fop;
+            }
+            if let Some(aop) = aop {
+                (*(*inode).i_mapping).a_ops = aop;
+            }
+            if fmt == bindings::S_IFLNK {
+                // `page_get_link()` maps page 0 of the link's own mapping.
+                bindings::inode_nohighmem(inode);
+            }
+            bindings::set_nlink(inode, a.nlink);
+            (*inode).i_uid = a.uid.into_raw();
+            (*inode).i_gid = a.gid.into_raw();
+            if let Some(dir) = params.owner_dir {
+                // No `FS_ALLOW_IDMAP`: the VFS only ever passes the nop idmap.
+                bindings::inode_init_owner(
+                    &raw mut bindings::nop_mnt_idmap,
+                    inode,
+                    dir.as_raw(),
+                    (*inode).i_mode,
+                );
+            }
+            bindings::i_size_write(inode, a.size);
+            (*inode).i_atime_sec = a.atime.sec;
+            (*inode).i_atime_nsec = a.atime.nsec;
+            (*inode).i_mtime_sec = a.mtime.sec;
+            (*inode).i_mtime_nsec = a.mtime.nsec;
+            (*inode).i_ctime_sec = a.ctime.sec;
+            (*inode).i_ctime_nsec = a.ctime.nsec;
             bindings::unlock_new_inode(inode);
         }
-        // INVARIANT: Our reference (type invariant) moves into the `InodeRef`;
-        // `this` is not dropped, so `iget_failed()` is not called.
+        // INVARIANT: The inode and its data are initialised; our reference
+        // moves into the `InodeRef`, and `this` is not dropped, so
+        // `iget_failed()` is not called.
         InodeRef {
             inode: this.inode.cast(),
             _p: PhantomData,
         }
     }
+}
+
+/// Sets up a special inode: `init_special_inode()` picks its file operations.
+///
+/// # Safety
+///
+/// `inode` must be `I_NEW` and owned by the caller.
+unsafe fn special(
+    inode: *mut bindings::inode,
+    fmt: u32,
+    perm: u16,
+    dev: u32,
+) -> (
+    u32,
+    *const bindings::inode_operations,
+    *const bindings::file_operations,
+    Option<*const bindings::address_space_operations>,
+) {
+    // SAFETY: By the safety requirements.
+    unsafe { bindings::init_special_inode(inode, fmt as u16 | perm, dev) };
+    (
+        fmt,
+        core::ptr::from_ref(&SPECIAL_OPS),
+        core::ptr::null(),
+        None,
+    )
 }
 
 impl<T: FileSystem> Drop for New<'_, T> {
@@ -198,15 +498,16 @@ impl<T: FileSystem> SuperBlock<T> {
         // SAFETY: `iget_locked()` returned a referenced inode.
         let state = unsafe { bindings::inode_state_read_once(inode.as_ptr()) };
         if state & bindings::inode_state_flags_enum_I_NEW != 0 {
-            // INVARIANT: The inode is `I_NEW`, on this superblock, and we own
-            // the reference `iget_locked()` returned.
+            // INVARIANT: The inode is `I_NEW`, fresh from our cache (so its
+            // data is not initialised), on this superblock, and we own the
+            // reference `iget_locked()` returned.
             Ok(Lookup::New(New {
                 inode,
                 _p: PhantomData,
             }))
         } else {
-            // INVARIANT: The inode is initialised, on this superblock, and we
-            // own the reference `iget_locked()` returned.
+            // INVARIANT: `iget_locked()` waits for `I_NEW` to clear, so the
+            // inode is initialised; we own the reference it returned.
             Ok(Lookup::Cached(InodeRef {
                 inode: inode.cast(),
                 _p: PhantomData,
@@ -214,3 +515,689 @@ impl<T: FileSystem> SuperBlock<T> {
         }
     }
 }
+
+/// A `struct inode` with the file system's data in front of it, as
+/// allocated by the file system's inode cache.
+///
+/// # Invariants
+///
+/// `data` is initialised exactly when `has_data` is true. `has_data` is
+/// written only while the inode is `I_NEW` or being evicted, when the writer
+/// has exclusive access.
+#[repr(C)]
+pub(crate) struct INodeWithData<T: FileSystem> {
+    data: MaybeUninit<T::INodeData>,
+    has_data: bool,
+    cache: *mut bindings::kmem_cache,
+    inode: bindings::inode,
+}
+
+impl<T: FileSystem> INodeWithData<T> {
+    /// Returns the allocation around `inode`.
+    ///
+    /// # Safety
+    ///
+    /// `inode` must have been allocated by the inode cache of `T`.
+    unsafe fn from_inode(inode: *mut bindings::inode) -> *mut Self {
+        // SAFETY: By the safety requirements, `inode` is the `inode` field of
+        // an `INodeWithData<T>`.
+        unsafe { crate::container_of!(inode, Self, inode) }
+    }
+}
+
+/// The inode cache of a file system type: a slab cache of
+/// [`INodeWithData`].
+///
+/// # Invariants
+///
+/// `cache` is a slab cache of `INodeWithData<T>` objects whose `inode` was
+/// set up by `inode_init_once()`, and it is destroyed exactly once, in
+/// [`Drop`].
+pub(crate) struct InodeCache<T: FileSystem> {
+    cache: NonNull<bindings::kmem_cache>,
+    _p: PhantomData<T>,
+}
+
+// SAFETY: Slab caches may be used and destroyed from any thread.
+unsafe impl<T: FileSystem> Send for InodeCache<T> {}
+// SAFETY: As above.
+unsafe impl<T: FileSystem> Sync for InodeCache<T> {}
+
+impl<T: FileSystem> InodeCache<T> {
+    /// Creates the cache, named after the file system type.
+    pub(crate) fn new() -> Result<Self> {
+        let mut args = bindings::kmem_cache_args {
+            ctor: Some(Self::init_once),
+            ..pin_init::zeroed()
+        };
+        // SAFETY: The name is static, `args` is valid for the call, and
+        // `init_once` initialises exactly the objects of this cache.
+        let cache = unsafe {
+            bindings::__kmem_cache_create_args(
+                T::NAME.as_char_ptr(),
+                core::mem::size_of::<INodeWithData<T>>() as u32,
+                &mut args,
+                bindings::SLAB_RECLAIM_ACCOUNT | bindings::SLAB_ACCOUNT,
+            )
+        };
+        Ok(Self {
+            cache: NonNull::new(cache).ok_or(ENOMEM)?,
+            _p: PhantomData,
+        })
+    }
+
+    /// Returns the raw cache.
+    pub(crate) fn as_ptr(&self) -> *mut bindings::kmem_cache {
+        self.cache.as_ptr()
+    }
+
+    /// # Safety
+    ///
+    /// Called by the slab allocator with a new object of this cache.
+    unsafe extern "C" fn init_once(obj: *mut c_void) {
+        let outer = obj.cast::<INodeWithData<T>>();
+        // SAFETY: `obj` is a new object of this cache, so an
+        // `INodeWithData<T>` we may initialise.
+        unsafe {
+            (*outer).has_data = false;
+            bindings::inode_init_once(&raw mut (*outer).inode);
+        }
+    }
+
+    /// Allocates an inode on `sb` (the `->alloc_inode` of `T`).
+    ///
+    /// # Safety
+    ///
+    /// `sb` must be a live superblock of `T`, and `cache` its type's cache.
+    pub(crate) unsafe fn alloc_inode(
+        cache: *mut bindings::kmem_cache,
+        sb: *mut bindings::super_block,
+    ) -> *mut bindings::inode {
+        // SAFETY: By the safety requirements.
+        let obj = unsafe { bindings::alloc_inode_sb(sb, cache, bindings::GFP_KERNEL) };
+        if obj.is_null() {
+            return core::ptr::null_mut();
+        }
+        let outer = obj.cast::<INodeWithData<T>>();
+        // SAFETY: A freshly allocated object: `has_data` is false, as set by
+        // the constructor or by eviction before it was freed. `free_inode`
+        // finds the cache here: the superblock may be gone by then.
+        unsafe {
+            (*outer).cache = cache;
+            &raw mut (*outer).inode
+        }
+    }
+
+    /// Whether the data of `inode` is initialised.
+    ///
+    /// # Safety
+    ///
+    /// `inode` must come from this cache and be being evicted by the caller.
+    pub(crate) unsafe fn has_data(inode: *mut bindings::inode) -> bool {
+        // SAFETY: By the safety requirements.
+        unsafe { (*INodeWithData::<T>::from_inode(inode)).has_data }
+    }
+
+    /// Drops the data of an inode being evicted (from `->evict_inode`).
+    ///
+    /// # Safety
+    ///
+    /// `inode` must come from this cache and be being evicted by the caller.
+    pub(crate) unsafe fn drop_data(inode: *mut bindings::inode) {
+        // SAFETY: By the safety requirements, we have exclusive access.
+        unsafe {
+            let outer = INodeWithData::<T>::from_inode(inode);
+            if (*outer).has_data {
+                (*outer).has_data = false;
+                (*outer).data.assume_init_drop();
+            }
+        }
+    }
+
+    /// Frees an inode (`->free_inode`, after an RCU grace period).
+    ///
+    /// # Safety
+    ///
+    /// `inode` must come from this cache and have been evicted.
+    pub(crate) unsafe fn free_inode(inode: *mut bindings::inode) {
+        // SAFETY: By the safety requirements; eviction dropped the data (or
+        // there never was any), so `has_data` is false, as the constructor
+        // expects of a free object; the cache lives until `rcu_barrier()`.
+        unsafe {
+            let outer = INodeWithData::<T>::from_inode(inode);
+            bindings::kmem_cache_free((*outer).cache, outer.cast());
+        }
+    }
+}
+
+impl<T: FileSystem> Drop for InodeCache<T> {
+    fn drop(&mut self) {
+        // SAFETY: The file system is unregistered, so no new inodes appear;
+        // `rcu_barrier()` waits for the pending `free_inode` callbacks, after
+        // which the cache is empty.
+        unsafe {
+            bindings::rcu_barrier();
+            bindings::kmem_cache_destroy(self.cache.as_ptr());
+        }
+    }
+}
+
+/// Lock mode of a parent-lock token: `i_rwsem` held shared.
+pub struct Shared;
+
+/// Lock mode of a parent-lock token: `i_rwsem` held exclusively.
+pub struct Exclusive;
+
+/// A directory inode whose `i_rwsem` this thread holds in mode `M`
+/// ([`Shared`] or [`Exclusive`]) for `'a`.
+///
+/// It is a token: the VFS took the lock and hands the token to the callback;
+/// an operation that drops and retakes the lock, such as
+/// [`NewEntry::add_ci`](super::dentry::NewEntry::add_ci), takes the token by
+/// value and gives it back.
+///
+/// # Invariants
+///
+/// `dir` is a directory of file system `T`, and this thread holds its
+/// `i_rwsem` in mode `M` for as long as the token exists.
+pub struct Locked<'a, T: FileSystem, M> {
+    dir: &'a Inode<T>,
+    _m: PhantomData<M>,
+}
+
+impl<'a, T: FileSystem, M> Locked<'a, T, M> {
+    /// Creates a token.
+    ///
+    /// # Safety
+    ///
+    /// `dir` must be a directory whose `i_rwsem` the caller holds in mode
+    /// `M` for `'a`.
+    pub(crate) unsafe fn new(dir: &'a Inode<T>) -> Self {
+        // INVARIANT: By the safety requirements.
+        Self {
+            dir,
+            _m: PhantomData,
+        }
+    }
+}
+
+impl<T: FileSystem, M> Deref for Locked<'_, T, M> {
+    type Target = Inode<T>;
+
+    fn deref(&self) -> &Inode<T> {
+        self.dir
+    }
+}
+
+/// The parent-lock token of a `->lookup`: which one follows from
+/// `LOOKUP_SHARED` in its flags.
+pub enum LookupLock<'a, T: FileSystem> {
+    /// The parent is locked shared (`LOOKUP_SHARED`).
+    Shared(Locked<'a, T, Shared>),
+    /// The parent is locked exclusively.
+    Exclusive(Locked<'a, T, Exclusive>),
+}
+
+impl<'a, T: FileSystem> LookupLock<'a, T> {
+    /// The directory being searched.
+    pub fn dir(&self) -> &'a Inode<T> {
+        match self {
+            Self::Shared(l) => l.dir,
+            Self::Exclusive(l) => l.dir,
+        }
+    }
+
+    /// Whether the lock is shared.
+    pub fn is_shared(&self) -> bool {
+        matches!(self, Self::Shared(_))
+    }
+}
+
+/// Operations on inodes of file system `FileSystem`: the
+/// `inode_operations` of directories and regular files.
+///
+/// Directory-modifying operations run with the parent directory locked
+/// exclusively, as the [`Locked`] token they receive says; `lookup` runs
+/// with the lock that [`LookupLock`] says.
+#[vtable]
+pub trait Operations {
+    /// The file system these operations belong to.
+    type FileSystem: FileSystem;
+
+    /// Looks `dentry` up in `dir`. Returns `dentry.splice_alias()`'s result:
+    /// `None` when `dentry` itself was used (positive or negative), or the
+    /// existing alias of a directory.
+    fn lookup<'a>(
+        _dir: LookupLock<'a, Self::FileSystem>,
+        _dentry: NewEntry<'a, Self::FileSystem>,
+        _flags: LookupFlags,
+    ) -> Result<Option<ARef<Dentry<Self::FileSystem>>>> {
+        build_error!(VTABLE_DEFAULT_ERROR)
+    }
+
+    /// Creates a regular file with permission bits `mode` at `dentry`.
+    fn create(
+        _dir: &Locked<'_, Self::FileSystem, Exclusive>,
+        _dentry: NewEntry<'_, Self::FileSystem>,
+        _mode: u16,
+    ) -> Result {
+        build_error!(VTABLE_DEFAULT_ERROR)
+    }
+
+    /// Creates a directory at `dentry`; returns as for `lookup`.
+    fn mkdir(
+        _dir: &Locked<'_, Self::FileSystem, Exclusive>,
+        _dentry: NewEntry<'_, Self::FileSystem>,
+        _mode: u16,
+    ) -> Result<Option<ARef<Dentry<Self::FileSystem>>>> {
+        build_error!(VTABLE_DEFAULT_ERROR)
+    }
+
+    /// Creates a special file (`mode` has the file type) at `dentry`.
+    fn mknod(
+        _dir: &Locked<'_, Self::FileSystem, Exclusive>,
+        _dentry: NewEntry<'_, Self::FileSystem>,
+        _mode: u16,
+        _dev: u32,
+    ) -> Result {
+        build_error!(VTABLE_DEFAULT_ERROR)
+    }
+
+    /// Creates a symbolic link to `target` at `dentry`.
+    fn symlink(
+        _dir: &Locked<'_, Self::FileSystem, Exclusive>,
+        _dentry: NewEntry<'_, Self::FileSystem>,
+        _target: &CStr,
+    ) -> Result {
+        build_error!(VTABLE_DEFAULT_ERROR)
+    }
+
+    /// Links the inode of `old` at `dentry`.
+    fn link(
+        _old: &Entry<'_, Self::FileSystem>,
+        _dir: &Locked<'_, Self::FileSystem, Exclusive>,
+        _dentry: NewEntry<'_, Self::FileSystem>,
+    ) -> Result {
+        build_error!(VTABLE_DEFAULT_ERROR)
+    }
+
+    /// Removes the name `dentry`, which is not a directory.
+    fn unlink(
+        _dir: &Locked<'_, Self::FileSystem, Exclusive>,
+        _dentry: &Entry<'_, Self::FileSystem>,
+    ) -> Result {
+        build_error!(VTABLE_DEFAULT_ERROR)
+    }
+
+    /// Removes the directory `dentry`, which the VFS has checked is one.
+    fn rmdir(
+        _dir: &Locked<'_, Self::FileSystem, Exclusive>,
+        _dentry: &Entry<'_, Self::FileSystem>,
+    ) -> Result {
+        build_error!(VTABLE_DEFAULT_ERROR)
+    }
+
+    /// Renames `old` in `old_dir` to `new` in `new_dir` (the same directory,
+    /// or another one: the VFS holds both locks, and `s_vfs_rename_mutex`
+    /// across directories). `new` is negative unless it is replaced.
+    fn rename(
+        _old_dir: &Locked<'_, Self::FileSystem, Exclusive>,
+        _old: &Entry<'_, Self::FileSystem>,
+        _new_dir: &Locked<'_, Self::FileSystem, Exclusive>,
+        _new: &Entry<'_, Self::FileSystem>,
+        _flags: RenameFlags,
+    ) -> Result {
+        build_error!(VTABLE_DEFAULT_ERROR)
+    }
+
+    /// Changes the size of a regular file to `size`, before the page cache
+    /// is truncated (`setattr` with `ATTR_SIZE`). The other attributes are
+    /// kept in the inode, by the VFS's `setattr_copy()`.
+    fn truncate(_inode: &Inode<Self::FileSystem>, _size: i64) -> Result {
+        build_error!(VTABLE_DEFAULT_ERROR)
+    }
+}
+
+/// An inode operations table of file system `T`.
+pub struct Ops<T: FileSystem>(*const bindings::inode_operations, PhantomData<T>);
+
+impl<T: FileSystem> Clone for Ops<T> {
+    fn clone(&self) -> Self {
+        *self
+    }
+}
+impl<T: FileSystem> Copy for Ops<T> {}
+
+impl<T: FileSystem> Ops<T> {
+    /// The table of operations `U`.
+    pub const fn new<U: Operations<FileSystem = T> + ?Sized>() -> Self {
+        Self(&Table::<U>::TABLE, PhantomData)
+    }
+}
+
+struct Table<U: Operations + ?Sized>(PhantomData<U>);
+
+impl<U: Operations + ?Sized> Table<U> {
+    const TABLE: bindings::inode_operations = bindings::inode_operations {
+        lookup: if U::HAS_LOOKUP {
+            Some(Self::lookup)
+        } else {
+            None
+        },
+        create: if U::HAS_CREATE {
+            Some(Self::create)
+        } else {
+            None
+        },
+        mkdir: if U::HAS_MKDIR {
+            Some(Self::mkdir)
+        } else {
+            None
+        },
+        mknod: if U::HAS_MKNOD {
+            Some(Self::mknod)
+        } else {
+            None
+        },
+        symlink: if U::HAS_SYMLINK {
+            Some(Self::symlink)
+        } else {
+            None
+        },
+        link: if U::HAS_LINK { Some(Self::link) } else { None },
+        unlink: if U::HAS_UNLINK {
+            Some(Self::unlink)
+        } else {
+            None
+        },
+        rmdir: if U::HAS_RMDIR {
+            Some(Self::rmdir)
+        } else {
+            None
+        },
+        rename: if U::HAS_RENAME {
+            Some(Self::rename)
+        } else {
+            None
+        },
+        setattr: if U::HAS_TRUNCATE {
+            Some(Self::setattr)
+        } else {
+            None
+        },
+        ..pin_init::zeroed()
+    };
+
+    /// # Safety
+    ///
+    /// Called by the VFS with `dir` locked as `flags` says, and `dentry` a
+    /// negative, in-lookup or unhashed dentry in it.
+    unsafe extern "C" fn lookup(
+        dir: *mut bindings::inode,
+        dentry: *mut bindings::dentry,
+        flags: c_uint,
+    ) -> *mut bindings::dentry {
+        let flags = LookupFlags::from_raw(flags);
+        // SAFETY: The VFS pins `dir` and holds its lock for the call, in the
+        // mode `LOOKUP_SHARED` tells.
+        let lock = unsafe {
+            let dir = Inode::from_raw(dir);
+            if flags.contains(LookupFlags::SHARED) {
+                LookupLock::Shared(Locked::new(dir))
+            } else {
+                LookupLock::Exclusive(Locked::new(dir))
+            }
+        };
+        // SAFETY: `dentry` is negative, in `dir`, and exclusively ours to
+        // complete: in-lookup for us, or unhashed with `dir` locked.
+        let dentry = unsafe { NewEntry::from_raw(dentry) };
+        match U::lookup(lock, dentry, flags) {
+            Ok(None) => core::ptr::null_mut(),
+            Ok(Some(d)) => ARef::into_raw(d).as_ptr().cast(),
+            Err(e) => e.to_ptr(),
+        }
+    }
+
+    /// # Safety
+    ///
+    /// Called by the VFS with `dir` locked exclusively and `dentry` negative.
+    unsafe extern "C" fn create(
+        _idmap: *mut bindings::mnt_idmap,
+        dir: *mut bindings::inode,
+        dentry: *mut bindings::dentry,
+        mode: bindings::umode_t,
+    ) -> c_int {
+        from_result(|| {
+            // SAFETY: As the function's safety requirements say.
+            let (dir, dentry) = unsafe {
+                (
+                    Locked::new(Inode::from_raw(dir)),
+                    NewEntry::from_raw(dentry),
+                )
+            };
+            U::create(&dir, dentry, mode)?;
+            Ok(0)
+        })
+    }
+
+    /// # Safety
+    ///
+    /// Called by the VFS with `dir` locked exclusively and `dentry` negative.
+    unsafe extern "C" fn mkdir(
+        _idmap: *mut bindings::mnt_idmap,
+        dir: *mut bindings::inode,
+        dentry: *mut bindings::dentry,
+        mode: bindings::umode_t,
+    ) -> *mut bindings::dentry {
+        // SAFETY: As the function's safety requirements say.
+        let (dir, dentry) = unsafe {
+            (
+                Locked::new(Inode::from_raw(dir)),
+                NewEntry::from_raw(dentry),
+            )
+        };
+        match U::mkdir(&dir, dentry, mode) {
+            Ok(None) => core::ptr::null_mut(),
+            Ok(Some(d)) => ARef::into_raw(d).as_ptr().cast(),
+            Err(e) => e.to_ptr(),
+        }
+    }
+
+    /// # Safety
+    ///
+    /// Called by the VFS with `dir` locked exclusively and `dentry` negative.
+    unsafe extern "C" fn mknod(
+        _idmap: *mut bindings::mnt_idmap,
+        dir: *mut bindings::inode,
+        dentry: *mut bindings::dentry,
+        mode: bindings::umode_t,
+        dev: bindings::dev_t,
+    ) -> c_int {
+        from_result(|| {
+            // SAFETY: As the function's safety requirements say.
+            let (dir, dentry) = unsafe {
+                (
+                    Locked::new(Inode::from_raw(dir)),
+                    NewEntry::from_raw(dentry),
+                )
+            };
+            U::mknod(&dir, dentry, mode, dev)?;
+            Ok(0)
+        })
+    }
+
+    /// # Safety
+    ///
+    /// Called by the VFS with `dir` locked exclusively, `dentry` negative and
+    /// `target` a NUL-terminated string.
+    unsafe extern "C" fn symlink(
+        _idmap: *mut bindings::mnt_idmap,
+        dir: *mut bindings::inode,
+        dentry: *mut bindings::dentry,
+        target: *const c_char,
+    ) -> c_int {
+        from_result(|| {
+            // SAFETY: As the function's safety requirements say.
+            let (dir, dentry, target) = unsafe {
+                (
+                    Locked::new(Inode::from_raw(dir)),
+                    NewEntry::from_raw(dentry),
+                    CStr::from_char_ptr(target),
+                )
+            };
+            U::symlink(&dir, dentry, target)?;
+            Ok(0)
+        })
+    }
+
+    /// # Safety
+    ///
+    /// Called by the VFS with `dir` locked exclusively, `dentry` negative,
+    /// and `old` a positive dentry whose inode is locked.
+    unsafe extern "C" fn link(
+        old: *mut bindings::dentry,
+        dir: *mut bindings::inode,
+        dentry: *mut bindings::dentry,
+    ) -> c_int {
+        from_result(|| {
+            // SAFETY: As the function's safety requirements say.
+            let (old, dir, dentry) = unsafe {
+                (
+                    Entry::from_raw(old),
+                    Locked::new(Inode::from_raw(dir)),
+                    NewEntry::from_raw(dentry),
+                )
+            };
+            U::link(&old, &dir, dentry)?;
+            Ok(0)
+        })
+    }
+
+    /// # Safety
+    ///
+    /// Called by the VFS with `dir` and the inode of `dentry` locked.
+    unsafe extern "C" fn unlink(dir: *mut bindings::inode, dentry: *mut bindings::dentry) -> c_int {
+        from_result(|| {
+            // SAFETY: As the function's safety requirements say.
+            let (dir, dentry) =
+                unsafe { (Locked::new(Inode::from_raw(dir)), Entry::from_raw(dentry)) };
+            U::unlink(&dir, &dentry)?;
+            Ok(0)
+        })
+    }
+
+    /// # Safety
+    ///
+    /// Called by the VFS with `dir` and the inode of `dentry` locked.
+    unsafe extern "C" fn rmdir(dir: *mut bindings::inode, dentry: *mut bindings::dentry) -> c_int {
+        from_result(|| {
+            // SAFETY: As the function's safety requirements say.
+            let (dir, dentry) =
+                unsafe { (Locked::new(Inode::from_raw(dir)), Entry::from_raw(dentry)) };
+            U::rmdir(&dir, &dentry)?;
+            Ok(0)
+        })
+    }
+
+    /// # Safety
+    ///
+    /// Called by the VFS with both directories locked (`lock_rename()`).
+    unsafe extern "C" fn rename(
+        _idmap: *mut bindings::mnt_idmap,
+        old_dir: *mut bindings::inode,
+        old: *mut bindings::dentry,
+        new_dir: *mut bindings::inode,
+        new: *mut bindings::dentry,
+        flags: c_uint,
+    ) -> c_int {
+        from_result(|| {
+            // SAFETY: As the function's safety requirements say; the names
+            // are stable while both parents are locked.
+            let (od, o, nd, n) = unsafe {
+                (
+                    Locked::new(Inode::from_raw(old_dir)),
+                    Entry::from_raw(old),
+                    Locked::new(Inode::from_raw(new_dir)),
+                    Entry::from_raw(new),
+                )
+            };
+            U::rename(&od, &o, &nd, &n, RenameFlags::from_raw(flags))?;
+            Ok(0)
+        })
+    }
+
+    /// # Safety
+    ///
+    /// Called by the VFS with the inode of `dentry` locked.
+    unsafe extern "C" fn setattr(
+        idmap: *mut bindings::mnt_idmap,
+        dentry: *mut bindings::dentry,
+        attr: *mut bindings::iattr,
+    ) -> c_int {
+        from_result(|| {
+            // SAFETY: `dentry` is positive and pinned, and `attr` valid, for
+            // the call; this is `simple_setattr()` with the store's truncate
+            // ahead of the page cache's.
+            unsafe {
+                to_result(bindings::setattr_prepare(idmap, dentry, attr))?;
+                let raw = (*dentry).d_inode;
+                let inode = Inode::<U::FileSystem>::from_raw(raw);
+                if (*attr).ia_valid & bindings::ATTR_SIZE != 0 {
+                    U::truncate(inode, (*attr).ia_size)?;
+                    bindings::truncate_setsize(raw, (*attr).ia_size);
+                }
+                // Not `mark_inode_dirty()`: see `update_time()`.
+                bindings::setattr_copy(idmap, raw, attr);
+            }
+            Ok(0)
+        })
+    }
+}
+
+/// Records new timestamps in the inode without marking it dirty.
+///
+/// The attributes of an inode live in the inode while it is cached, and go
+/// back to the file system's store in `->evict_inode`. A dirty inode would
+/// gain nothing from that, and lose a lot: with no writeback for a `nodev`
+/// superblock, the inode cache's shrinker never evicts a dirty inode.
+///
+/// # Safety
+///
+/// Called by the VFS for a live inode, with the locks `->update_time` runs
+/// under.
+unsafe extern "C" fn update_time(
+    inode: *mut bindings::inode,
+    typ: bindings::fs_update_time,
+    flags: c_uint,
+) -> c_int {
+    // SAFETY: As the function's safety requirements say.
+    let dirty = unsafe { bindings::inode_update_time(inode, typ, flags) };
+    dirty.min(0)
+}
+
+/// The inode operations of symbolic links: the target is page 0.
+const SYMLINK_OPS: bindings::inode_operations = bindings::inode_operations {
+    get_link: Some(bindings::page_get_link),
+    update_time: Some(update_time),
+    ..pin_init::zeroed()
+};
+
+/// The inode operations of devices, FIFOs and sockets.
+const SPECIAL_OPS: bindings::inode_operations = bindings::inode_operations {
+    update_time: Some(update_time),
+    ..pin_init::zeroed()
+};
+
+/// The file operations of regular files whose contents are in the page
+/// cache. Shared writable mappings are refused: writes reach the file
+/// system's store through `write_end`, which `mmap` stores would bypass.
+const FILE_OPS: bindings::file_operations = bindings::file_operations {
+    llseek: Some(bindings::generic_file_llseek),
+    read_iter: Some(bindings::generic_file_read_iter),
+    write_iter: Some(bindings::generic_file_write_iter),
+    mmap: Some(bindings::generic_file_readonly_mmap),
+    fsync: Some(bindings::noop_fsync),
+    splice_read: Some(bindings::filemap_splice_read),
+    splice_write: Some(bindings::iter_file_splice_write),
+    ..pin_init::zeroed()
+};

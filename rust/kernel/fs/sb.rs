@@ -80,6 +80,13 @@ impl<T: FileSystem, S: State> SuperBlock<T, S> {
     pub fn as_raw(&self) -> *mut bindings::super_block {
         self.inner.get()
     }
+
+    /// The device number (`s_dev`): for a `nodev` file system, an anonymous
+    /// one, as `/proc/self/mountinfo` and `stat(2)`'s `st_dev` show it.
+    pub fn dev(&self) -> u32 {
+        // SAFETY: `s_dev` is set before `fill_super` runs and never changes.
+        unsafe { (*self.as_raw()).s_dev }
+    }
 }
 
 impl<T: FileSystem> SuperBlock<T, New> {

@@ -1,0 +1,234 @@
+// SPDX-License-Identifier: GPL-2.0
+
+//! Address-space operations for file systems whose data lives in their own
+//! store and for which the page cache is only a cache.
+//!
+//! The file system moves bytes; the bindings handle the folios:
+//!
+//! - `read_folio` fills a folio from [`Operations::read`];
+//! - `write_begin` reserves room with [`Operations::write_begin`], so that a
+//!   write fails cleanly (for example with `ENOSPC`) before any byte is
+//!   copied, and reads the folio first if the write covers only part of it;
+//! - `write_end` writes the copied bytes through to the store with
+//!   [`Operations::write`] and leaves the folio clean, so that reclaim and
+//!   `drop_caches` may drop it, and the inode with it, without writeback.
+//!
+//! C headers: [`include/linux/fs.h`](srctree/include/linux/fs.h) and
+//! [`include/linux/pagemap.h`](srctree/include/linux/pagemap.h).
+
+use super::{filesystem::FileSystem, inode::Inode};
+use crate::{bindings, page::PAGE_SIZE, prelude::*};
+use core::marker::PhantomData;
+
+/// Operations on the contents of inodes of file system `FileSystem`.
+#[vtable]
+pub trait Operations {
+    /// The file system these operations belong to.
+    type FileSystem: FileSystem;
+
+    /// Fills `buf` with the contents at `pos`, with zeroes past the end.
+    fn read(inode: &Inode<Self::FileSystem>, pos: i64, buf: &mut [u8]) -> Result;
+
+    /// Makes room for `len` bytes at `pos`, so that the [`Operations::write`]
+    /// that follows cannot fail. Called with `i_rwsem` held.
+    fn write_begin(_inode: &Inode<Self::FileSystem>, _pos: i64, _len: usize) -> Result {
+        Ok(())
+    }
+
+    /// Stores `data` at `pos`, in room that `write_begin` made. Called with
+    /// `i_rwsem` held; the bindings update `i_size` afterwards.
+    fn write(inode: &Inode<Self::FileSystem>, pos: i64, data: &[u8]);
+}
+
+/// An address-space operations table of file system `T`.
+pub struct Ops<T: FileSystem>(
+    pub(crate) *const bindings::address_space_operations,
+    PhantomData<T>,
+);
+
+impl<T: FileSystem> Clone for Ops<T> {
+    fn clone(&self) -> Self {
+        *self
+    }
+}
+impl<T: FileSystem> Copy for Ops<T> {}
+
+impl<T: FileSystem> Ops<T> {
+    /// The table of operations `U`.
+    pub const fn new<U: Operations<FileSystem = T> + ?Sized>() -> Self {
+        Self(&Table::<U>::TABLE, PhantomData)
+    }
+}
+
+/// Calls `f` with the bytes of `folio` in `[off, off + len)`, one mapped
+/// page at a time, and the offset of each piece in the folio.
+///
+/// # Safety
+///
+/// `folio` must be locked by the caller, and `[off, off + len)` within it.
+unsafe fn for_each_piece(
+    folio: *mut bindings::folio,
+    mut off: usize,
+    len: usize,
+    mut f: impl FnMut(usize, &mut [u8]) -> Result,
+) -> Result {
+    let end = off + len;
+    while off < end {
+        let n = core::cmp::min(end - off, PAGE_SIZE - off % PAGE_SIZE);
+        // SAFETY: `off` is within the locked folio; the mapping covers the
+        // rest of its page, and we unmap it before mapping the next one.
+        let res = unsafe {
+            let p = bindings::kmap_local_folio(folio, off);
+            let res = f(off, core::slice::from_raw_parts_mut(p.cast(), n));
+            bindings::kunmap_local(p);
+            res
+        };
+        res?;
+        off += n;
+    }
+    Ok(())
+}
+
+struct Table<U: Operations + ?Sized>(PhantomData<U>);
+
+impl<U: Operations + ?Sized> Table<U> {
+    const TABLE: bindings::address_space_operations = bindings::address_space_operations {
+        read_folio: Some(Self::read_folio),
+        write_begin: Some(Self::write_begin),
+        write_end: Some(Self::write_end),
+        dirty_folio: Some(bindings::noop_dirty_folio),
+        ..pin_init::zeroed()
+    };
+
+    /// Fills a locked folio from the store.
+    ///
+    /// # Safety
+    ///
+    /// `folio` must be a locked folio of an inode of this file system.
+    unsafe fn fill(folio: *mut bindings::folio) -> Result {
+        // SAFETY: By the safety requirements, the folio and its inode are
+        // pinned and the folio is ours while locked.
+        unsafe {
+            let inode = Inode::<U::FileSystem>::from_raw(bindings::folio_inode(folio));
+            let pos = bindings::folio_pos(folio);
+            for_each_piece(folio, 0, bindings::folio_size(folio), |off, buf| {
+                U::read(inode, pos + off as i64, buf)
+            })?;
+            bindings::flush_dcache_folio(folio);
+        }
+        Ok(())
+    }
+
+    /// # Safety
+    ///
+    /// Called by the VFS with a locked folio of an inode of this file system.
+    unsafe extern "C" fn read_folio(
+        _file: *mut bindings::file,
+        folio: *mut bindings::folio,
+    ) -> c_int {
+        // SAFETY: As the function's safety requirements say.
+        let res = unsafe { Self::fill(folio) };
+        // SAFETY: The folio is locked; this marks it up to date on success
+        // and unlocks it.
+        unsafe { bindings::folio_end_read(folio, res.is_ok()) };
+        match res {
+            Ok(()) => 0,
+            Err(e) => e.to_errno(),
+        }
+    }
+
+    /// # Safety
+    ///
+    /// Called by the VFS with `i_rwsem` held, for a write of `len` bytes at
+    /// `pos` that does not cross a folio boundary.
+    unsafe extern "C" fn write_begin(
+        _iocb: *const bindings::kiocb,
+        mapping: *mut bindings::address_space,
+        pos: bindings::loff_t,
+        len: c_uint,
+        foliop: *mut *mut bindings::folio,
+        _fsdata: *mut *mut c_void,
+    ) -> c_int {
+        let res = (|| -> Result {
+            // SAFETY: The mapping belongs to a pinned inode of this file
+            // system, whose lock the caller holds.
+            let inode = unsafe { Inode::<U::FileSystem>::from_raw((*mapping).host) };
+            U::write_begin(inode, pos, len as usize)?;
+            // SAFETY: The mapping is valid; this returns a locked, referenced
+            // folio or an error.
+            let folio = unsafe {
+                bindings::__filemap_get_folio(
+                    mapping,
+                    (pos as u64 / PAGE_SIZE as u64) as c_ulong,
+                    bindings::FGP_WRITEBEGIN,
+                    bindings::mapping_gfp_mask(mapping),
+                )
+            };
+            let folio = crate::error::from_err_ptr(folio)?;
+            // SAFETY: The folio is locked and referenced. A part-folio write
+            // needs the rest of it: unlike ramfs, a folio that is not up to
+            // date may still have data in the store.
+            unsafe {
+                if !bindings::folio_test_uptodate(folio)
+                    && len as usize != bindings::folio_size(folio)
+                {
+                    if let Err(e) = Self::fill(folio) {
+                        bindings::folio_unlock(folio);
+                        bindings::folio_put(folio);
+                        return Err(e);
+                    }
+                    bindings::folio_mark_uptodate(folio);
+                }
+                *foliop = folio;
+            }
+            Ok(())
+        })();
+        match res {
+            Ok(()) => 0,
+            Err(e) => e.to_errno(),
+        }
+    }
+
+    /// # Safety
+    ///
+    /// Called by the VFS after copying `copied` of `len` bytes at `pos` into
+    /// the folio from `write_begin`, with `i_rwsem` still held.
+    unsafe extern "C" fn write_end(
+        _iocb: *const bindings::kiocb,
+        mapping: *mut bindings::address_space,
+        pos: bindings::loff_t,
+        len: c_uint,
+        mut copied: c_uint,
+        folio: *mut bindings::folio,
+        _fsdata: *mut c_void,
+    ) -> c_int {
+        // SAFETY: As the function's safety requirements say.
+        unsafe {
+            let raw = (*mapping).host;
+            let inode = Inode::<U::FileSystem>::from_raw(raw);
+            if !bindings::folio_test_uptodate(folio) {
+                // A whole-folio write into a folio that was not read: a short
+                // copy leaves a hole the store does not describe, so it is
+                // redone by the caller.
+                if copied < len {
+                    copied = 0;
+                } else {
+                    bindings::folio_mark_uptodate(folio);
+                }
+            }
+            let off = (pos - bindings::folio_pos(folio)) as usize;
+            // The store made room in `write_begin`, so this cannot fail.
+            let _ = for_each_piece(folio, off, copied as usize, |o, buf| {
+                U::write(inode, pos + (o - off) as i64, buf);
+                Ok(())
+            });
+            let end = pos + i64::from(copied);
+            if end > bindings::i_size_read(raw) {
+                bindings::i_size_write(raw, end);
+            }
+            bindings::folio_unlock(folio);
+            bindings::folio_put(folio);
+        }
+        copied as c_int
+    }
+}

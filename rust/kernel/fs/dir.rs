@@ -1,0 +1,207 @@
+// SPDX-License-Identifier: GPL-2.0
+
+//! Directory file operations: reading directories.
+//!
+//! `->iterate_shared` runs with the directory's `i_rwsem` held shared, as the
+//! [`Locked`] token it gets says, and with the open [`File`], whose position
+//! is the directory cookie: a file system that keeps cursor state per open
+//! file finds it there. Entries go out through a [`DirEmitter`].
+//!
+//! C headers: [`include/linux/fs.h`](srctree/include/linux/fs.h).
+
+use super::{
+    dentry::Dentry,
+    filesystem::FileSystem,
+    inode::{Inode, Locked, Shared},
+};
+use crate::{bindings, error::from_result, prelude::*, types::Opaque};
+use core::marker::PhantomData;
+
+/// The type of a directory entry, as `readdir` reports it (`DT_*`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[repr(u32)]
+pub enum DirType {
+    /// Unknown.
+    Unknown = bindings::DT_UNKNOWN,
+    /// A FIFO.
+    Fifo = bindings::DT_FIFO,
+    /// A character device.
+    Chr = bindings::DT_CHR,
+    /// A directory.
+    Dir = bindings::DT_DIR,
+    /// A block device.
+    Blk = bindings::DT_BLK,
+    /// A regular file.
+    Reg = bindings::DT_REG,
+    /// A symbolic link.
+    Lnk = bindings::DT_LNK,
+    /// A socket.
+    Sock = bindings::DT_SOCK,
+    /// A whiteout (a character device 0:0).
+    Wht = bindings::DT_WHT,
+}
+
+impl DirType {
+    /// The entry type of a file of mode `mode` (`fs_umode_to_dtype()`).
+    pub fn from_mode(mode: u16) -> Self {
+        match u32::from(mode) & bindings::S_IFMT {
+            bindings::S_IFIFO => Self::Fifo,
+            bindings::S_IFCHR => Self::Chr,
+            bindings::S_IFDIR => Self::Dir,
+            bindings::S_IFBLK => Self::Blk,
+            bindings::S_IFREG => Self::Reg,
+            bindings::S_IFLNK => Self::Lnk,
+            bindings::S_IFSOCK => Self::Sock,
+            _ => Self::Unknown,
+        }
+    }
+}
+
+/// Where `readdir` puts the entries it emits (`struct dir_context`).
+///
+/// Its position is the cookie of the next entry to emit; the file system
+/// advances it with [`DirEmitter::set_pos`] after each entry it emitted.
+///
+/// # Invariants
+///
+/// `inner` is a live `dir_context` of a `readdir` in progress, used only by
+/// this thread.
+#[repr(transparent)]
+pub struct DirEmitter(Opaque<bindings::dir_context>);
+
+impl DirEmitter {
+    /// # Safety
+    ///
+    /// `ctx` must be a `dir_context` valid and used only by the caller for
+    /// `'a`.
+    unsafe fn from_raw<'a>(ctx: *mut bindings::dir_context) -> &'a mut Self {
+        // SAFETY: By the safety requirements, and `Self` is `repr(transparent)`.
+        unsafe { &mut *ctx.cast() }
+    }
+
+    /// The position: the cookie of the next entry to emit.
+    pub fn pos(&self) -> i64 {
+        // SAFETY: The context is ours (type invariant).
+        unsafe { (*self.0.get()).pos }
+    }
+
+    /// Moves the position to `pos`.
+    pub fn set_pos(&mut self, pos: i64) {
+        // SAFETY: The context is ours (type invariant).
+        unsafe { (*self.0.get()).pos = pos };
+    }
+
+    /// Emits "." and "..", at positions 0 and 1, as needed. Returns `false`
+    /// when the caller's buffer is full.
+    pub fn emit_dots<T: FileSystem>(&mut self, file: &File<T>) -> bool {
+        // SAFETY: The context is ours and `file` is the directory being read.
+        unsafe { bindings::dir_emit_dots(file.as_raw(), self.0.get()) }
+    }
+
+    /// Emits one entry at the current position. Returns `false` when the
+    /// caller's buffer is full: the entry was not emitted, and `readdir`
+    /// must stop and keep the position.
+    pub fn emit(&mut self, name: &[u8], ino: u64, typ: DirType) -> bool {
+        let Ok(len) = i32::try_from(name.len()) else {
+            return false;
+        };
+        // SAFETY: The context is ours; `name` is valid for `len` bytes.
+        unsafe { bindings::dir_emit(self.0.get(), name.as_ptr().cast(), len, ino, typ as u32) }
+    }
+}
+
+/// An open directory of file system `T`, as `->iterate_shared` gets it.
+///
+/// # Invariants
+///
+/// `inner` is an open `struct file` of a directory of file system `T`.
+#[repr(transparent)]
+pub struct File<T: FileSystem> {
+    inner: Opaque<bindings::file>,
+    _p: PhantomData<T>,
+}
+
+impl<T: FileSystem> File<T> {
+    /// Returns the raw `struct file`.
+    pub fn as_raw(&self) -> *mut bindings::file {
+        self.inner.get()
+    }
+
+    /// The file as the kernel crate's generic [`File`](super::file::File),
+    /// for its credentials and flags.
+    pub fn file(&self) -> &super::file::File {
+        // SAFETY: The file is open and pinned by the caller of the callback
+        // for as long as `self` is borrowed.
+        unsafe { super::file::File::from_raw_file(self.as_raw()) }
+    }
+
+    /// The directory's dentry.
+    pub fn dentry(&self) -> &Dentry<T> {
+        // SAFETY: An open file pins its path, of file system `T`.
+        unsafe { Dentry::from_raw((*self.as_raw()).__bindgen_anon_1.f_path.dentry) }
+    }
+}
+
+/// Operations on open directories of file system `FileSystem`.
+#[vtable]
+pub trait Operations {
+    /// The file system these operations belong to.
+    type FileSystem: FileSystem;
+
+    /// Emits the entries of `dir` from `emitter`'s position on.
+    fn read_dir(
+        file: &File<Self::FileSystem>,
+        dir: &Locked<'_, Self::FileSystem, Shared>,
+        emitter: &mut DirEmitter,
+    ) -> Result;
+}
+
+/// A directory file operations table of file system `T`.
+pub struct Ops<T: FileSystem>(pub(crate) *const bindings::file_operations, PhantomData<T>);
+
+impl<T: FileSystem> Clone for Ops<T> {
+    fn clone(&self) -> Self {
+        *self
+    }
+}
+impl<T: FileSystem> Copy for Ops<T> {}
+
+impl<T: FileSystem> Ops<T> {
+    /// The table of operations `U`.
+    pub const fn new<U: Operations<FileSystem = T> + ?Sized>() -> Self {
+        Self(&Table::<U>::TABLE, PhantomData)
+    }
+}
+
+struct Table<U: Operations + ?Sized>(PhantomData<U>);
+
+impl<U: Operations + ?Sized> Table<U> {
+    const TABLE: bindings::file_operations = bindings::file_operations {
+        llseek: Some(bindings::generic_file_llseek),
+        read: Some(bindings::generic_read_dir),
+        iterate_shared: Some(Self::iterate_shared),
+        fsync: Some(bindings::noop_fsync),
+        ..pin_init::zeroed()
+    };
+
+    /// # Safety
+    ///
+    /// Called by the VFS with an open directory of this file system, its
+    /// `i_rwsem` held shared, and a `dir_context` for this call.
+    unsafe extern "C" fn iterate_shared(
+        file: *mut bindings::file,
+        ctx: *mut bindings::dir_context,
+    ) -> c_int {
+        from_result(|| {
+            // SAFETY: As the function's safety requirements say; `File` is
+            // `repr(transparent)` over `struct file`.
+            let (file, dir, emitter) = unsafe {
+                let f = &*file.cast::<File<U::FileSystem>>();
+                let inode = Inode::from_raw((*file).f_inode);
+                (f, Locked::new(inode), DirEmitter::from_raw(ctx))
+            };
+            U::read_dir(file, &dir, emitter)?;
+            Ok(0)
+        })
+    }
+}

@@ -1,0 +1,413 @@
+// SPDX-License-Identifier: GPL-2.0
+
+//! Directories: lookup, the operations that change a directory, and readdir.
+//!
+//! Every creating operation instantiates the dentry it is given with
+//! `d_splice_alias()`, whether it is in-lookup, hashed or unhashed, and
+//! never calls `d_drop()` first. readdir primes the dcache with
+//! `d_alloc_noblock()` for the entries it emits, unless `noprime_dcache`.
+
+use crate::{
+    sb::{iget, new_attrs, params, sup, RustFs},
+    store::{DirIndex, NewBody, Node},
+};
+use kernel::{
+    bindings,
+    fs::{
+        dentry::{
+            Dentry, Entry, LookupFlags, LookupResult, NewEntry, Parallel, RenameFlags, NAME_MAX,
+        },
+        dir::{self, DirEmitter, DirType, File},
+        inode::{self, Exclusive, Inode, InodeRef, Locked, Lookup, LookupLock, Shared},
+    },
+    prelude::*,
+    sync::{atomic::Relaxed, Arc},
+    time::{delay::fsleep, Delta},
+};
+
+/// Inode and file operations of directories.
+pub(crate) struct DirOps;
+
+/// The node of a directory inode, and its index.
+fn index(dir: &Inode<RustFs>) -> Result<&kernel::sync::Mutex<DirIndex>> {
+    dir.data().dir()
+}
+
+fn is_dir(inode: &Inode<RustFs>) -> bool {
+    u32::from(inode.mode()) & bindings::S_IFMT == bindings::S_IFDIR
+}
+
+/// Creates an object of `body` at `dentry` in `dir`, and instantiates the
+/// dentry with it. Nothing changes unless everything that can fail did not.
+fn make(
+    dir: &Locked<'_, RustFs, Exclusive>,
+    dentry: NewEntry<'_, RustFs>,
+    body: NewBody<'_>,
+    mode: u16,
+    size: i64,
+) -> LookupResult<RustFs> {
+    let name = dentry.name();
+    if name.len() > NAME_MAX {
+        return Err(ENAMETOOLONG);
+    }
+    let sb = dir.super_block();
+    let s = sup(sb);
+    let mkdir = matches!(body, NewBody::Dir);
+    let node = s
+        .store
+        .create(body, new_attrs(mode, if mkdir { 2 } else { 1 }, size))?;
+    let ino = node.ino;
+    let typ = node.dir_type();
+    let inode = (|| -> Result<InodeRef<'_, RustFs>> {
+        let slot = DirIndex::reserve(name, ino, typ)?;
+        let Lookup::New(new) = sb.get_or_create_inode(ino)? else {
+            return Err(EIO);
+        };
+        let inode = new.init(params(node.clone(), Some(dir)));
+        // `inode_init_owner()` settled the owner and the mode.
+        *node.attrs.lock() = inode.attrs();
+        index(dir)?.lock().insert(slot);
+        Ok(inode)
+    })()
+    .inspect_err(|_| s.store.forget(ino))?;
+    if mkdir {
+        dir.inc_nlink();
+    }
+    dir.touch();
+    s.count_splice(dentry.state());
+    dentry.splice_alias(Some(inode))
+}
+
+/// Removes `name` from `dir` for an object losing a name (`inode`), and
+/// forgets the object once it has none left.
+fn unname(dir: &Inode<RustFs>, name: &[u8], inode: &Inode<RustFs>) -> Result {
+    index(dir)?.lock().remove(name).ok_or(ENOENT)?;
+    if is_dir(inode) {
+        inode.clear_nlink();
+        dir.drop_nlink();
+    } else {
+        inode.drop_nlink();
+    }
+    inode.touch_ctime();
+    dir.touch();
+    if inode.nlink() == 0 {
+        sup(dir.super_block()).store.forget(inode.ino());
+    }
+    Ok(())
+}
+
+#[vtable]
+impl inode::Operations for DirOps {
+    type FileSystem = RustFs;
+
+    fn lookup<'a>(
+        lock: LookupLock<'a, RustFs>,
+        dentry: NewEntry<'a, RustFs>,
+        flags: LookupFlags,
+    ) -> LookupResult<RustFs> {
+        let dir = lock.dir();
+        let sb = dir.super_block();
+        let s = sup(sb);
+        s.count().lookups.inc();
+        let name = dentry.name();
+        if name.len() > NAME_MAX {
+            return Err(ENAMETOOLONG);
+        }
+        // A slow server, on request: widens the window in which other
+        // lookups of the name wait for this one in `d_alloc_parallel()`.
+        let us = s.stats.delay_us.load(Relaxed);
+        if us != 0 {
+            fsleep(Delta::from_micros(i64::from(us)));
+        }
+        // Copy what we need out of the index, and take no lock into iget.
+        let found = {
+            let idx = index(dir)?.lock();
+            match idx.find(name) {
+                None => None,
+                Some((_, e)) if e.name.as_slice() == name => Some((e.ino, None)),
+                Some((_, e)) => {
+                    let mut stored = KVec::with_capacity(e.name.len(), GFP_KERNEL)?;
+                    stored.extend_from_slice(&e.name, GFP_KERNEL)?;
+                    Some((e.ino, Some(stored)))
+                }
+            }
+        };
+        let Some((ino, stored)) = found else {
+            s.count_splice(dentry.state());
+            return dentry.splice_alias(None);
+        };
+        s.count().lookup_hits.inc();
+        let inode = iget(sb, ino)?;
+        match stored {
+            None => {
+                s.count_splice(dentry.state());
+                dentry.splice_alias(Some(inode))
+            }
+            Some(stored) => {
+                // A case-insensitive hit: the dcache gets the stored name.
+                s.count().add_ci.inc();
+                let (res, _lock) = dentry.add_ci(inode, &stored, lock, flags);
+                res
+            }
+        }
+    }
+
+    fn create(
+        dir: &Locked<'_, RustFs, Exclusive>,
+        dentry: NewEntry<'_, RustFs>,
+        mode: u16,
+    ) -> Result {
+        make(dir, dentry, NewBody::File, mode, 0).map(drop)
+    }
+
+    fn mkdir(
+        dir: &Locked<'_, RustFs, Exclusive>,
+        dentry: NewEntry<'_, RustFs>,
+        mode: u16,
+    ) -> LookupResult<RustFs> {
+        make(dir, dentry, NewBody::Dir, mode, 0)
+    }
+
+    fn mknod(
+        dir: &Locked<'_, RustFs, Exclusive>,
+        dentry: NewEntry<'_, RustFs>,
+        mode: u16,
+        dev: u32,
+    ) -> Result {
+        let fmt = mode & bindings::S_IFMT as u16;
+        match u32::from(fmt) {
+            bindings::S_IFCHR | bindings::S_IFBLK | bindings::S_IFIFO | bindings::S_IFSOCK => {}
+            // The VFS sends regular files to ->create; nothing else exists.
+            _ => return Err(EINVAL),
+        }
+        make(dir, dentry, NewBody::Special(fmt, dev), mode, 0).map(drop)
+    }
+
+    fn symlink(
+        dir: &Locked<'_, RustFs, Exclusive>,
+        dentry: NewEntry<'_, RustFs>,
+        target: &CStr,
+    ) -> Result {
+        let t = target.to_bytes();
+        if t.len() >= kernel::page::PAGE_SIZE {
+            return Err(ENAMETOOLONG);
+        }
+        make(dir, dentry, NewBody::Link(t), 0o777, t.len() as i64).map(drop)
+    }
+
+    fn link(
+        old: &Entry<'_, RustFs>,
+        dir: &Locked<'_, RustFs, Exclusive>,
+        dentry: NewEntry<'_, RustFs>,
+    ) -> Result {
+        let inode = old.inode().ok_or(ENOENT)?;
+        let name = dentry.name();
+        let slot = DirIndex::reserve(name, inode.ino(), DirType::from_mode(inode.mode()))?;
+        index(dir)?.lock().insert(slot);
+        inode.inc_nlink();
+        inode.touch_ctime();
+        dir.touch();
+        let s = sup(dir.super_block());
+        s.count_splice(dentry.state());
+        dentry.splice_alias(Some(inode.get())).map(drop)
+    }
+
+    fn unlink(dir: &Locked<'_, RustFs, Exclusive>, dentry: &Entry<'_, RustFs>) -> Result {
+        unname(dir, dentry.name(), dentry.inode().ok_or(ENOENT)?)
+    }
+
+    fn rmdir(dir: &Locked<'_, RustFs, Exclusive>, dentry: &Entry<'_, RustFs>) -> Result {
+        let inode = dentry.inode().ok_or(ENOENT)?;
+        if !index(inode)?.lock().is_empty() {
+            return Err(ENOTEMPTY);
+        }
+        unname(dir, dentry.name(), inode)
+    }
+
+    fn rename(
+        old_dir: &Locked<'_, RustFs, Exclusive>,
+        old: &Entry<'_, RustFs>,
+        new_dir: &Locked<'_, RustFs, Exclusive>,
+        new: &Entry<'_, RustFs>,
+        flags: RenameFlags,
+    ) -> Result {
+        use RenameFlags as F;
+        if flags.unknown(&[F::NOREPLACE, F::EXCHANGE, F::WHITEOUT]) != 0 {
+            return Err(EINVAL);
+        }
+        if flags.contains(F::EXCHANGE)
+            && (flags.contains(F::NOREPLACE) || flags.contains(F::WHITEOUT))
+        {
+            return Err(EINVAL);
+        }
+        let oi = old.inode().ok_or(ENOENT)?;
+        let cross = old_dir.ino() != new_dir.ino();
+        if flags.contains(F::EXCHANGE) {
+            let ni = new.inode().ok_or(ENOENT)?;
+            index(old_dir)?
+                .lock()
+                .repoint(old.name(), ni.ino(), DirType::from_mode(ni.mode()));
+            index(new_dir)?
+                .lock()
+                .repoint(new.name(), oi.ino(), DirType::from_mode(oi.mode()));
+            if cross && is_dir(oi) != is_dir(ni) {
+                let (from, to) = if is_dir(oi) {
+                    (old_dir, new_dir)
+                } else {
+                    (new_dir, old_dir)
+                };
+                from.drop_nlink();
+                to.inc_nlink();
+            }
+            for i in [oi, ni] {
+                i.touch_ctime();
+            }
+            old_dir.touch();
+            new_dir.touch();
+            return Ok(());
+        }
+
+        // Everything that can fail, first.
+        if flags.contains(F::NOREPLACE) && new.inode().is_some() {
+            return Err(EEXIST);
+        }
+        if let Some(ni) = new.inode() {
+            if is_dir(ni) && !index(ni)?.lock().is_empty() {
+                return Err(ENOTEMPTY);
+            }
+        }
+        let slot = DirIndex::reserve(new.name(), oi.ino(), DirType::from_mode(oi.mode()))?;
+        let whiteout = if flags.contains(F::WHITEOUT) {
+            Some(Whiteout::prepare(old_dir, old)?)
+        } else {
+            None
+        };
+
+        // Then the changes, which cannot fail.
+        if let Some(ni) = new.inode() {
+            unname(new_dir, new.name(), ni)?;
+        }
+        index(old_dir)?.lock().remove(old.name());
+        index(new_dir)?.lock().insert(slot);
+        if cross && is_dir(oi) {
+            old_dir.drop_nlink();
+            new_dir.inc_nlink();
+        }
+        oi.touch_ctime();
+        old_dir.touch();
+        new_dir.touch();
+        if let Some(w) = whiteout {
+            w.finish(old_dir);
+        }
+        Ok(())
+    }
+}
+
+/// A whiteout being left behind by `RENAME_WHITEOUT`: an in-lookup
+/// duplicate of the old name (`d_duplicate()`), so that the name never
+/// looks free to a racing lookup, and the 0:0 character device behind it.
+struct Whiteout<'a> {
+    dup: kernel::fs::dentry::InLookup<RustFs>,
+    inode: InodeRef<'a, RustFs>,
+    node: Arc<Node>,
+    slot: crate::store::Reservation,
+}
+
+impl<'a> Whiteout<'a> {
+    fn prepare(dir: &'a Locked<'_, RustFs, Exclusive>, old: &Entry<'_, RustFs>) -> Result<Self> {
+        let sb = dir.super_block();
+        let s = sup(sb);
+        let fmt = bindings::S_IFCHR as u16;
+        let node = s
+            .store
+            .create(NewBody::Special(fmt, 0), new_attrs(fmt, 1, 0))?;
+        let ino = node.ino;
+        (|| {
+            let slot = DirIndex::reserve(old.name(), ino, DirType::Chr)?;
+            let dup = old.duplicate(dir)?;
+            s.count().duplicates.inc();
+            let Lookup::New(new) = sb.get_or_create_inode(ino)? else {
+                return Err(EIO);
+            };
+            let inode = new.init(params(node.clone(), Some(dir)));
+            *node.attrs.lock() = inode.attrs();
+            Ok(Whiteout {
+                dup,
+                inode,
+                node,
+                slot,
+            })
+        })()
+        .inspect_err(|_| s.store.forget(ino))
+    }
+
+    /// Puts the whiteout under the old name, once the old entry is gone.
+    fn finish(self, dir: &Locked<'_, RustFs, Exclusive>) {
+        if let Ok(idx) = index(dir) {
+            idx.lock().insert(self.slot);
+        }
+        let _ = self.node;
+        // The duplicate is in-lookup: the splice ends that, and the
+        // original is moved away by the VFS after we return.
+        let _ = self.dup.splice_alias(Some(self.inode));
+    }
+}
+
+/// Entries read from the index per batch, so that no lock is held while
+/// copying to user space or priming the dcache.
+const BATCH: usize = 32;
+
+#[vtable]
+impl dir::Operations for DirOps {
+    type FileSystem = RustFs;
+
+    fn read_dir(
+        file: &File<RustFs>,
+        dir: &Locked<'_, RustFs, Shared>,
+        emitter: &mut DirEmitter,
+    ) -> Result {
+        if !emitter.emit_dots(file) {
+            return Ok(());
+        }
+        let s = sup(dir.super_block());
+        let prime = s.cfg.prime_dcache.load(Relaxed);
+        loop {
+            let mut batch = KVec::new();
+            let pos = u64::try_from(emitter.pos()).map_err(|_| EINVAL)?;
+            index(dir)?.lock().read_from(pos, BATCH, &mut batch)?;
+            if batch.is_empty() {
+                return Ok(());
+            }
+            for (cookie, e) in batch {
+                emitter.set_pos(cookie as i64);
+                if !emitter.emit(&e.name, e.ino, e.typ) {
+                    return Ok(());
+                }
+                if prime {
+                    prime_one(file.dentry(), &e.name, e.ino);
+                }
+                emitter.set_pos(cookie as i64 + 1);
+            }
+        }
+    }
+}
+
+/// Puts `name` (object `ino`) in the dcache under `parent`, as NFS's
+/// readdirplus does, without waiting for a lookup of it in progress.
+fn prime_one(parent: &Dentry<RustFs>, name: &[u8], ino: u64) {
+    let sb = parent.super_block();
+    let c = sup(sb).count();
+    match parent.alloc_noblock(name) {
+        Ok(Parallel::InLookup(guard)) => {
+            // Failing to prime is harmless: the guard ends the lookup.
+            if let Ok(inode) = iget(sb, ino) {
+                if guard.splice_alias(Some(inode)).is_ok() {
+                    c.prime_added.inc();
+                }
+            }
+        }
+        Ok(Parallel::Found(_)) => c.prime_cached.inc(),
+        Err(kernel::fs::dentry::NoBlockError::WouldBlock) => c.prime_wouldblock.inc(),
+        Err(_) => {}
+    }
+}

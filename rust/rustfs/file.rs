@@ -1,0 +1,81 @@
+// SPDX-License-Identifier: GPL-2.0
+
+//! Regular files and symbolic links: their contents move between the store
+//! and the page cache.
+
+use crate::{sb::RustFs, store::Body};
+use kernel::{
+    fs::{
+        address_space,
+        inode::{self, Inode},
+    },
+    prelude::*,
+};
+
+/// Inode operations of regular files.
+pub(crate) struct FileOps;
+
+#[vtable]
+impl inode::Operations for FileOps {
+    type FileSystem = RustFs;
+
+    fn truncate(inode: &Inode<RustFs>, size: i64) -> Result {
+        let node = inode.data();
+        let file = node.file()?;
+        let len = usize::try_from(size).map_err(|_| EFBIG)?;
+        node.resize(&mut file.lock(), len)
+    }
+}
+
+/// The contents of regular files and the targets of symbolic links.
+pub(crate) struct Data;
+
+/// The address-space operations of regular files and symbolic links.
+pub(crate) const DATA_OPS: address_space::Ops<RustFs> = address_space::Ops::new::<Data>();
+
+/// Copies `src` from offset `pos` into `buf`, zero-filling past its end.
+fn copy_out(src: &[u8], pos: i64, buf: &mut [u8]) {
+    let start = usize::try_from(pos).unwrap_or(usize::MAX).min(src.len());
+    let n = (src.len() - start).min(buf.len());
+    buf[..n].copy_from_slice(&src[start..start + n]);
+    buf[n..].fill(0);
+}
+
+#[vtable]
+impl address_space::Operations for Data {
+    type FileSystem = RustFs;
+
+    fn read(inode: &Inode<RustFs>, pos: i64, buf: &mut [u8]) -> Result {
+        match &inode.data().body {
+            Body::File(f) => copy_out(&f.lock(), pos, buf),
+            Body::Link(target) => copy_out(target, pos, buf),
+            _ => return Err(EINVAL),
+        }
+        Ok(())
+    }
+
+    fn write_begin(inode: &Inode<RustFs>, pos: i64, len: usize) -> Result {
+        let node = inode.data();
+        let file = node.file()?;
+        let end = usize::try_from(pos)
+            .ok()
+            .and_then(|p| p.checked_add(len))
+            .ok_or(EFBIG)?;
+        let mut data = file.lock();
+        if end > data.len() {
+            node.resize(&mut data, end)?;
+        }
+        Ok(())
+    }
+
+    fn write(inode: &Inode<RustFs>, pos: i64, src: &[u8]) {
+        if let Ok(file) = inode.data().file() {
+            let mut data = file.lock();
+            let start = pos as usize;
+            // `write_begin` made room for this write.
+            if let Some(dst) = data.get_mut(start..start + src.len()) {
+                dst.copy_from_slice(src);
+            }
+        }
+    }
+}

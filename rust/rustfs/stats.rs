@@ -1,0 +1,90 @@
+// SPDX-License-Identifier: GPL-2.0
+
+//! Per-superblock counters of the VFS paths rustfs drives, and the runtime
+//! tunables, in debugfs under `rustfs-<major>:<minor>/stats/`.
+
+use core::fmt;
+use kernel::sync::atomic::{Atomic, Relaxed};
+
+/// A counter.
+pub(crate) struct Counter(Atomic<u64>);
+
+impl Counter {
+    const fn new() -> Self {
+        Self(Atomic::new(0))
+    }
+
+    pub(crate) fn inc(&self) {
+        self.0.fetch_add(1, Relaxed);
+    }
+
+    pub(crate) fn get(&self) -> u64 {
+        self.0.load(Relaxed)
+    }
+}
+
+macro_rules! stats {
+    ($($(#[doc = $doc:literal])* $name:ident,)*) => {
+        /// The counters of one superblock.
+        pub(crate) struct Counters {
+            $($(#[doc = $doc])* pub(crate) $name: Counter,)*
+        }
+
+        impl Counters {
+            pub(crate) const fn new() -> Self {
+                Self { $($name: Counter::new(),)* }
+            }
+        }
+
+        /// One `name value` line per counter.
+        impl fmt::Debug for Counters {
+            fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+                $(writeln!(f, "{} {}", stringify!($name), self.$name.get())?;)*
+                Ok(())
+            }
+        }
+    };
+}
+
+stats! {
+    /// Calls of `->lookup`.
+    lookups,
+    /// Lookups that found the name.
+    lookup_hits,
+    /// Inodes read back from the store into the inode cache.
+    inode_loads,
+    /// Inodes evicted from the inode cache.
+    evictions,
+    /// `d_splice_alias()` onto an in-lookup dentry.
+    splice_in_lookup,
+    /// `d_splice_alias()` onto a hashed negative dentry.
+    splice_hashed,
+    /// `d_splice_alias()` onto an unhashed dentry.
+    splice_unhashed,
+    /// readdir: dentries added to the dcache by `d_alloc_noblock()`.
+    prime_added,
+    /// readdir: names the dcache already had.
+    prime_cached,
+    /// readdir: names another lookup held (`-EWOULDBLOCK`), skipped.
+    prime_wouldblock,
+    /// `d_duplicate()` for whiteouts.
+    duplicates,
+    /// Case-insensitive hits completed with `d_add_ci()`.
+    add_ci,
+}
+
+/// The debugfs-visible state of one superblock.
+pub(crate) struct Stats {
+    pub(crate) counters: Counters,
+    /// The `->lookup` delay in microseconds (`lookup_delay_us`).
+    pub(crate) delay_us: Atomic<u32>,
+}
+
+impl Stats {
+    pub(crate) fn new(delay_us: u32) -> Self {
+        Self {
+            counters: Counters::new(),
+            delay_us: Atomic::new(delay_us),
+        }
+    }
+}

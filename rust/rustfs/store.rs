@@ -1,0 +1,386 @@
+// SPDX-License-Identifier: GPL-2.0
+
+//! The store: rustfs's namespace and data, which the VFS caches only mirror.
+//!
+//! Every object is a [`Node`], kept by inode number in [`Store`] for as long
+//! as it has a name; an open inode keeps its node alive through its inode
+//! data after the last name is gone. A directory's entries live in a
+//! [`DirIndex`]: a cookie-ordered tree gives readdir stable positions under
+//! concurrent inserts and deletes, and a tree keyed by name hash gives
+//! logarithmic lookup.
+//!
+//! While an inode is cached, its attributes live in the inode; the node's
+//! copy is brought up to date when the inode is evicted.
+
+use kernel::{
+    fs::{dir::DirType, inode::Attrs},
+    new_mutex,
+    prelude::*,
+    rbtree::{RBTree, RBTreeNodeReservation},
+    sync::{
+        atomic::{Atomic, Relaxed},
+        Arc, Mutex,
+    },
+};
+
+/// The inode number of the root directory.
+pub(crate) const ROOT_INO: u64 = 1;
+
+/// What an object is, with what only that kind has.
+pub(crate) enum Body {
+    /// A directory and its entries.
+    Dir(Pin<KBox<Mutex<DirIndex>>>),
+    /// A regular file's contents.
+    File(Pin<KBox<Mutex<KVec<u8>>>>),
+    /// A symbolic link's target.
+    Link(KVec<u8>),
+    /// A device, FIFO or socket: the file type bits and the device number.
+    Special(u16, u32),
+}
+
+/// One object of the file system.
+pub(crate) struct Node {
+    pub(crate) ino: u64,
+    pub(crate) body: Body,
+    /// The attributes, as of the last eviction of the inode.
+    pub(crate) attrs: Pin<KBox<Mutex<Attrs>>>,
+    usage: Arc<Usage>,
+}
+
+impl Node {
+    /// The type of the node, as readdir shows it.
+    pub(crate) fn dir_type(&self) -> DirType {
+        match &self.body {
+            Body::Dir(_) => DirType::Dir,
+            Body::File(_) => DirType::Reg,
+            Body::Link(_) => DirType::Lnk,
+            Body::Special(fmt, _) => DirType::from_mode(*fmt),
+        }
+    }
+
+    /// The directory index of a directory node.
+    pub(crate) fn dir(&self) -> Result<&Mutex<DirIndex>> {
+        match &self.body {
+            Body::Dir(d) => Ok(d),
+            _ => Err(ENOTDIR),
+        }
+    }
+
+    /// The contents of a regular file node.
+    pub(crate) fn file(&self) -> Result<&Mutex<KVec<u8>>> {
+        match &self.body {
+            Body::File(f) => Ok(f),
+            _ => Err(EINVAL),
+        }
+    }
+
+    /// Resizes a regular file's contents to `len` bytes, zero-filled,
+    /// charging or refunding the difference against `size=`.
+    pub(crate) fn resize(&self, data: &mut KVec<u8>, len: usize) -> Result {
+        let old = data.len();
+        if len > old {
+            self.usage.charge_bytes(len - old)?;
+            if let Err(e) = data.resize(len, 0, GFP_KERNEL) {
+                self.usage.refund_bytes(len - old);
+                return Err(e.into());
+            }
+        } else {
+            data.truncate(len);
+            self.usage.refund_bytes(old - len);
+        }
+        Ok(())
+    }
+}
+
+impl Drop for Node {
+    fn drop(&mut self) {
+        let bytes = match &self.body {
+            Body::File(f) => f.lock().len(),
+            Body::Link(l) => l.len(),
+            _ => 0,
+        };
+        self.usage.refund_bytes(bytes);
+        self.usage.inodes.fetch_sub(1, Relaxed);
+    }
+}
+
+/// Space and inode accounting against the `size=` and `nr_inodes=` limits.
+pub(crate) struct Usage {
+    bytes: Atomic<u64>,
+    inodes: Atomic<u64>,
+    /// Limits; 0 means none.
+    pub(crate) max_bytes: Atomic<u64>,
+    pub(crate) max_inodes: Atomic<u64>,
+}
+
+impl Usage {
+    /// Reserves `n` bytes, or fails with `ENOSPC` without reserving any.
+    fn charge_bytes(&self, n: usize) -> Result {
+        let max = self.max_bytes.load(Relaxed);
+        let old = self.bytes.fetch_add(n as u64, Relaxed);
+        if max != 0 && old + n as u64 > max {
+            self.bytes.fetch_sub(n as u64, Relaxed);
+            return Err(ENOSPC);
+        }
+        Ok(())
+    }
+
+    fn refund_bytes(&self, n: usize) {
+        self.bytes.fetch_sub(n as u64, Relaxed);
+    }
+
+    /// Reserves an inode, or fails with `ENOSPC`.
+    fn charge_inode(&self) -> Result {
+        let max = self.max_inodes.load(Relaxed);
+        let old = self.inodes.fetch_add(1, Relaxed);
+        if max != 0 && old + 1 > max {
+            self.inodes.fetch_sub(1, Relaxed);
+            return Err(ENOSPC);
+        }
+        Ok(())
+    }
+
+    /// Bytes and inodes in use.
+    pub(crate) fn used(&self) -> (u64, u64) {
+        (self.bytes.load(Relaxed), self.inodes.load(Relaxed))
+    }
+}
+
+/// One entry of a directory.
+pub(crate) struct DirEnt {
+    pub(crate) name: KVec<u8>,
+    pub(crate) ino: u64,
+    pub(crate) typ: DirType,
+}
+
+/// The entries of one directory.
+///
+/// Cookies start at 2 (0 and 1 are "." and "..") and only grow, so a
+/// readdir position stays valid whatever is inserted or removed meanwhile.
+pub(crate) struct DirIndex {
+    next_cookie: u64,
+    by_cookie: RBTree<u64, DirEnt>,
+    /// (hash of the name, cookie): lookups scan the entries of one hash.
+    by_hash: RBTree<(u64, u64), ()>,
+    /// Fold ASCII case when comparing names.
+    casefold: bool,
+}
+
+/// Allocations for one insertion, made before the index is changed so that
+/// the insertion itself cannot fail.
+pub(crate) struct Reservation {
+    ent: DirEnt,
+    cookie_node: RBTreeNodeReservation<u64, DirEnt>,
+    hash_node: RBTreeNodeReservation<(u64, u64), ()>,
+}
+
+/// FNV-1a of `name`, case-folded if `fold`.
+fn hash(name: &[u8], fold: bool) -> u64 {
+    name.iter().fold(0xcbf2_9ce4_8422_2325, |h, &b| {
+        let b = if fold { b.to_ascii_lowercase() } else { b };
+        (h ^ u64::from(b)).wrapping_mul(0x100_0000_01b3)
+    })
+}
+
+impl DirIndex {
+    fn new(casefold: bool) -> Self {
+        Self {
+            next_cookie: 2,
+            by_cookie: RBTree::new(),
+            by_hash: RBTree::new(),
+            casefold,
+        }
+    }
+
+    fn same(&self, a: &[u8], b: &[u8]) -> bool {
+        if self.casefold {
+            a.eq_ignore_ascii_case(b)
+        } else {
+            a == b
+        }
+    }
+
+    /// Finds `name`: its cookie and entry.
+    pub(crate) fn find(&self, name: &[u8]) -> Option<(u64, &DirEnt)> {
+        let h = hash(name, self.casefold);
+        let mut next = 0;
+        loop {
+            let cur = self.by_hash.cursor_lower_bound(&(h, next))?;
+            let (&(kh, cookie), ()) = cur.current();
+            if kh != h {
+                return None;
+            }
+            if let Some(e) = self.by_cookie.get(&cookie) {
+                if self.same(&e.name, name) {
+                    return Some((cookie, e));
+                }
+            }
+            next = cookie + 1;
+        }
+    }
+
+    /// Whether the directory has no entries.
+    pub(crate) fn is_empty(&self) -> bool {
+        self.by_cookie.is_empty()
+    }
+
+    /// Makes the allocations for inserting `name`.
+    pub(crate) fn reserve(name: &[u8], ino: u64, typ: DirType) -> Result<Reservation> {
+        let mut n = KVec::with_capacity(name.len(), GFP_KERNEL)?;
+        n.extend_from_slice(name, GFP_KERNEL)?;
+        Ok(Reservation {
+            ent: DirEnt { name: n, ino, typ },
+            cookie_node: RBTreeNodeReservation::new(GFP_KERNEL)?,
+            hash_node: RBTreeNodeReservation::new(GFP_KERNEL)?,
+        })
+    }
+
+    /// Inserts a reserved entry; the caller checked the name is not there.
+    pub(crate) fn insert(&mut self, r: Reservation) {
+        let cookie = self.next_cookie;
+        self.next_cookie += 1;
+        let h = hash(&r.ent.name, self.casefold);
+        self.by_cookie
+            .insert(r.cookie_node.into_node(cookie, r.ent));
+        self.by_hash.insert(r.hash_node.into_node((h, cookie), ()));
+    }
+
+    /// Removes `name`, returning its entry.
+    pub(crate) fn remove(&mut self, name: &[u8]) -> Option<DirEnt> {
+        let (cookie, _) = self.find(name)?;
+        let ent = self.by_cookie.remove(&cookie)?;
+        self.by_hash
+            .remove(&(hash(&ent.name, self.casefold), cookie));
+        Some(ent)
+    }
+
+    /// Points the entry `name` at another object.
+    pub(crate) fn repoint(&mut self, name: &[u8], ino: u64, typ: DirType) {
+        if let Some((cookie, _)) = self.find(name) {
+            if let Some(e) = self.by_cookie.get_mut(&cookie) {
+                e.ino = ino;
+                e.typ = typ;
+            }
+        }
+    }
+
+    /// Copies up to `max` entries from cookie `pos` on into `out`, with
+    /// their cookies.
+    pub(crate) fn read_from(&self, pos: u64, max: usize, out: &mut KVec<(u64, DirEnt)>) -> Result {
+        let mut next = pos;
+        while out.len() < max {
+            let Some(cur) = self.by_cookie.cursor_lower_bound(&next) else {
+                break;
+            };
+            let (&cookie, e) = cur.current();
+            let mut name = KVec::with_capacity(e.name.len(), GFP_KERNEL)?;
+            name.extend_from_slice(&e.name, GFP_KERNEL)?;
+            out.push(
+                (
+                    cookie,
+                    DirEnt {
+                        name,
+                        ino: e.ino,
+                        typ: e.typ,
+                    },
+                ),
+                GFP_KERNEL,
+            )?;
+            next = cookie + 1;
+        }
+        Ok(())
+    }
+}
+
+/// The nodes by inode number.
+type NodeMap = RBTree<u64, Arc<Node>>;
+
+/// All objects of one superblock, by inode number.
+pub(crate) struct Store {
+    next_ino: Atomic<u64>,
+    nodes: Pin<KBox<Mutex<NodeMap>>>,
+    pub(crate) usage: Arc<Usage>,
+    casefold: bool,
+}
+
+/// What a new node is made of.
+pub(crate) enum NewBody<'a> {
+    Dir,
+    File,
+    Link(&'a [u8]),
+    Special(u16, u32),
+}
+
+impl Store {
+    /// An empty store with the given limits (0: none).
+    pub(crate) fn new(max_bytes: u64, max_inodes: u64, casefold: bool) -> Result<Self> {
+        Ok(Self {
+            next_ino: Atomic::new(ROOT_INO),
+            nodes: KBox::pin_init(new_mutex!(RBTree::new()), GFP_KERNEL)?,
+            usage: Arc::new(
+                Usage {
+                    bytes: Atomic::new(0),
+                    inodes: Atomic::new(0),
+                    max_bytes: Atomic::new(max_bytes),
+                    max_inodes: Atomic::new(max_inodes),
+                },
+                GFP_KERNEL,
+            )?,
+            casefold,
+        })
+    }
+
+    /// Makes a node and adds it to the store. It takes an inode, and for a
+    /// symbolic link the bytes of the target, from the limits.
+    pub(crate) fn create(&self, body: NewBody<'_>, attrs: Attrs) -> Result<Arc<Node>> {
+        // Allocate first: nothing is charged until the node exists, and the
+        // node's `Drop` refunds what it was charged.
+        let body = match body {
+            NewBody::Dir => Body::Dir(KBox::pin_init(
+                new_mutex!(DirIndex::new(self.casefold)),
+                GFP_KERNEL,
+            )?),
+            NewBody::File => Body::File(KBox::pin_init(new_mutex!(KVec::new()), GFP_KERNEL)?),
+            NewBody::Link(target) => {
+                let mut t = KVec::new();
+                t.extend_from_slice(target, GFP_KERNEL)?;
+                Body::Link(t)
+            }
+            NewBody::Special(fmt, dev) => Body::Special(fmt, dev),
+        };
+        let attrs = KBox::pin_init(new_mutex!(attrs), GFP_KERNEL)?;
+        let slot = RBTreeNodeReservation::new(GFP_KERNEL)?;
+        self.usage.charge_inode()?;
+        if let Body::Link(t) = &body {
+            if let Err(e) = self.usage.charge_bytes(t.len()) {
+                self.usage.inodes.fetch_sub(1, Relaxed);
+                return Err(e);
+            }
+        }
+        let node = Arc::new(
+            Node {
+                ino: self.next_ino.fetch_add(1, Relaxed),
+                body,
+                attrs,
+                usage: self.usage.clone(),
+            },
+            GFP_KERNEL,
+        )?;
+        self.nodes
+            .lock()
+            .insert(slot.into_node(node.ino, node.clone()));
+        Ok(node)
+    }
+
+    /// The node with inode number `ino`.
+    pub(crate) fn get(&self, ino: u64) -> Option<Arc<Node>> {
+        self.nodes.lock().get(&ino).cloned()
+    }
+
+    /// Drops the store's reference to a node that lost its last name.
+    pub(crate) fn forget(&self, ino: u64) {
+        let node = self.nodes.lock().remove(&ino);
+        // Freed outside the lock.
+        drop(node);
+    }
+}
