@@ -195,8 +195,61 @@ TEST_F(mnt, remount_refuses_mount_time_options)
 	EXPECT_EQ(EINVAL, errno);
 	EXPECT_EQ(-1, mount(NULL, self->dir, NULL, MS_REMOUNT, "uid=1"));
 	EXPECT_EQ(EINVAL, errno);
+	EXPECT_EQ(-1, mount(NULL, self->dir, NULL, MS_REMOUNT, "casefold"));
+	EXPECT_EQ(EINVAL, errno);
 	ASSERT_EQ(0, stat(self->dir, &st));
 	EXPECT_EQ(0700, st.st_mode & 07777);
+}
+
+/* Whether /proc/mounts shows @opt among the options of the mount at @dir. */
+static int shows_option(const char *dir, const char *opt)
+{
+	char line[512], want[128];
+	int found = 0;
+	FILE *f = fopen("/proc/mounts", "r");
+
+	if (!f)
+		return 0;
+	snprintf(want, sizeof(want), " %s rustfs ", dir);
+	while (fgets(line, sizeof(line), f))
+		if (strstr(line, want) && strstr(line, opt))
+			found = 1;
+	fclose(f);
+	return found;
+}
+
+TEST_F(mnt, remount_changes_tunables)
+{
+	ASSERT_EQ(0, mount(SOURCE, self->dir, "rustfs", 0, "size=1m,nr_inodes=100"));
+	EXPECT_TRUE(shows_option(self->dir, ",size=1048576"));
+	EXPECT_TRUE(shows_option(self->dir, ",nr_inodes=100"));
+	ASSERT_EQ(0, mount(NULL, self->dir, NULL, MS_REMOUNT,
+			   "size=2m,noprime_dcache,lookup_delay_us=10"));
+	EXPECT_TRUE(shows_option(self->dir, ",size=2097152"));
+	EXPECT_TRUE(shows_option(self->dir, ",noprime_dcache"));
+	EXPECT_TRUE(shows_option(self->dir, ",lookup_delay_us=10"));
+	ASSERT_EQ(0, mount(NULL, self->dir, NULL, MS_REMOUNT, "prime_dcache,lookup_delay_us=0"));
+	EXPECT_FALSE(shows_option(self->dir, "prime_dcache"));
+	EXPECT_FALSE(shows_option(self->dir, "lookup_delay_us"));
+}
+
+TEST_F(mnt, remount_refuses_limits_below_usage)
+{
+	char path[128];
+	int fd;
+
+	ASSERT_EQ(0, mount(SOURCE, self->dir, "rustfs", 0, NULL));
+	snprintf(path, sizeof(path), "%s/f", self->dir);
+	fd = open(path, O_CREAT | O_WRONLY, 0644);
+	ASSERT_GE(fd, 0);
+	ASSERT_EQ(5, write(fd, "12345", 5));
+	close(fd);
+	EXPECT_EQ(-1, mount(NULL, self->dir, NULL, MS_REMOUNT, "size=4"));
+	EXPECT_EQ(EINVAL, errno);
+	/* The root and f. */
+	EXPECT_EQ(-1, mount(NULL, self->dir, NULL, MS_REMOUNT, "nr_inodes=1"));
+	EXPECT_EQ(EINVAL, errno);
+	EXPECT_EQ(0, mount(NULL, self->dir, NULL, MS_REMOUNT, "nr_inodes=2"));
 }
 
 /* Each bad option must fail the mount with EINVAL, and nothing else. */
@@ -220,6 +273,20 @@ FIXTURE_VARIANT_ADD(bad_option, uid_negative) { .opts = "uid=-1" };
 FIXTURE_VARIANT_ADD(bad_option, uid_not_a_number) { .opts = "uid=root" };
 FIXTURE_VARIANT_ADD(bad_option, gid_not_a_number) { .opts = "gid=wheel" };
 FIXTURE_VARIANT_ADD(bad_option, gid_empty) { .opts = "gid=" };
+FIXTURE_VARIANT_ADD(bad_option, size_not_a_number) { .opts = "size=big" };
+FIXTURE_VARIANT_ADD(bad_option, size_bad_suffix) { .opts = "size=10x" };
+FIXTURE_VARIANT_ADD(bad_option, size_suffix_only) { .opts = "size=k" };
+FIXTURE_VARIANT_ADD(bad_option, size_negative) { .opts = "size=-1" };
+FIXTURE_VARIANT_ADD(bad_option, size_overflow) { .opts = "size=99999999999999999999" };
+FIXTURE_VARIANT_ADD(bad_option, size_suffix_overflow) { .opts = "size=99999999999t" };
+FIXTURE_VARIANT_ADD(bad_option, size_empty) { .opts = "size=" };
+FIXTURE_VARIANT_ADD(bad_option, nr_inodes_not_a_number) { .opts = "nr_inodes=many" };
+FIXTURE_VARIANT_ADD(bad_option, casefold_with_value) { .opts = "casefold=1" };
+FIXTURE_VARIANT_ADD(bad_option, prime_dcache_with_value) { .opts = "prime_dcache=yes" };
+FIXTURE_VARIANT_ADD(bad_option, noprime_dcache_with_value) { .opts = "noprime_dcache=1" };
+FIXTURE_VARIANT_ADD(bad_option, lookup_delay_too_long) { .opts = "lookup_delay_us=1000001" };
+FIXTURE_VARIANT_ADD(bad_option, lookup_delay_negative) { .opts = "lookup_delay_us=-5" };
+FIXTURE_VARIANT_ADD(bad_option, lookup_delay_not_a_number) { .opts = "lookup_delay_us=slow" };
 
 FIXTURE_SETUP(bad_option)
 {

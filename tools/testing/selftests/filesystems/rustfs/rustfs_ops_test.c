@@ -1,0 +1,747 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * rustfs directory and file operations: each operation and its errors,
+ * contents and attributes surviving eviction of every cache, and the VFS
+ * paths they drive (d_splice_alias() onto hashed dentries, coalesced
+ * d_alloc_parallel() lookups, d_alloc_noblock() readdir priming,
+ * d_duplicate() whiteouts, d_add_ci()), checked through rustfs's counters
+ * in debugfs.
+ *
+ * Needs rustfs loaded (the rustfs VM does this), debugfs and root.
+ */
+
+#define _GNU_SOURCE
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <ftw.h>
+#include <limits.h>
+#include <pthread.h>
+#include <sched.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/mman.h>
+#include <sys/mount.h>
+#include <sys/stat.h>
+#include <sys/statfs.h>
+#include <sys/sysmacros.h>
+#include <sys/time.h>
+#include <unistd.h>
+#include <linux/fs.h>
+
+#include "../../kselftest_harness.h"
+
+#define SOURCE "rustfs_test"
+
+#ifndef RENAME_NOREPLACE
+#define RENAME_NOREPLACE (1 << 0)
+#define RENAME_EXCHANGE (1 << 1)
+#define RENAME_WHITEOUT (1 << 2)
+#endif
+
+static int rustfs_registered(void)
+{
+	char line[256];
+	int found = 0;
+	FILE *f = fopen("/proc/filesystems", "r");
+
+	if (!f)
+		return 0;
+	while (fgets(line, sizeof(line), f))
+		if (strstr(line, "\trustfs\n"))
+			found = 1;
+	fclose(f);
+	return found;
+}
+
+/* One counter of the rustfs mounted at @mnt, or -1. */
+static long counter(const char *mnt, const char *name)
+{
+	char path[128], key[64];
+	long val, ret = -1;
+	struct stat st;
+	FILE *f;
+
+	if (stat(mnt, &st))
+		return -1;
+	snprintf(path, sizeof(path), "/sys/kernel/debug/rustfs-%u:%u/stats/counters",
+		 major(st.st_dev), minor(st.st_dev));
+	f = fopen(path, "r");
+	if (!f)
+		return -1;
+	while (fscanf(f, "%63s %ld", key, &val) == 2)
+		if (!strcmp(key, name))
+			ret = val;
+	fclose(f);
+	return ret;
+}
+
+static int fadvise_dontneed(const char *path, const struct stat *st, int type, struct FTW *f)
+{
+	int fd;
+
+	if (type != FTW_F || !S_ISREG(st->st_mode))
+		return 0;
+	fd = open(path, O_RDONLY | O_NONBLOCK);
+	if (fd >= 0) {
+		posix_fadvise(fd, 0, 0, POSIX_FADV_DONTNEED);
+		close(fd);
+	}
+	return 0;
+}
+
+/*
+ * Evicts the page cache, and the unused dentries and inodes of rustfs at
+ * @mnt: rustfs must rebuild them from its store by lookup.
+ *
+ * An inode with cached pages is never reclaimed, and drop_caches cannot
+ * drop a page still in a per-CPU LRU batch, as a freshly written one is.
+ * POSIX_FADV_DONTNEED would drain those, but ignores file systems without
+ * a backing device; a drop_caches pass drains its own CPU's batch, which
+ * is why the fixture keeps the test on one CPU. One pass also only takes
+ * the "recently used" mark off what was just used, so make a few.
+ */
+static void drop_caches(const char *mnt)
+{
+	int fd, i;
+
+	nftw(mnt, fadvise_dontneed, 16, FTW_PHYS | FTW_MOUNT);
+	fd = open("/proc/sys/vm/drop_caches", O_WRONLY);
+	if (fd < 0)
+		return;
+	for (i = 0; i < 4; i++)
+		if (write(fd, "3", 1) != 1)
+			perror("drop_caches");
+	close(fd);
+}
+
+static int write_file(const char *path, const char *data, size_t len)
+{
+	int fd = open(path, O_WRONLY | O_CREAT | O_TRUNC, 0644);
+	ssize_t n;
+
+	if (fd < 0)
+		return -errno;
+	n = write(fd, data, len);
+	close(fd);
+	return n == (ssize_t)len ? 0 : -EIO;
+}
+
+static ssize_t read_file(const char *path, char *buf, size_t len)
+{
+	int fd = open(path, O_RDONLY);
+	ssize_t n;
+
+	if (fd < 0)
+		return -errno;
+	n = read(fd, buf, len);
+	close(fd);
+	return n;
+}
+
+FIXTURE(fs) {
+	char dir[64];
+	char path[PATH_MAX];
+	char path2[PATH_MAX];
+};
+
+/* Mounts rustfs with @opts on the fixture's directory. */
+static int mount_opts(const char *dir, const char *opts)
+{
+	return mount(SOURCE, dir, "rustfs", 0, opts);
+}
+
+FIXTURE_SETUP(fs)
+{
+	cpu_set_t cpu0;
+
+	if (!rustfs_registered())
+		SKIP(return, "rustfs is not loaded");
+	/* See drop_caches(). */
+	CPU_ZERO(&cpu0);
+	CPU_SET(0, &cpu0);
+	ASSERT_EQ(0, sched_setaffinity(0, sizeof(cpu0), &cpu0));
+	strcpy(self->dir, "/tmp/rustfs.XXXXXX");
+	ASSERT_NE(NULL, mkdtemp(self->dir));
+	ASSERT_EQ(0, mount_opts(self->dir, NULL));
+	ASSERT_GE(counter(self->dir, "lookups"), 0)
+		TH_LOG("no counters in debugfs for %s", self->dir);
+}
+
+FIXTURE_TEARDOWN(fs)
+{
+	umount2(self->dir, MNT_DETACH);
+	rmdir(self->dir);
+}
+
+/* dir/name, in one of two buffers: P() for the first path argument of a
+ * call, Q() for the second. */
+#define P(name) (snprintf(self->path, sizeof(self->path), "%s/%s", self->dir, name), self->path)
+#define Q(name) (snprintf(self->path2, sizeof(self->path2), "%s/%s", self->dir, name), self->path2)
+
+TEST_F(fs, create_write_read)
+{
+	char buf[64] = {};
+	struct stat st;
+
+	ASSERT_EQ(0, write_file(P("f"), "hello rustfs", 12));
+	ASSERT_EQ(0, stat(P("f"), &st));
+	EXPECT_TRUE(S_ISREG(st.st_mode));
+	EXPECT_EQ(0644 & ~022, st.st_mode & 0777);
+	EXPECT_EQ(12, st.st_size);
+	EXPECT_EQ(1, st.st_nlink);
+	ASSERT_EQ(12, read_file(P("f"), buf, sizeof(buf)));
+	EXPECT_STREQ("hello rustfs", buf);
+}
+
+TEST_F(fs, create_errors)
+{
+	char name[300];
+
+	ASSERT_EQ(0, write_file(P("f"), "x", 1));
+	EXPECT_EQ(-1, open(P("f"), O_CREAT | O_EXCL | O_WRONLY, 0644));
+	EXPECT_EQ(EEXIST, errno);
+	EXPECT_EQ(-1, mkdir(P("f"), 0755));
+	EXPECT_EQ(EEXIST, errno);
+	EXPECT_EQ(-1, unlink(P("missing")));
+	EXPECT_EQ(ENOENT, errno);
+	EXPECT_EQ(-1, open(P("missing/x"), O_CREAT | O_WRONLY, 0644));
+	EXPECT_EQ(ENOENT, errno);
+	memset(name, 'n', 256);
+	name[256] = 0;
+	EXPECT_EQ(-1, open(P(name), O_CREAT | O_WRONLY, 0644));
+	EXPECT_EQ(ENAMETOOLONG, errno);
+	EXPECT_EQ(-1, mkdir(P(name), 0755));
+	EXPECT_EQ(ENAMETOOLONG, errno);
+	name[255] = 0;
+	EXPECT_EQ(0, mkdir(P(name), 0755));
+}
+
+TEST_F(fs, mkdir_rmdir)
+{
+	struct stat st;
+
+	ASSERT_EQ(0, mkdir(P("d"), 0700));
+	ASSERT_EQ(0, stat(P("d"), &st));
+	EXPECT_TRUE(S_ISDIR(st.st_mode));
+	EXPECT_EQ(2, st.st_nlink);
+	ASSERT_EQ(0, stat(self->dir, &st));
+	EXPECT_EQ(3, st.st_nlink);
+	ASSERT_EQ(0, write_file(P("d/f"), "x", 1));
+	EXPECT_EQ(-1, rmdir(P("d")));
+	EXPECT_EQ(ENOTEMPTY, errno);
+	EXPECT_EQ(-1, unlink(P("d")));
+	EXPECT_EQ(EISDIR, errno);
+	EXPECT_EQ(-1, rmdir(P("d/f")));
+	EXPECT_EQ(ENOTDIR, errno);
+	ASSERT_EQ(0, unlink(P("d/f")));
+	ASSERT_EQ(0, rmdir(P("d")));
+	ASSERT_EQ(0, stat(self->dir, &st));
+	EXPECT_EQ(2, st.st_nlink);
+	EXPECT_EQ(-1, stat(P("d"), &st));
+	EXPECT_EQ(ENOENT, errno);
+}
+
+TEST_F(fs, special_files)
+{
+	struct stat st;
+
+	ASSERT_EQ(0, mknod(P("fifo"), S_IFIFO | 0600, 0));
+	ASSERT_EQ(0, mknod(P("chr"), S_IFCHR | 0600, makedev(1, 3)));
+	ASSERT_EQ(0, mknod(P("blk"), S_IFBLK | 0600, makedev(7, 0)));
+	ASSERT_EQ(0, mknod(P("sock"), S_IFSOCK | 0600, 0));
+	drop_caches(self->dir);
+	ASSERT_EQ(0, stat(P("fifo"), &st));
+	EXPECT_TRUE(S_ISFIFO(st.st_mode));
+	ASSERT_EQ(0, stat(P("chr"), &st));
+	EXPECT_TRUE(S_ISCHR(st.st_mode));
+	EXPECT_EQ(makedev(1, 3), st.st_rdev);
+	ASSERT_EQ(0, stat(P("blk"), &st));
+	EXPECT_TRUE(S_ISBLK(st.st_mode));
+	EXPECT_EQ(makedev(7, 0), st.st_rdev);
+	ASSERT_EQ(0, stat(P("sock"), &st));
+	EXPECT_TRUE(S_ISSOCK(st.st_mode));
+}
+
+TEST_F(fs, symlink)
+{
+	char buf[PATH_MAX] = {};
+	struct stat st;
+
+	ASSERT_EQ(0, write_file(P("target"), "data", 4));
+	ASSERT_EQ(0, symlink("target", P("link")));
+	drop_caches(self->dir);
+	ASSERT_EQ(6, readlink(P("link"), buf, sizeof(buf)));
+	EXPECT_STREQ("target", buf);
+	ASSERT_EQ(0, lstat(P("link"), &st));
+	EXPECT_TRUE(S_ISLNK(st.st_mode));
+	EXPECT_EQ(6, st.st_size);
+	memset(buf, 0, sizeof(buf));
+	ASSERT_EQ(4, read_file(P("link"), buf, sizeof(buf)));
+	EXPECT_STREQ("data", buf);
+	EXPECT_EQ(-1, symlink("x", P("link")));
+	EXPECT_EQ(EEXIST, errno);
+}
+
+TEST_F(fs, hard_links)
+{
+	struct stat a, b;
+	char buf[8] = {};
+
+	ASSERT_EQ(0, write_file(P("a"), "shared", 6));
+	ASSERT_EQ(0, mkdir(P("d"), 0755));
+	ASSERT_EQ(0, link(P("a"), Q("d/b")));
+	ASSERT_EQ(0, stat(P("a"), &a));
+	EXPECT_EQ(2, a.st_nlink);
+	drop_caches(self->dir);
+	ASSERT_EQ(0, stat(P("d/b"), &b));
+	EXPECT_EQ(a.st_ino, b.st_ino);
+	EXPECT_EQ(2, b.st_nlink);
+	ASSERT_EQ(0, unlink(P("a")));
+	drop_caches(self->dir);
+	ASSERT_EQ(0, stat(P("d/b"), &b));
+	EXPECT_EQ(1, b.st_nlink);
+	ASSERT_EQ(6, read_file(P("d/b"), buf, sizeof(buf)));
+	EXPECT_STREQ("shared", buf);
+	EXPECT_EQ(-1, link(P("d"), Q("dirlink")));
+	EXPECT_EQ(EPERM, errno);
+}
+
+TEST_F(fs, unlinked_open_file_keeps_data)
+{
+	char buf[8] = {};
+	int fd;
+
+	ASSERT_EQ(0, write_file(P("f"), "alive", 5));
+	fd = open(P("f"), O_RDWR);
+	ASSERT_GE(fd, 0);
+	ASSERT_EQ(0, unlink(P("f")));
+	drop_caches(self->dir);
+	ASSERT_EQ(5, pread(fd, buf, sizeof(buf), 0));
+	EXPECT_STREQ("alive", buf);
+	ASSERT_EQ(2, pwrite(fd, "AL", 2, 0));
+	ASSERT_EQ(5, pread(fd, buf, sizeof(buf), 0));
+	EXPECT_STREQ("ALive", buf);
+	close(fd);
+}
+
+TEST_F(fs, rename_plain_and_replace)
+{
+	char buf[8] = {};
+	struct stat st;
+
+	ASSERT_EQ(0, write_file(P("a"), "A", 1));
+	ASSERT_EQ(0, write_file(P("b"), "B", 1));
+	ASSERT_EQ(0, rename(P("a"), Q("c")));
+	EXPECT_EQ(-1, stat(P("a"), &st));
+	ASSERT_EQ(0, rename(P("c"), Q("b")));
+	drop_caches(self->dir);
+	ASSERT_EQ(1, read_file(P("b"), buf, sizeof(buf)));
+	EXPECT_STREQ("A", buf);
+	EXPECT_EQ(-1, stat(P("c"), &st));
+	EXPECT_EQ(ENOENT, errno);
+}
+
+TEST_F(fs, rename_directories)
+{
+	struct stat st;
+
+	ASSERT_EQ(0, mkdir(P("d1"), 0755));
+	ASSERT_EQ(0, mkdir(P("d2"), 0755));
+	ASSERT_EQ(0, mkdir(P("d1/sub"), 0755));
+	ASSERT_EQ(0, write_file(P("d1/sub/f"), "x", 1));
+	ASSERT_EQ(0, rename(P("d1/sub"), Q("d2/sub")));
+	ASSERT_EQ(0, stat(P("d1"), &st));
+	EXPECT_EQ(2, st.st_nlink);
+	ASSERT_EQ(0, stat(P("d2"), &st));
+	EXPECT_EQ(3, st.st_nlink);
+	drop_caches(self->dir);
+	ASSERT_EQ(0, stat(P("d2/sub/f"), &st));
+	/* Onto a non-empty directory. */
+	ASSERT_EQ(0, mkdir(P("d1/sub"), 0755));
+	EXPECT_EQ(-1, rename(P("d1/sub"), Q("d2/sub")));
+	EXPECT_EQ(ENOTEMPTY, errno);
+	/* Onto an empty one. */
+	ASSERT_EQ(0, unlink(P("d2/sub/f")));
+	ASSERT_EQ(0, rename(P("d1/sub"), Q("d2/sub")));
+	ASSERT_EQ(0, stat(P("d1"), &st));
+	EXPECT_EQ(2, st.st_nlink);
+	ASSERT_EQ(0, stat(P("d2"), &st));
+	EXPECT_EQ(3, st.st_nlink);
+}
+
+TEST_F(fs, rename_flags)
+{
+	char a[PATH_MAX], b[PATH_MAX], c[PATH_MAX], buf[8] = {};
+	struct stat st;
+	long dups;
+
+	snprintf(a, sizeof(a), "%s/a", self->dir);
+	snprintf(b, sizeof(b), "%s/b", self->dir);
+	snprintf(c, sizeof(c), "%s/c", self->dir);
+	ASSERT_EQ(0, write_file(a, "A", 1));
+	ASSERT_EQ(0, write_file(b, "B", 1));
+	EXPECT_EQ(-1, renameat2(AT_FDCWD, a, AT_FDCWD, b, RENAME_NOREPLACE));
+	EXPECT_EQ(EEXIST, errno);
+	EXPECT_EQ(-1, renameat2(AT_FDCWD, a, AT_FDCWD, b, RENAME_EXCHANGE | RENAME_NOREPLACE));
+	EXPECT_EQ(EINVAL, errno);
+	EXPECT_EQ(-1, renameat2(AT_FDCWD, a, AT_FDCWD, b, RENAME_EXCHANGE | RENAME_WHITEOUT));
+	EXPECT_EQ(EINVAL, errno);
+	EXPECT_EQ(-1, renameat2(AT_FDCWD, a, AT_FDCWD, b, 1 << 7));
+	EXPECT_EQ(EINVAL, errno);
+	EXPECT_EQ(-1, renameat2(AT_FDCWD, a, AT_FDCWD, c, RENAME_EXCHANGE));
+	EXPECT_EQ(ENOENT, errno);
+
+	/* Exchange: the names swap their contents. */
+	ASSERT_EQ(0, renameat2(AT_FDCWD, a, AT_FDCWD, b, RENAME_EXCHANGE));
+	drop_caches(self->dir);
+	ASSERT_EQ(1, read_file(a, buf, sizeof(buf)));
+	EXPECT_STREQ("B", buf);
+	ASSERT_EQ(1, read_file(b, buf, sizeof(buf)));
+	EXPECT_STREQ("A", buf);
+
+	/* Whiteout: the old name becomes a 0:0 character device, made
+	 * through an in-lookup duplicate of the old dentry. */
+	dups = counter(self->dir, "duplicates");
+	ASSERT_EQ(0, renameat2(AT_FDCWD, a, AT_FDCWD, c, RENAME_WHITEOUT));
+	ASSERT_EQ(0, lstat(a, &st));
+	EXPECT_TRUE(S_ISCHR(st.st_mode));
+	EXPECT_EQ(makedev(0, 0), st.st_rdev);
+	EXPECT_EQ(dups + 1, counter(self->dir, "duplicates"));
+	drop_caches(self->dir);
+	ASSERT_EQ(0, lstat(a, &st));
+	EXPECT_TRUE(S_ISCHR(st.st_mode));
+	ASSERT_EQ(1, read_file(c, buf, sizeof(buf)));
+	EXPECT_STREQ("B", buf);
+}
+
+TEST_F(fs, attributes_survive_eviction)
+{
+	struct timeval tv[2] = { { 1000000000, 0 }, { 1200000000, 0 } };
+	struct stat st;
+	char buf[16];
+	int i;
+
+	ASSERT_EQ(0, write_file(P("f"), "0123456789", 10));
+	ASSERT_EQ(0, chmod(P("f"), 0640));
+	ASSERT_EQ(0, chown(P("f"), 1234, 5678));
+	ASSERT_EQ(0, utimes(P("f"), tv));
+	ASSERT_EQ(0, truncate(P("f"), 4));
+	ASSERT_EQ(0, truncate(P("f"), 8));
+	/* Reclaim is best effort: retry until the inode is really gone. */
+	for (i = 0; i < 20 && counter(self->dir, "evictions") == 0; i++)
+		drop_caches(self->dir);
+	EXPECT_GT(counter(self->dir, "evictions"), 0);
+	ASSERT_EQ(0, stat(P("f"), &st));
+	EXPECT_EQ(0640, st.st_mode & 07777);
+	EXPECT_EQ(1234, st.st_uid);
+	EXPECT_EQ(5678, st.st_gid);
+	EXPECT_EQ(1200000000, st.st_mtime);
+	EXPECT_EQ(8, st.st_size);
+	ASSERT_EQ(8, read_file(P("f"), buf, sizeof(buf)));
+	EXPECT_EQ(0, memcmp(buf, "0123\0\0\0\0", 8));
+}
+
+TEST_F(fs, partial_page_writes_after_eviction)
+{
+	char buf[8192];
+	int fd, i;
+
+	for (i = 0; i < (int)sizeof(buf); i++)
+		buf[i] = 'a' + i % 26;
+	ASSERT_EQ(0, write_file(P("f"), buf, sizeof(buf)));
+	drop_caches(self->dir);
+	/* A write into part of a page that is not cached must not lose the
+	 * rest of the page. */
+	fd = open(P("f"), O_WRONLY);
+	ASSERT_GE(fd, 0);
+	ASSERT_EQ(3, pwrite(fd, "XYZ", 3, 4100));
+	close(fd);
+	drop_caches(self->dir);
+	memcpy(buf + 4100, "XYZ", 3);
+	{
+		char got[8192];
+
+		ASSERT_EQ(sizeof(got), read_file(P("f"), got, sizeof(got)));
+		EXPECT_EQ(0, memcmp(buf, got, sizeof(got)));
+	}
+}
+
+TEST_F(fs, mmap)
+{
+	char *p;
+	int fd;
+
+	ASSERT_EQ(0, write_file(P("f"), "mapped", 6));
+	fd = open(P("f"), O_RDONLY);
+	ASSERT_GE(fd, 0);
+	p = mmap(NULL, 4096, PROT_READ, MAP_SHARED, fd, 0);
+	ASSERT_NE(MAP_FAILED, p);
+	EXPECT_EQ(0, memcmp(p, "mapped", 6));
+	munmap(p, 4096);
+	close(fd);
+	fd = open(P("f"), O_RDWR);
+	ASSERT_GE(fd, 0);
+	p = mmap(NULL, 4096, PROT_READ | PROT_WRITE, MAP_PRIVATE, fd, 0);
+	ASSERT_NE(MAP_FAILED, p);
+	p[0] = 'M';
+	munmap(p, 4096);
+	/* Shared writable mappings are refused: see rustfs.rst. */
+	EXPECT_EQ(MAP_FAILED, mmap(NULL, 4096, PROT_READ | PROT_WRITE, MAP_SHARED, fd, 0));
+	close(fd);
+}
+
+TEST_F(fs, readdir_lists_everything_with_types)
+{
+	int n = 0, files = 0, dirs = 0, i;
+	struct dirent *d;
+	char name[32];
+	DIR *dir;
+
+	for (i = 0; i < 200; i++) {
+		snprintf(name, sizeof(name), "f%03d", i);
+		ASSERT_EQ(0, write_file(P(name), "", 0));
+	}
+	ASSERT_EQ(0, mkdir(P("sub"), 0755));
+	drop_caches(self->dir);
+	dir = opendir(self->dir);
+	ASSERT_NE(NULL, dir);
+	while ((d = readdir(dir))) {
+		struct stat st;
+
+		n++;
+		if (!strcmp(d->d_name, ".") || !strcmp(d->d_name, ".."))
+			continue;
+		ASSERT_EQ(0, lstat(P(d->d_name), &st));
+		EXPECT_EQ(st.st_ino, d->d_ino);
+		if (d->d_type == DT_REG)
+			files++;
+		if (d->d_type == DT_DIR)
+			dirs++;
+	}
+	closedir(dir);
+	EXPECT_EQ(203, n);
+	EXPECT_EQ(200, files);
+	EXPECT_EQ(1, dirs);
+}
+
+TEST_F(fs, readdir_positions_are_stable)
+{
+	int seen[100] = {}, i, n;
+	struct dirent *d;
+	char name[32];
+	DIR *dir;
+
+	for (i = 0; i < 100; i++) {
+		snprintf(name, sizeof(name), "%d", i);
+		ASSERT_EQ(0, write_file(P(name), "", 0));
+	}
+	dir = opendir(self->dir);
+	ASSERT_NE(NULL, dir);
+	/* Read some, then change the directory under the open stream. */
+	for (n = 0; n < 30 && (d = readdir(dir)); n++)
+		if (d->d_name[0] != '.')
+			seen[atoi(d->d_name)]++;
+	ASSERT_EQ(0, write_file(P("new"), "", 0));
+	ASSERT_EQ(0, unlink(P("99")));
+	drop_caches(self->dir);
+	while ((d = readdir(dir)))
+		if (d->d_name[0] != '.' && strcmp(d->d_name, "new"))
+			seen[atoi(d->d_name)]++;
+	closedir(dir);
+	/* Every survivor exactly once, whatever happened meanwhile. */
+	for (i = 0; i < 99; i++)
+		EXPECT_EQ(1, seen[i]) TH_LOG("entry %d seen %d times", i, seen[i]);
+}
+
+TEST_F(fs, creates_splice_onto_hashed_negative_dentries)
+{
+	long hashed = counter(self->dir, "splice_hashed");
+	struct stat st;
+
+	/* A failed lookup leaves a hashed negative dentry ... */
+	EXPECT_EQ(-1, stat(P("x"), &st));
+	EXPECT_EQ(-1, stat(P("y"), &st));
+	EXPECT_EQ(-1, stat(P("z"), &st));
+	/* ... which mkdir, create and symlink instantiate in place. */
+	ASSERT_EQ(0, mkdir(P("x"), 0755));
+	ASSERT_EQ(0, write_file(P("y"), "", 0));
+	ASSERT_EQ(0, symlink("y", P("z")));
+	EXPECT_EQ(hashed + 3, counter(self->dir, "splice_hashed"));
+}
+
+TEST_F(fs, readdir_primes_the_dcache)
+{
+	long lookups, added;
+	char name[32];
+	struct stat st;
+	DIR *dir;
+	int i;
+
+	for (i = 0; i < 50; i++) {
+		snprintf(name, sizeof(name), "p%d", i);
+		ASSERT_EQ(0, write_file(P(name), "", 0));
+	}
+	drop_caches(self->dir);
+	added = counter(self->dir, "prime_added");
+	dir = opendir(self->dir);
+	ASSERT_NE(NULL, dir);
+	while (readdir(dir))
+		;
+	closedir(dir);
+	EXPECT_EQ(added + 50, counter(self->dir, "prime_added"));
+	/* Every name is now in the dcache: no ->lookup. */
+	lookups = counter(self->dir, "lookups");
+	for (i = 0; i < 50; i++) {
+		snprintf(name, sizeof(name), "p%d", i);
+		ASSERT_EQ(0, stat(P(name), &st));
+	}
+	EXPECT_EQ(lookups, counter(self->dir, "lookups"));
+
+	/* Without priming, each stat looks its name up. */
+	ASSERT_EQ(0, mount(NULL, self->dir, NULL, MS_REMOUNT, "noprime_dcache"));
+	drop_caches(self->dir);
+	dir = opendir(self->dir);
+	ASSERT_NE(NULL, dir);
+	while (readdir(dir))
+		;
+	closedir(dir);
+	lookups = counter(self->dir, "lookups");
+	for (i = 0; i < 50; i++) {
+		snprintf(name, sizeof(name), "p%d", i);
+		ASSERT_EQ(0, stat(P(name), &st));
+	}
+	EXPECT_EQ(lookups + 50, counter(self->dir, "lookups"));
+}
+
+#define THREADS 8
+
+struct racer {
+	pthread_barrier_t *start;
+	const char *path;
+	int err;
+	ino_t ino;
+};
+
+static void *stat_racer(void *arg)
+{
+	struct racer *r = arg;
+	struct stat st;
+
+	pthread_barrier_wait(r->start);
+	r->err = stat(r->path, &st) ? errno : 0;
+	r->ino = r->err ? 0 : st.st_ino;
+	return NULL;
+}
+
+/* @THREADS threads stat @path at once; returns the ->lookup calls made. */
+static long race_stat(const char *mnt, const char *path, struct racer *r)
+{
+	pthread_t t[THREADS];
+	pthread_barrier_t start;
+	long before = counter(mnt, "lookups");
+	int i;
+
+	pthread_barrier_init(&start, NULL, THREADS);
+	for (i = 0; i < THREADS; i++) {
+		r[i].start = &start;
+		r[i].path = path;
+		pthread_create(&t[i], NULL, stat_racer, &r[i]);
+	}
+	for (i = 0; i < THREADS; i++)
+		pthread_join(t[i], NULL);
+	pthread_barrier_destroy(&start);
+	return counter(mnt, "lookups") - before;
+}
+
+TEST_F(fs, concurrent_lookups_coalesce)
+{
+	struct racer r[THREADS] = {};
+	struct stat st;
+	int i;
+
+	/* A slow ->lookup: the other threads find the name in-lookup and
+	 * wait in d_alloc_parallel() instead of looking it up again. */
+	ASSERT_EQ(0, mount(NULL, self->dir, NULL, MS_REMOUNT, "lookup_delay_us=300000"));
+	EXPECT_EQ(1, race_stat(self->dir, P("missing"), r));
+	for (i = 0; i < THREADS; i++)
+		EXPECT_EQ(ENOENT, r[i].err);
+
+	ASSERT_EQ(0, write_file(P("present"), "", 0));
+	ASSERT_EQ(0, stat(P("present"), &st));
+	drop_caches(self->dir);
+	EXPECT_EQ(1, race_stat(self->dir, P("present"), r));
+	for (i = 0; i < THREADS; i++) {
+		EXPECT_EQ(0, r[i].err);
+		EXPECT_EQ(st.st_ino, r[i].ino);
+	}
+}
+
+TEST_F(fs, casefold)
+{
+	struct stat a, b;
+	struct dirent *d;
+	int found = 0;
+	DIR *dir;
+
+	umount2(self->dir, MNT_DETACH);
+	ASSERT_EQ(0, mount_opts(self->dir, "casefold"));
+	ASSERT_EQ(0, write_file(P("MixedCase"), "x", 1));
+	ASSERT_EQ(0, stat(P("MixedCase"), &a));
+	drop_caches(self->dir);
+	ASSERT_EQ(0, stat(P("mixedcase"), &b));
+	EXPECT_EQ(a.st_ino, b.st_ino);
+	ASSERT_EQ(0, stat(P("MIXEDCASE"), &b));
+	EXPECT_EQ(a.st_ino, b.st_ino);
+	EXPECT_GT(counter(self->dir, "add_ci"), 0);
+	EXPECT_EQ(-1, open(P("MIXEDcase"), O_CREAT | O_EXCL | O_WRONLY, 0644));
+	EXPECT_EQ(EEXIST, errno);
+	dir = opendir(self->dir);
+	ASSERT_NE(NULL, dir);
+	while ((d = readdir(dir)))
+		if (!strcmp(d->d_name, "MixedCase"))
+			found++;
+	closedir(dir);
+	EXPECT_EQ(1, found);
+}
+
+TEST_F(fs, enospc_at_the_limits)
+{
+	char buf[4096] = {};
+	struct stat st;
+	int fd, i, n;
+
+	umount2(self->dir, MNT_DETACH);
+	ASSERT_EQ(0, mount_opts(self->dir, "size=16k,nr_inodes=8"));
+	fd = open(P("big"), O_CREAT | O_WRONLY, 0644);
+	ASSERT_GE(fd, 0);
+	for (i = 0; i < 4; i++)
+		ASSERT_EQ(sizeof(buf), write(fd, buf, sizeof(buf)));
+	EXPECT_EQ(-1, write(fd, buf, sizeof(buf)));
+	EXPECT_EQ(ENOSPC, errno);
+	close(fd);
+	ASSERT_EQ(0, stat(P("big"), &st));
+	EXPECT_EQ(16384, st.st_size);
+	/* The root and "big" are two of the 8 inodes. */
+	for (n = 0; n < 10; n++) {
+		char name[16];
+
+		snprintf(name, sizeof(name), "i%d", n);
+		if (mkdir(P(name), 0755))
+			break;
+	}
+	EXPECT_EQ(6, n);
+	EXPECT_EQ(ENOSPC, errno);
+	/* Nothing half-made is left behind. */
+	EXPECT_EQ(-1, stat(P("i6"), &st));
+	EXPECT_EQ(ENOENT, errno);
+	/* Freeing space makes room again. */
+	ASSERT_EQ(0, truncate(P("big"), 0));
+	ASSERT_EQ(0, rmdir(P("i0")));
+	ASSERT_EQ(0, rmdir(P("i1")));
+	EXPECT_EQ(0, mkdir(P("again"), 0755));
+	EXPECT_EQ(0, write_file(P("again/f"), buf, sizeof(buf)));
+}
+
+TEST_HARNESS_MAIN
