@@ -13,6 +13,7 @@
 #include <linux/pagemap.h>
 #include <linux/slab.h>
 #include <linux/statfs.h>
+#include <linux/xattr.h>
 
 const unsigned int RUST_CONST_HELPER_LOOKUP_SHARED = LOOKUP_SHARED;
 const unsigned int RUST_CONST_HELPER_LOOKUP_CREATE = LOOKUP_CREATE;

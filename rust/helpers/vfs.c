@@ -137,3 +137,8 @@ __rust_helper void *rust_helper_kmap_local_folio(const struct folio *folio,
 {
 	return kmap_local_folio(folio, offset);
 }
+
+__rust_helper unsigned long rust_helper_totalram_pages(void)
+{
+	return totalram_pages();
+}

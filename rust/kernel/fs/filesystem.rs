@@ -65,10 +65,40 @@ pub trait FileSystem: Sized + Send + Sync + 'static {
         Ok(())
     }
 
+    /// Fills in the block and inode counts of `statfs(2)`; the rest (type,
+    /// block size, name length) comes from the superblock.
+    fn statfs(_sb: &SuperBlock<Self>, _stat: &mut Stat) -> Result {
+        Ok(())
+    }
+
     /// Called when `inode` is evicted from the inode cache, after its page
     /// cache is gone and before its data is dropped: the last moment to
     /// write its attributes back to the file system's store.
     fn evict_inode(_inode: &Inode<Self>) {}
+}
+
+/// The counts `statfs(2)` reports, in blocks of the superblock's block size
+/// and in inodes; 0 means "no limit" for the totals, as on tmpfs.
+pub struct Stat {
+    /// Total blocks.
+    pub blocks: u64,
+    /// Free blocks.
+    pub bfree: u64,
+    /// Free blocks for unprivileged users.
+    pub bavail: u64,
+    /// Total inodes.
+    pub files: u64,
+    /// Free inodes.
+    pub ffree: u64,
+}
+
+impl Stat {
+    /// The pages of memory in the system (`totalram_pages()`), by which
+    /// memory-backed file systems size themselves, as tmpfs does.
+    pub fn ram_pages() -> u64 {
+        // SAFETY: Reads an atomic counter.
+        unsafe { bindings::totalram_pages() as u64 }
+    }
 }
 
 /// A registered file system type.
@@ -150,10 +180,42 @@ impl<T: FileSystem> Registration<T> {
         alloc_inode: Some(Self::alloc_inode),
         free_inode: Some(Self::free_inode),
         evict_inode: Some(Self::evict_inode),
-        statfs: Some(bindings::simple_statfs),
+        statfs: Some(Self::statfs),
         show_options: Some(Self::show_options),
         ..pin_init::zeroed()
     };
+
+    /// # Safety
+    ///
+    /// Called by the VFS with a pinned dentry of a mounted superblock of this
+    /// type.
+    unsafe extern "C" fn statfs(
+        dentry: *mut bindings::dentry,
+        buf: *mut bindings::kstatfs,
+    ) -> c_int {
+        from_result(|| {
+            // SAFETY: As the function's safety requirements say; `buf` is
+            // valid for writes for the call.
+            unsafe {
+                to_result(bindings::simple_statfs(dentry, buf))?;
+                let sb = SuperBlock::<T>::from_raw((*dentry).d_sb);
+                let mut st = Stat {
+                    blocks: 0,
+                    bfree: 0,
+                    bavail: 0,
+                    files: 0,
+                    ffree: 0,
+                };
+                T::statfs(sb, &mut st)?;
+                (*buf).f_blocks = st.blocks;
+                (*buf).f_bfree = st.bfree;
+                (*buf).f_bavail = st.bavail;
+                (*buf).f_files = st.files;
+                (*buf).f_ffree = st.ffree;
+            }
+            Ok(0)
+        })
+    }
 
     /// # Safety
     ///

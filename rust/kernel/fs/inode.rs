@@ -28,7 +28,8 @@ use super::{
     dir,
     filesystem::FileSystem,
     param::Kgid,
-    sb::SuperBlock, //
+    sb::SuperBlock,
+    xattr, //
 };
 use crate::{
     bindings,
@@ -850,6 +851,16 @@ pub trait Operations {
         build_error!(VTABLE_DEFAULT_ERROR)
     }
 
+    /// Creates an unnamed regular file in `dir` and opens it as `file`
+    /// (`O_TMPFILE`). The VFS does not lock `dir`: nothing gets a name.
+    fn tmpfile(
+        _dir: &Inode<Self::FileSystem>,
+        _file: TmpFile<'_, Self::FileSystem>,
+        _mode: u16,
+    ) -> Result {
+        build_error!(VTABLE_DEFAULT_ERROR)
+    }
+
     /// Changes the size of a regular file to `size`, before the page cache
     /// is truncated (`setattr` with `ATTR_SIZE`). The other attributes are
     /// kept in the inode, by the VFS's `setattr_copy()`.
@@ -925,8 +936,41 @@ impl<U: Operations + ?Sized> Table<U> {
         } else {
             None
         },
+        tmpfile: if U::HAS_TMPFILE {
+            Some(Self::tmpfile)
+        } else {
+            None
+        },
+        update_time: Some(update_time),
+        listxattr: Some(xattr::listxattr),
         ..pin_init::zeroed()
     };
+
+    /// # Safety
+    ///
+    /// Called by the VFS with a pinned directory and a file being opened on
+    /// a new, unhashed dentry in it.
+    unsafe extern "C" fn tmpfile(
+        _idmap: *mut bindings::mnt_idmap,
+        dir: *mut bindings::inode,
+        file: *mut bindings::file,
+        mode: bindings::umode_t,
+    ) -> c_int {
+        from_result(|| {
+            // SAFETY: As the function's safety requirements say.
+            let (dir, file) = unsafe {
+                (
+                    Inode::from_raw(dir),
+                    TmpFile {
+                        file,
+                        _p: PhantomData,
+                    },
+                )
+            };
+            U::tmpfile(dir, file, mode)?;
+            Ok(0)
+        })
+    }
 
     /// # Safety
     ///
@@ -1154,6 +1198,39 @@ impl<U: Operations + ?Sized> Table<U> {
     }
 }
 
+/// A file being opened with `O_TMPFILE`, on a new dentry that gets no name.
+///
+/// # Invariants
+///
+/// `file` is a file being opened by `vfs_tmpfile()`, whose `f_path.dentry`
+/// is a new negative dentry, for `'a`.
+pub struct TmpFile<'a, T: FileSystem> {
+    file: *mut bindings::file,
+    _p: PhantomData<&'a SuperBlock<T>>,
+}
+
+impl<T: FileSystem> TmpFile<'_, T> {
+    /// Attaches `inode`, a new regular file with one link, to the file and
+    /// opens it. `d_tmpfile()` takes the link away, so the inode goes when
+    /// the file is closed, unless `linkat(2)` gives it a name first.
+    pub fn open(self, inode: InodeRef<'_, T>) -> Result {
+        if inode.nlink() != 1 || u32::from(inode.mode()) & bindings::S_IFMT != bindings::S_IFREG {
+            return Err(EINVAL);
+        }
+        // SAFETY: The dentry is new and negative (type invariant), and
+        // `d_tmpfile()` takes over the inode reference; `self` is consumed,
+        // so this happens once.
+        unsafe {
+            bindings::d_tmpfile(self.file, inode.into_raw());
+            to_result(bindings::finish_open(
+                self.file,
+                (*self.file).__bindgen_anon_1.f_path.dentry,
+                None,
+            ))
+        }
+    }
+}
+
 /// Records new timestamps in the inode without marking it dirty.
 ///
 /// The attributes of an inode live in the inode while it is cached, and go
@@ -1179,12 +1256,14 @@ unsafe extern "C" fn update_time(
 const SYMLINK_OPS: bindings::inode_operations = bindings::inode_operations {
     get_link: Some(bindings::page_get_link),
     update_time: Some(update_time),
+    listxattr: Some(xattr::listxattr),
     ..pin_init::zeroed()
 };
 
 /// The inode operations of devices, FIFOs and sockets.
 const SPECIAL_OPS: bindings::inode_operations = bindings::inode_operations {
     update_time: Some(update_time),
+    listxattr: Some(xattr::listxattr),
     ..pin_init::zeroed()
 };
 

@@ -1,0 +1,280 @@
+// SPDX-License-Identifier: GPL-2.0
+
+//! Extended attributes in the `user.` and `trusted.` namespaces.
+//!
+//! A file system implements [`Operations`] over full names (`user.foo`);
+//! [`Handlers`] turns that into the `xattr_handler`s of its superblocks,
+//! installed with [`SuperBlock::set_xattr_handlers`]. The VFS checks
+//! permissions before calling in (`trusted.` needs `CAP_SYS_ADMIN`, `user.`
+//! only exists on regular files and directories); listing hides `trusted.`
+//! names from those who cannot read them, as `simple_xattr_list()` does.
+//!
+//! C headers: [`include/linux/xattr.h`](srctree/include/linux/xattr.h).
+
+use super::{filesystem::FileSystem, inode::Inode, sb};
+use crate::{bindings, prelude::*};
+use core::marker::PhantomData;
+
+/// The longest name, prefix included (`XATTR_NAME_MAX`).
+pub const NAME_MAX: usize = 255;
+
+/// How [`Operations::set`] may treat an existing attribute.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum SetMode {
+    /// Create or replace.
+    Any,
+    /// Fail with `EEXIST` if it exists (`XATTR_CREATE`).
+    Create,
+    /// Fail with `ENODATA` unless it exists (`XATTR_REPLACE`).
+    Replace,
+}
+
+/// Collects the names [`Operations::list`] reports.
+pub struct List<'a> {
+    buf: Option<&'a mut [u8]>,
+    used: usize,
+    trusted: bool,
+}
+
+impl List<'_> {
+    /// Reports `name`, a full name. `trusted.` names are skipped for
+    /// callers without `CAP_SYS_ADMIN`.
+    pub fn add(&mut self, name: &[u8]) -> Result {
+        if name.starts_with(b"trusted.") && !self.trusted {
+            return Ok(());
+        }
+        let end = self.used + name.len() + 1;
+        if let Some(buf) = self.buf.as_deref_mut() {
+            let dst = buf.get_mut(self.used..end).ok_or(ERANGE)?;
+            dst[..name.len()].copy_from_slice(name);
+            dst[name.len()] = 0;
+        }
+        self.used = end;
+        Ok(())
+    }
+}
+
+/// Extended attributes of inodes of file system `FileSystem`.
+#[vtable]
+pub trait Operations {
+    /// The file system these operations belong to.
+    type FileSystem: FileSystem;
+
+    /// Copies the value of `name` into `buf`, or, if `buf` is empty,
+    /// returns its size. `ENODATA` if there is none, `ERANGE` if `buf` is
+    /// too small.
+    fn get(inode: &Inode<Self::FileSystem>, name: &[u8], buf: &mut [u8]) -> Result<usize>;
+
+    /// Sets `name` to `value`, or removes it when `value` is `None`.
+    fn set(
+        inode: &Inode<Self::FileSystem>,
+        name: &[u8],
+        value: Option<&[u8]>,
+        mode: SetMode,
+    ) -> Result;
+
+    /// Reports every name to `list`.
+    fn list(inode: &Inode<Self::FileSystem>, list: &mut List<'_>) -> Result;
+}
+
+/// An `xattr_handler` that also knows how to list its file system's names,
+/// so that one `->listxattr` serves every inode type.
+#[repr(C)]
+pub(crate) struct Handler {
+    raw: bindings::xattr_handler,
+    list: unsafe fn(*mut bindings::inode, &mut List<'_>) -> Result,
+}
+
+/// The `xattr_handler`s of file system `T`, for
+/// [`SuperBlock::set_xattr_handlers`].
+pub struct Handlers<T: FileSystem>(*const *const bindings::xattr_handler, PhantomData<T>);
+
+impl<T: FileSystem> Handlers<T> {
+    /// The handlers of operations `U`.
+    pub const fn new<U: Operations<FileSystem = T> + ?Sized>() -> Self {
+        Self(Table::<U>::LIST.as_ptr(), PhantomData)
+    }
+}
+
+impl<T: FileSystem> sb::SuperBlock<T, sb::New> {
+    /// Installs the extended-attribute handlers (`s_xattr`).
+    pub fn set_xattr_handlers(&self, h: Handlers<T>) {
+        // SAFETY: A `New` superblock is only reachable from `fill_super`,
+        // before anyone else looks at it; the handlers are static.
+        unsafe { (*self.as_raw()).s_xattr = h.0 };
+    }
+}
+
+struct Table<U: Operations + ?Sized>(PhantomData<U>);
+
+impl<U: Operations + ?Sized> Table<U> {
+    const USER: Handler = Self::handler(c"user.");
+    const TRUSTED: Handler = Self::handler(c"trusted.");
+    const LIST: &'static [*const bindings::xattr_handler; 3] = &[
+        core::ptr::from_ref(&Self::USER).cast(),
+        core::ptr::from_ref(&Self::TRUSTED).cast(),
+        core::ptr::null(),
+    ];
+
+    const fn handler(prefix: &'static CStr) -> Handler {
+        Handler {
+            raw: bindings::xattr_handler {
+                prefix: crate::str::as_char_ptr_in_const_context(prefix),
+                get: Some(Self::get),
+                set: Some(Self::set),
+                ..pin_init::zeroed()
+            },
+            list: Self::list,
+        }
+    }
+
+    /// Puts the handler's prefix and `name` together in `full`.
+    ///
+    /// # Safety
+    ///
+    /// `handler` must be one of ours and `name` a NUL-terminated string.
+    unsafe fn full_name<'a>(
+        handler: *const bindings::xattr_handler,
+        name: *const c_char,
+        full: &'a mut [u8; NAME_MAX + 1],
+    ) -> Result<&'a [u8]> {
+        // SAFETY: Our handlers have static, NUL-terminated prefixes; `name`
+        // is NUL-terminated by the safety requirements.
+        let (p, n) = unsafe {
+            (
+                CStr::from_char_ptr((*handler).prefix).to_bytes(),
+                CStr::from_char_ptr(name).to_bytes(),
+            )
+        };
+        let len = p.len() + n.len();
+        if len > NAME_MAX {
+            return Err(ERANGE);
+        }
+        full[..p.len()].copy_from_slice(p);
+        full[p.len()..len].copy_from_slice(n);
+        Ok(&full[..len])
+    }
+
+    /// # Safety
+    ///
+    /// Called by the VFS with a pinned inode of this file system.
+    unsafe extern "C" fn get(
+        handler: *const bindings::xattr_handler,
+        _dentry: *mut bindings::dentry,
+        inode: *mut bindings::inode,
+        name: *const c_char,
+        buffer: *mut c_void,
+        size: usize,
+    ) -> c_int {
+        let mut full = [0u8; NAME_MAX + 1];
+        let res = (|| -> Result<usize> {
+            // SAFETY: As the function's safety requirements say.
+            let (name, inode) = unsafe {
+                (
+                    Self::full_name(handler, name, &mut full)?,
+                    Inode::<U::FileSystem>::from_raw(inode),
+                )
+            };
+            let buf: &mut [u8] = if buffer.is_null() || size == 0 {
+                &mut []
+            } else {
+                // SAFETY: The VFS gives a kernel buffer of `size` bytes.
+                unsafe { core::slice::from_raw_parts_mut(buffer.cast(), size) }
+            };
+            U::get(inode, name, buf)
+        })();
+        match res {
+            Ok(n) => n as c_int,
+            Err(e) => e.to_errno(),
+        }
+    }
+
+    /// # Safety
+    ///
+    /// Called by the VFS with a pinned, locked inode of this file system.
+    unsafe extern "C" fn set(
+        handler: *const bindings::xattr_handler,
+        _idmap: *mut bindings::mnt_idmap,
+        _dentry: *mut bindings::dentry,
+        inode: *mut bindings::inode,
+        name: *const c_char,
+        value: *const c_void,
+        size: usize,
+        flags: c_int,
+    ) -> c_int {
+        let mut full = [0u8; NAME_MAX + 1];
+        crate::error::from_result(|| {
+            // SAFETY: As the function's safety requirements say.
+            let (name, inode) = unsafe {
+                (
+                    Self::full_name(handler, name, &mut full)?,
+                    Inode::<U::FileSystem>::from_raw(inode),
+                )
+            };
+            let value = if value.is_null() {
+                None
+            } else {
+                // SAFETY: The VFS gives a kernel buffer of `size` bytes.
+                Some(unsafe { core::slice::from_raw_parts(value.cast::<u8>(), size) })
+            };
+            let mode = match flags as u32 {
+                0 => SetMode::Any,
+                bindings::XATTR_CREATE => SetMode::Create,
+                bindings::XATTR_REPLACE => SetMode::Replace,
+                _ => return Err(EINVAL),
+            };
+            U::set(inode, name, value, mode)?;
+            inode.touch_ctime();
+            Ok(0)
+        })
+    }
+
+    /// # Safety
+    ///
+    /// `inode` must be a pinned inode of this file system.
+    unsafe fn list(inode: *mut bindings::inode, list: &mut List<'_>) -> Result {
+        // SAFETY: By the safety requirements.
+        U::list(unsafe { Inode::from_raw(inode) }, list)
+    }
+}
+
+/// `->listxattr` of every inode of a file system with [`Handlers`].
+///
+/// # Safety
+///
+/// Called by the VFS with a pinned positive dentry.
+pub(crate) unsafe extern "C" fn listxattr(
+    dentry: *mut bindings::dentry,
+    buffer: *mut c_char,
+    size: usize,
+) -> isize {
+    // SAFETY: The dentry and its superblock are pinned; `s_xattr` is set
+    // before the superblock is live and never changes.
+    let (inode, handlers) = unsafe { ((*dentry).d_inode, (*(*dentry).d_sb).s_xattr) };
+    // SAFETY: As above: the array is null or our static, NULL-terminated
+    // table.
+    if handlers.is_null() || unsafe { (*handlers).is_null() } {
+        return 0;
+    }
+    // SAFETY: Every handler in the table is the `raw` field of a `Handler`
+    // (`repr(C)`, first field).
+    let handler = unsafe { &*(*handlers).cast::<Handler>() };
+    let buf = if buffer.is_null() || size == 0 {
+        None
+    } else {
+        // SAFETY: The VFS gives a kernel buffer of `size` bytes.
+        Some(unsafe { core::slice::from_raw_parts_mut(buffer.cast::<u8>(), size) })
+    };
+    let mut list = List {
+        buf,
+        used: 0,
+        // SAFETY: Only reads the current task's credentials.
+        trusted: unsafe { bindings::capable(bindings::CAP_SYS_ADMIN as c_int) },
+    };
+    // SAFETY: `inode` is the pinned inode of `dentry`, of the file system
+    // whose handlers these are.
+    match unsafe { (handler.list)(inode, &mut list) } {
+        Ok(()) => list.used as isize,
+        Err(e) => e.to_errno() as isize,
+    }
+}
