@@ -18,7 +18,7 @@ use kernel::{
             Dentry, Entry, LookupFlags, LookupResult, NewEntry, Parallel, RenameFlags, NAME_MAX,
         },
         dir::{self, DirEmitter, DirType, File},
-        inode::{self, Exclusive, Inode, InodeRef, Locked, Lookup, LookupLock, Shared},
+        inode::{self, Exclusive, Inode, InodeRef, Locked, Lookup, LookupLock, Shared, TmpFile},
     },
     prelude::*,
     sync::{atomic::Relaxed, Arc},
@@ -203,6 +203,10 @@ impl inode::Operations for DirOps {
         let inode = old.inode().ok_or(ENOENT)?;
         let name = dentry.name();
         let slot = DirIndex::reserve(name, inode.ino(), DirType::from_mode(inode.mode()))?;
+        if inode.nlink() == 0 {
+            // An O_TMPFILE getting its first name.
+            sup(dir.super_block()).store.adopt(inode.data())?;
+        }
         index(dir)?.lock().insert(slot);
         inode.inc_nlink();
         inode.touch_ctime();
@@ -210,6 +214,21 @@ impl inode::Operations for DirOps {
         let s = sup(dir.super_block());
         s.count_splice(dentry.state());
         dentry.splice_alias(Some(inode.get())).map(drop)
+    }
+
+    fn tmpfile(dir: &Inode<RustFs>, file: TmpFile<'_, RustFs>, mode: u16) -> Result {
+        let sb = dir.super_block();
+        let s = sup(sb);
+        let node = s.store.create(NewBody::File, new_attrs(mode, 1, 0))?;
+        let ino = node.ino;
+        // Nameless: only the open file keeps it, through the inode.
+        s.store.forget(ino);
+        let Lookup::New(new) = sb.get_or_create_inode(ino)? else {
+            return Err(EIO);
+        };
+        let inode = new.init(params(node.clone(), Some(dir)));
+        *node.attrs.lock() = inode.attrs();
+        file.open(inode)
     }
 
     fn unlink(dir: &Locked<'_, RustFs, Exclusive>, dentry: &Entry<'_, RustFs>) -> Result {

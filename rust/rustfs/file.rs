@@ -8,6 +8,7 @@ use kernel::{
     fs::{
         address_space,
         inode::{self, Inode},
+        xattr::{self, List, SetMode},
     },
     prelude::*,
 };
@@ -77,5 +78,25 @@ impl address_space::Operations for Data {
                 dst.copy_from_slice(src);
             }
         }
+    }
+}
+
+/// Extended attributes, kept in the store with the node.
+pub(crate) struct Xattrs;
+
+#[vtable]
+impl xattr::Operations for Xattrs {
+    type FileSystem = RustFs;
+
+    fn get(inode: &Inode<RustFs>, name: &[u8], buf: &mut [u8]) -> Result<usize> {
+        inode.data().xattr_get(name, buf)
+    }
+
+    fn set(inode: &Inode<RustFs>, name: &[u8], value: Option<&[u8]>, mode: SetMode) -> Result {
+        inode.data().xattr_set(name, value, mode)
+    }
+
+    fn list(inode: &Inode<RustFs>, list: &mut List<'_>) -> Result {
+        inode.data().xattr_list(list)
     }
 }

@@ -4,7 +4,7 @@
 
 use crate::{
     dir::DirOps,
-    file::{FileOps, DATA_OPS},
+    file::{FileOps, Xattrs, DATA_OPS},
     options::{Options, PARAMS},
     stats::Stats,
     store::{Body, NewBody, Node, Store, ROOT_INO},
@@ -14,10 +14,11 @@ use kernel::{
     fs::{
         dentry::{NegState, Root},
         dir,
-        filesystem::FileSystem,
+        filesystem::{FileSystem, Stat},
         inode::{self, Attrs, Inode, InodeRef, Lookup, Params, Time, Type},
         param::{Log, Param, Table},
         sb::{self, SuperBlock},
+        xattr::Handlers,
     },
     prelude::*,
     seq_file::SeqFile,
@@ -146,6 +147,7 @@ impl FileSystem for RustFs {
             maxbytes: i64::MAX,
             time_gran: 1,
         })?;
+        sb.set_xattr_handlers(Handlers::new::<Xattrs>());
         let dev = sb.dev();
         let name = CString::try_from_fmt(fmt!("rustfs-{}:{}", dev >> 20, dev & 0xf_ffff))?;
         let debugfs = debugfs::Dir::new(&name);
@@ -237,6 +239,30 @@ impl FileSystem for RustFs {
         let us = s.stats.delay_us.load(Relaxed);
         if us != 0 {
             kernel::seq_file::seq_print!(m, ",lookup_delay_us={us}");
+        }
+        Ok(())
+    }
+
+    fn statfs(sb: &SuperBlock<Self>, st: &mut Stat) -> Result {
+        let usage = &sup(sb).store.usage;
+        let (bytes, inodes) = usage.used();
+        let page = kernel::page::PAGE_SIZE as u64;
+        let used = bytes.div_ceil(page);
+        let max_bytes = usage.max_bytes.load(Relaxed);
+        // Without size=, the limit is memory; df and fstests skip file
+        // systems that report no blocks at all.
+        let total = if max_bytes != 0 {
+            max_bytes.div_ceil(page)
+        } else {
+            Stat::ram_pages()
+        };
+        st.blocks = total.max(used);
+        st.bfree = st.blocks - used;
+        st.bavail = st.bfree;
+        let max_inodes = usage.max_inodes.load(Relaxed);
+        if max_inodes != 0 {
+            st.files = max_inodes;
+            st.ffree = max_inodes.saturating_sub(inodes);
         }
         Ok(())
     }

@@ -13,7 +13,11 @@
 //! copy is brought up to date when the inode is evicted.
 
 use kernel::{
-    fs::{dir::DirType, inode::Attrs},
+    fs::{
+        dir::DirType,
+        inode::Attrs,
+        xattr::{List, SetMode},
+    },
     new_mutex,
     prelude::*,
     rbtree::{RBTree, RBTreeNodeReservation},
@@ -38,12 +42,17 @@ pub(crate) enum Body {
     Special(u16, u32),
 }
 
+/// Extended attributes: (full name, value).
+type XattrList = KVec<(KVec<u8>, KVec<u8>)>;
+
 /// One object of the file system.
 pub(crate) struct Node {
     pub(crate) ino: u64,
     pub(crate) body: Body,
     /// The attributes, as of the last eviction of the inode.
     pub(crate) attrs: Pin<KBox<Mutex<Attrs>>>,
+    /// Extended attributes: (full name, value); few per node.
+    xattrs: Pin<KBox<Mutex<XattrList>>>,
     usage: Arc<Usage>,
 }
 
@@ -92,13 +101,79 @@ impl Node {
     }
 }
 
+impl Node {
+    /// Copies the value of extended attribute `name` into `buf`, or returns
+    /// its size if `buf` is empty.
+    pub(crate) fn xattr_get(&self, name: &[u8], buf: &mut [u8]) -> Result<usize> {
+        let x = self.xattrs.lock();
+        let (_, v) = x
+            .iter()
+            .find(|(n, _)| n.as_slice() == name)
+            .ok_or(ENODATA)?;
+        if !buf.is_empty() {
+            buf.get_mut(..v.len()).ok_or(ERANGE)?.copy_from_slice(v);
+        }
+        Ok(v.len())
+    }
+
+    /// Sets, or with `None` removes, extended attribute `name`. The bytes
+    /// of names and values count against `size=`.
+    pub(crate) fn xattr_set(&self, name: &[u8], value: Option<&[u8]>, mode: SetMode) -> Result {
+        let mut x = self.xattrs.lock();
+        let pos = x.iter().position(|(n, _)| n.as_slice() == name);
+        match (pos, mode) {
+            (Some(_), SetMode::Create) => return Err(EEXIST),
+            (None, SetMode::Replace) => return Err(ENODATA),
+            _ => {}
+        }
+        let Some(value) = value else {
+            let (n, v) = x.remove(pos.ok_or(ENODATA)?)?;
+            self.usage.refund_bytes(n.len() + v.len());
+            return Ok(());
+        };
+        let mut v = KVec::with_capacity(value.len(), GFP_KERNEL)?;
+        v.extend_from_slice(value, GFP_KERNEL)?;
+        match pos {
+            Some(i) => {
+                let old = x[i].1.len();
+                if value.len() > old {
+                    self.usage.charge_bytes(value.len() - old)?;
+                } else {
+                    self.usage.refund_bytes(old - value.len());
+                }
+                x[i].1 = v;
+            }
+            None => {
+                let mut n = KVec::with_capacity(name.len(), GFP_KERNEL)?;
+                n.extend_from_slice(name, GFP_KERNEL)?;
+                x.reserve(1, GFP_KERNEL)?;
+                self.usage.charge_bytes(name.len() + value.len())?;
+                // Cannot fail: room was reserved.
+                x.push((n, v), GFP_KERNEL)?;
+            }
+        }
+        Ok(())
+    }
+
+    /// Reports the names of the extended attributes.
+    pub(crate) fn xattr_list(&self, list: &mut List<'_>) -> Result {
+        for (n, _) in self.xattrs.lock().iter() {
+            list.add(n)?;
+        }
+        Ok(())
+    }
+}
+
 impl Drop for Node {
     fn drop(&mut self) {
-        let bytes = match &self.body {
+        let mut bytes = match &self.body {
             Body::File(f) => f.lock().len(),
             Body::Link(l) => l.len(),
             _ => 0,
         };
+        for (n, v) in self.xattrs.lock().iter() {
+            bytes += n.len() + v.len();
+        }
         self.usage.refund_bytes(bytes);
         self.usage.inodes.fetch_sub(1, Relaxed);
     }
@@ -349,6 +424,7 @@ impl Store {
             NewBody::Special(fmt, dev) => Body::Special(fmt, dev),
         };
         let attrs = KBox::pin_init(new_mutex!(attrs), GFP_KERNEL)?;
+        let xattrs = KBox::pin_init(new_mutex!(KVec::new()), GFP_KERNEL)?;
         let slot = RBTreeNodeReservation::new(GFP_KERNEL)?;
         self.usage.charge_inode()?;
         if let Body::Link(t) = &body {
@@ -362,6 +438,7 @@ impl Store {
                 ino: self.next_ino.fetch_add(1, Relaxed),
                 body,
                 attrs,
+                xattrs,
                 usage: self.usage.clone(),
             },
             GFP_KERNEL,
@@ -375,6 +452,17 @@ impl Store {
     /// The node with inode number `ino`.
     pub(crate) fn get(&self, ino: u64) -> Option<Arc<Node>> {
         self.nodes.lock().get(&ino).cloned()
+    }
+
+    /// Takes a node with no name (an `O_TMPFILE` being linked) back into
+    /// the store.
+    pub(crate) fn adopt(&self, node: &Arc<Node>) -> Result {
+        let slot = RBTreeNodeReservation::new(GFP_KERNEL)?;
+        let mut nodes = self.nodes.lock();
+        if nodes.get(&node.ino).is_none() {
+            nodes.insert(slot.into_node(node.ino, node.clone()));
+        }
+        Ok(())
     }
 
     /// Drops the store's reference to a node that lost its last name.
