@@ -27,6 +27,7 @@
 #include <sys/statfs.h>
 #include <sys/sysmacros.h>
 #include <sys/time.h>
+#include <sys/xattr.h>
 #include <unistd.h>
 #include <linux/fs.h>
 
@@ -742,6 +743,107 @@ TEST_F(fs, enospc_at_the_limits)
 	ASSERT_EQ(0, rmdir(P("i1")));
 	EXPECT_EQ(0, mkdir(P("again"), 0755));
 	EXPECT_EQ(0, write_file(P("again/f"), buf, sizeof(buf)));
+}
+
+TEST_F(fs, xattrs)
+{
+	char buf[64] = {}, list[128];
+	ssize_t n;
+
+	ASSERT_EQ(0, write_file(P("f"), "", 0));
+	EXPECT_EQ(0, setxattr(P("f"), "user.colour", "blue", 4, 0));
+	EXPECT_EQ(0, setxattr(P("f"), "trusted.overlay.x", "y", 1, XATTR_CREATE));
+	EXPECT_EQ(-1, setxattr(P("f"), "user.colour", "red", 3, XATTR_CREATE));
+	EXPECT_EQ(EEXIST, errno);
+	EXPECT_EQ(-1, setxattr(P("f"), "user.shape", "round", 5, XATTR_REPLACE));
+	EXPECT_EQ(ENODATA, errno);
+	EXPECT_EQ(0, setxattr(P("f"), "user.colour", "green", 5, XATTR_REPLACE));
+	drop_caches(self->dir);
+	EXPECT_EQ(5, getxattr(P("f"), "user.colour", NULL, 0));
+	EXPECT_EQ(5, getxattr(P("f"), "user.colour", buf, sizeof(buf)));
+	EXPECT_STREQ("green", buf);
+	EXPECT_EQ(-1, getxattr(P("f"), "user.colour", buf, 2));
+	EXPECT_EQ(ERANGE, errno);
+	EXPECT_EQ(-1, getxattr(P("f"), "user.none", buf, sizeof(buf)));
+	EXPECT_EQ(ENODATA, errno);
+	n = listxattr(P("f"), list, sizeof(list));
+	ASSERT_EQ(sizeof("user.colour") + sizeof("trusted.overlay.x"), n);
+	EXPECT_EQ(n, listxattr(P("f"), NULL, 0));
+	EXPECT_EQ(-1, listxattr(P("f"), list, 3));
+	EXPECT_EQ(ERANGE, errno);
+	EXPECT_EQ(0, removexattr(P("f"), "user.colour"));
+	EXPECT_EQ(-1, removexattr(P("f"), "user.colour"));
+	EXPECT_EQ(ENODATA, errno);
+	drop_caches(self->dir);
+	EXPECT_EQ(sizeof("trusted.overlay.x"), listxattr(P("f"), list, sizeof(list)));
+	/* user.* exists only on files and directories (the VFS says so). */
+	ASSERT_EQ(0, symlink("f", P("l")));
+	EXPECT_EQ(-1, lsetxattr(P("l"), "user.x", "1", 1, 0));
+	EXPECT_EQ(EPERM, errno);
+	EXPECT_EQ(0, lsetxattr(P("l"), "trusted.x", "1", 1, 0));
+}
+
+TEST_F(fs, tmpfile)
+{
+	char fdpath[64], buf[8] = {};
+	struct stat st;
+	int fd;
+
+	fd = open(self->dir, O_TMPFILE | O_RDWR, 0600);
+	ASSERT_GE(fd, 0);
+	ASSERT_EQ(4, write(fd, "anon", 4));
+	ASSERT_EQ(0, fstat(fd, &st));
+	EXPECT_EQ(0, st.st_nlink);
+	EXPECT_TRUE(S_ISREG(st.st_mode));
+	/* Nothing to see in the directory. */
+	{
+		DIR *d = opendir(self->dir);
+		struct dirent *e;
+		int n = 0;
+
+		ASSERT_NE(NULL, d);
+		while ((e = readdir(d)))
+			n++;
+		closedir(d);
+		EXPECT_EQ(2, n);
+	}
+	/* Give it a name, then check it survives eviction. */
+	snprintf(fdpath, sizeof(fdpath), "/proc/self/fd/%d", fd);
+	ASSERT_EQ(0, linkat(AT_FDCWD, fdpath, AT_FDCWD, P("named"), AT_SYMLINK_FOLLOW));
+	close(fd);
+	drop_caches(self->dir);
+	ASSERT_EQ(0, stat(P("named"), &st));
+	EXPECT_EQ(1, st.st_nlink);
+	ASSERT_EQ(4, read_file(P("named"), buf, sizeof(buf)));
+	EXPECT_STREQ("anon", buf);
+	/* An unnamed one takes its inode with it when closed. */
+	umount2(self->dir, MNT_DETACH);
+	ASSERT_EQ(0, mount_opts(self->dir, "nr_inodes=2"));
+	fd = open(self->dir, O_TMPFILE | O_RDWR, 0600);
+	ASSERT_GE(fd, 0);
+	EXPECT_EQ(-1, open(self->dir, O_TMPFILE | O_RDWR, 0600));
+	EXPECT_EQ(ENOSPC, errno);
+	close(fd);
+	fd = open(self->dir, O_TMPFILE | O_RDWR, 0600);
+	EXPECT_GE(fd, 0);
+	close(fd);
+}
+
+TEST_F(fs, statfs_reports_blocks_and_inodes)
+{
+	struct statfs sf;
+
+	ASSERT_EQ(0, statfs(self->dir, &sf));
+	EXPECT_EQ(0x52555354, sf.f_type);
+	EXPECT_GT(sf.f_blocks, 0);
+	umount2(self->dir, MNT_DETACH);
+	ASSERT_EQ(0, mount_opts(self->dir, "size=1m,nr_inodes=10"));
+	ASSERT_EQ(0, write_file(P("f"), "12345", 5));
+	ASSERT_EQ(0, statfs(self->dir, &sf));
+	EXPECT_EQ(1048576 / sf.f_bsize, sf.f_blocks);
+	EXPECT_EQ(sf.f_blocks - 1, sf.f_bfree);
+	EXPECT_EQ(10, sf.f_files);
+	EXPECT_EQ(8, sf.f_ffree);
 }
 
 TEST_HARNESS_MAIN
