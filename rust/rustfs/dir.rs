@@ -14,11 +14,12 @@ use crate::{
 use kernel::{
     bindings,
     fs::{
-        dentry::{
-            Dentry, Entry, LookupFlags, LookupResult, NewEntry, Parallel, RenameFlags, NAME_MAX,
-        },
+        dentry::{Dentry, Entry, LookupFlags, NewEntry, Parallel, RenameFlags, Spliced, NAME_MAX},
         dir::{self, DirEmitter, DirType, File},
-        inode::{self, Exclusive, Inode, InodeRef, Locked, Lookup, LookupLock, Shared, TmpFile},
+        inode::{
+            self, Exclusive, Inode, InodeRef, Locked, Lookup, LookupLock, Opened, RenameLocks,
+            Shared, TmpFile,
+        },
     },
     prelude::*,
     sync::{atomic::Relaxed, Arc},
@@ -39,13 +40,13 @@ fn is_dir(inode: &Inode<RustFs>) -> bool {
 
 /// Creates an object of `body` at `dentry` in `dir`, and instantiates the
 /// dentry with it. Nothing changes unless everything that can fail did not.
-fn make(
+fn make<'a>(
     dir: &Locked<'_, RustFs, Exclusive>,
-    dentry: NewEntry<'_, RustFs>,
+    dentry: NewEntry<'a, RustFs>,
     body: NewBody<'_>,
     mode: u16,
     size: i64,
-) -> LookupResult<RustFs> {
+) -> Result<Spliced<'a, RustFs>> {
     let name = dentry.name();
     if name.len() > NAME_MAX {
         return Err(ENAMETOOLONG);
@@ -80,7 +81,11 @@ fn make(
 
 /// Removes `name` from `dir` for an object losing a name (`inode`), and
 /// forgets the object once it has none left.
-fn unname(dir: &Inode<RustFs>, name: &[u8], inode: &Inode<RustFs>) -> Result {
+fn unname(
+    dir: &Locked<'_, RustFs, Exclusive>,
+    name: &[u8],
+    inode: &Locked<'_, RustFs, Exclusive>,
+) -> Result {
     index(dir)?.lock().remove(name).ok_or(ENOENT)?;
     if is_dir(inode) {
         inode.clear_nlink();
@@ -104,7 +109,7 @@ impl inode::Operations for DirOps {
         lock: LookupLock<'a, RustFs>,
         dentry: NewEntry<'a, RustFs>,
         flags: LookupFlags,
-    ) -> LookupResult<RustFs> {
+    ) -> Result<Spliced<'a, RustFs>> {
         let dir = lock.dir();
         let sb = dir.super_block();
         let s = sup(sb);
@@ -152,55 +157,54 @@ impl inode::Operations for DirOps {
         }
     }
 
-    fn create(
+    fn create<'a>(
         dir: &Locked<'_, RustFs, Exclusive>,
-        dentry: NewEntry<'_, RustFs>,
+        dentry: NewEntry<'a, RustFs>,
         mode: u16,
-    ) -> Result {
-        make(dir, dentry, NewBody::File, mode, 0).map(drop)
+    ) -> Result<Spliced<'a, RustFs>> {
+        make(dir, dentry, NewBody::File, mode, 0)
     }
 
-    fn mkdir(
+    fn mkdir<'a>(
         dir: &Locked<'_, RustFs, Exclusive>,
-        dentry: NewEntry<'_, RustFs>,
+        dentry: NewEntry<'a, RustFs>,
         mode: u16,
-    ) -> LookupResult<RustFs> {
+    ) -> Result<Spliced<'a, RustFs>> {
         make(dir, dentry, NewBody::Dir, mode, 0)
     }
 
-    fn mknod(
+    fn mknod<'a>(
         dir: &Locked<'_, RustFs, Exclusive>,
-        dentry: NewEntry<'_, RustFs>,
+        dentry: NewEntry<'a, RustFs>,
         mode: u16,
         dev: u32,
-    ) -> Result {
+    ) -> Result<Spliced<'a, RustFs>> {
         let fmt = mode & bindings::S_IFMT as u16;
         match u32::from(fmt) {
             bindings::S_IFCHR | bindings::S_IFBLK | bindings::S_IFIFO | bindings::S_IFSOCK => {}
             // The VFS sends regular files to ->create; nothing else exists.
             _ => return Err(EINVAL),
         }
-        make(dir, dentry, NewBody::Special(fmt, dev), mode, 0).map(drop)
+        make(dir, dentry, NewBody::Special(fmt, dev), mode, 0)
     }
 
-    fn symlink(
+    fn symlink<'a>(
         dir: &Locked<'_, RustFs, Exclusive>,
-        dentry: NewEntry<'_, RustFs>,
+        dentry: NewEntry<'a, RustFs>,
         target: &CStr,
-    ) -> Result {
+    ) -> Result<Spliced<'a, RustFs>> {
         let t = target.to_bytes();
         if t.len() >= kernel::page::PAGE_SIZE {
             return Err(ENAMETOOLONG);
         }
-        make(dir, dentry, NewBody::Link(t), 0o777, t.len() as i64).map(drop)
+        make(dir, dentry, NewBody::Link(t), 0o777, t.len() as i64)
     }
 
-    fn link(
-        old: &Entry<'_, RustFs>,
+    fn link<'a>(
+        inode: &Locked<'_, RustFs, Exclusive>,
         dir: &Locked<'_, RustFs, Exclusive>,
-        dentry: NewEntry<'_, RustFs>,
-    ) -> Result {
-        let inode = old.inode().ok_or(ENOENT)?;
+        dentry: NewEntry<'a, RustFs>,
+    ) -> Result<Spliced<'a, RustFs>> {
         let name = dentry.name();
         let slot = DirIndex::reserve(name, inode.ino(), DirType::from_mode(inode.mode()))?;
         if inode.nlink() == 0 {
@@ -213,10 +217,10 @@ impl inode::Operations for DirOps {
         dir.touch();
         let s = sup(dir.super_block());
         s.count_splice(dentry.state());
-        dentry.splice_alias(Some(inode.get())).map(drop)
+        dentry.splice_alias(Some(inode.get()))
     }
 
-    fn tmpfile(dir: &Inode<RustFs>, file: TmpFile<'_, RustFs>, mode: u16) -> Result {
+    fn tmpfile(dir: &Inode<RustFs>, file: TmpFile<'_, RustFs>, mode: u16) -> Result<Opened> {
         let sb = dir.super_block();
         let s = sup(sb);
         let node = s.store.create(NewBody::File, new_attrs(mode, 1, 0))?;
@@ -226,21 +230,28 @@ impl inode::Operations for DirOps {
         let Lookup::New(new) = sb.get_or_create_inode(ino)? else {
             return Err(EIO);
         };
-        let inode = new.init(params(node.clone(), Some(dir)));
-        *node.attrs.lock() = inode.attrs();
-        file.open(inode)
+        // The owner `inode_init_owner()` picks reaches the store at
+        // eviction, if linkat() ever gives the file a name.
+        file.open(new, params(node, Some(dir)))
     }
 
-    fn unlink(dir: &Locked<'_, RustFs, Exclusive>, dentry: &Entry<'_, RustFs>) -> Result {
-        unname(dir, dentry.name(), dentry.inode().ok_or(ENOENT)?)
+    fn unlink(
+        dir: &Locked<'_, RustFs, Exclusive>,
+        dentry: &Entry<'_, RustFs>,
+        victim: &Locked<'_, RustFs, Exclusive>,
+    ) -> Result {
+        unname(dir, dentry.name(), victim)
     }
 
-    fn rmdir(dir: &Locked<'_, RustFs, Exclusive>, dentry: &Entry<'_, RustFs>) -> Result {
-        let inode = dentry.inode().ok_or(ENOENT)?;
-        if !index(inode)?.lock().is_empty() {
+    fn rmdir(
+        dir: &Locked<'_, RustFs, Exclusive>,
+        dentry: &Entry<'_, RustFs>,
+        victim: &Locked<'_, RustFs, Exclusive>,
+    ) -> Result {
+        if !index(victim)?.lock().is_empty() {
             return Err(ENOTEMPTY);
         }
-        unname(dir, dentry.name(), inode)
+        unname(dir, dentry.name(), victim)
     }
 
     fn rename(
@@ -249,6 +260,7 @@ impl inode::Operations for DirOps {
         new_dir: &Locked<'_, RustFs, Exclusive>,
         new: &Entry<'_, RustFs>,
         flags: RenameFlags,
+        inodes: &RenameLocks<'_, RustFs>,
     ) -> Result {
         use RenameFlags as F;
         if flags.unknown(&[F::NOREPLACE, F::EXCHANGE, F::WHITEOUT]) != 0 {
@@ -278,7 +290,7 @@ impl inode::Operations for DirOps {
                 from.drop_nlink();
                 to.inc_nlink();
             }
-            for i in [oi, ni] {
+            for i in [&inodes.source, &inodes.target].into_iter().flatten() {
                 i.touch_ctime();
             }
             old_dir.touch();
@@ -303,8 +315,9 @@ impl inode::Operations for DirOps {
         };
 
         // Then the changes, which cannot fail.
-        if let Some(ni) = new.inode() {
-            unname(new_dir, new.name(), ni)?;
+        if new.inode().is_some() {
+            // A replaced target is always locked (`vfs_rename()`).
+            unname(new_dir, new.name(), inodes.target.as_ref().ok_or(EIO)?)?;
         }
         index(old_dir)?.lock().remove(old.name());
         index(new_dir)?.lock().insert(slot);
@@ -312,7 +325,9 @@ impl inode::Operations for DirOps {
             old_dir.drop_nlink();
             new_dir.inc_nlink();
         }
-        oi.touch_ctime();
+        if let Some(source) = &inodes.source {
+            source.touch_ctime();
+        }
         old_dir.touch();
         new_dir.touch();
         if let Some(w) = whiteout {
@@ -326,14 +341,14 @@ impl inode::Operations for DirOps {
 /// duplicate of the old name (`d_duplicate()`), so that the name never
 /// looks free to a racing lookup, and the 0:0 character device behind it.
 struct Whiteout<'a> {
-    dup: kernel::fs::dentry::InLookup<RustFs>,
+    dup: kernel::fs::dentry::InLookup<'a, RustFs>,
     inode: InodeRef<'a, RustFs>,
     node: Arc<Node>,
     slot: crate::store::Reservation,
 }
 
 impl<'a> Whiteout<'a> {
-    fn prepare(dir: &'a Locked<'_, RustFs, Exclusive>, old: &Entry<'_, RustFs>) -> Result<Self> {
+    fn prepare(dir: &'a Locked<'_, RustFs, Exclusive>, old: &Entry<'a, RustFs>) -> Result<Self> {
         let sb = dir.super_block();
         let s = sup(sb);
         let fmt = bindings::S_IFCHR as u16;
@@ -368,7 +383,7 @@ impl<'a> Whiteout<'a> {
         let _ = self.node;
         // The duplicate is in-lookup: the splice ends that, and the
         // original is moved away by the VFS after we return.
-        let _ = self.dup.splice_alias(Some(self.inode));
+        let _ = self.dup.splice_alias(Some(self.inode), dir);
     }
 }
 
@@ -403,7 +418,7 @@ impl dir::Operations for DirOps {
                     return Ok(());
                 }
                 if prime {
-                    prime_one(file.dentry(), &e.name, e.ino);
+                    prime_one(file.dentry(), dir, &e.name, e.ino);
                 }
                 emitter.set_pos(cookie as i64 + 1);
             }
@@ -413,14 +428,14 @@ impl dir::Operations for DirOps {
 
 /// Puts `name` (object `ino`) in the dcache under `parent`, as NFS's
 /// readdirplus does, without waiting for a lookup of it in progress.
-fn prime_one(parent: &Dentry<RustFs>, name: &[u8], ino: u64) {
+fn prime_one(parent: &Dentry<RustFs>, lock: &Locked<'_, RustFs, Shared>, name: &[u8], ino: u64) {
     let sb = parent.super_block();
     let c = sup(sb).count();
     match parent.alloc_noblock(name) {
         Ok(Parallel::InLookup(guard)) => {
             // Failing to prime is harmless: the guard ends the lookup.
             if let Ok(inode) = iget(sb, ino) {
-                if guard.splice_alias(Some(inode)).is_ok() {
+                if guard.splice_alias(Some(inode), lock).is_ok() {
                     c.prime_added.inc();
                 }
             }

@@ -7,7 +7,7 @@ use crate::{sb::RustFs, store::Body};
 use kernel::{
     fs::{
         address_space,
-        inode::{self, Inode},
+        inode::{self, Exclusive, Inode, Locked},
         xattr::{self, List, SetMode},
     },
     prelude::*,
@@ -92,7 +92,12 @@ impl xattr::Operations for Xattrs {
         inode.data().xattr_get(name, buf)
     }
 
-    fn set(inode: &Inode<RustFs>, name: &[u8], value: Option<&[u8]>, mode: SetMode) -> Result {
+    fn set(
+        inode: &Locked<'_, RustFs, Exclusive>,
+        name: &[u8],
+        value: Option<&[u8]>,
+        mode: SetMode,
+    ) -> Result {
         inode.data().xattr_set(name, value, mode)
     }
 

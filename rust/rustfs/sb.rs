@@ -15,7 +15,7 @@ use kernel::{
         dentry::{NegState, Root},
         dir,
         filesystem::{FileSystem, Stat},
-        inode::{self, Attrs, Inode, InodeRef, Lookup, Params, Time, Type},
+        inode::{self, Attrs, Evicting, Inode, InodeRef, Lookup, Params, Time, Type},
         param::{Log, Param, Table},
         sb::{self, SuperBlock},
         xattr::Handlers,
@@ -267,7 +267,7 @@ impl FileSystem for RustFs {
         Ok(())
     }
 
-    fn evict_inode(inode: &Inode<Self>) {
+    fn evict_inode(inode: &Evicting<'_, Self>) {
         sup(inode.super_block()).count().evictions.inc();
         // An object with no names left is gone from the store already.
         if inode.nlink() > 0 {

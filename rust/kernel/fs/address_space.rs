@@ -60,26 +60,28 @@ impl<T: FileSystem> Ops<T> {
     }
 }
 
-/// Calls `f` with the bytes of `folio` in `[off, off + len)`, one mapped
-/// page at a time, and the offset of each piece in the folio.
+/// Calls `f` with the address and length of the bytes of `folio` in
+/// `[off, off + len)` (clamped to the folio), one mapped page at a time,
+/// and the offset of each piece in the folio.
 ///
 /// # Safety
 ///
-/// `folio` must be locked by the caller, and `[off, off + len)` within it.
+/// `folio` must be locked by the caller.
 unsafe fn for_each_piece(
     folio: *mut bindings::folio,
     mut off: usize,
     len: usize,
-    mut f: impl FnMut(usize, &mut [u8]) -> Result,
+    mut f: impl FnMut(usize, *mut u8, usize) -> Result,
 ) -> Result {
-    let end = off + len;
+    // SAFETY: The folio is locked, so its size is stable.
+    let end = core::cmp::min(off + len, unsafe { bindings::folio_size(folio) });
     while off < end {
         let n = core::cmp::min(end - off, PAGE_SIZE - off % PAGE_SIZE);
         // SAFETY: `off` is within the locked folio; the mapping covers the
         // rest of its page, and we unmap it before mapping the next one.
         let res = unsafe {
             let p = bindings::kmap_local_folio(folio, off);
-            let res = f(off, core::slice::from_raw_parts_mut(p.cast(), n));
+            let res = f(off, p.cast(), n);
             bindings::kunmap_local(p);
             res
         };
@@ -111,8 +113,13 @@ impl<U: Operations + ?Sized> Table<U> {
         unsafe {
             let inode = Inode::<U::FileSystem>::from_raw(bindings::folio_inode(folio));
             let pos = bindings::folio_pos(folio);
-            for_each_piece(folio, 0, bindings::folio_size(folio), |off, buf| {
-                U::read(inode, pos + off as i64, buf)
+            for_each_piece(folio, 0, bindings::folio_size(folio), |off, p, n| {
+                // A folio that is not up to date has no readers but us.
+                U::read(
+                    inode,
+                    pos + off as i64,
+                    core::slice::from_raw_parts_mut(p, n),
+                )
             })?;
             bindings::flush_dcache_folio(folio);
         }
@@ -169,9 +176,9 @@ impl<U: Operations + ?Sized> Table<U> {
             // needs the rest of it: unlike ramfs, a folio that is not up to
             // date may still have data in the store.
             unsafe {
-                if !bindings::folio_test_uptodate(folio)
-                    && len as usize != bindings::folio_size(folio)
-                {
+                let whole = pos == bindings::folio_pos(folio)
+                    && len as usize >= bindings::folio_size(folio);
+                if !bindings::folio_test_uptodate(folio) && !whole {
                     if let Err(e) = Self::fill(folio) {
                         bindings::folio_unlock(folio);
                         bindings::folio_put(folio);
@@ -218,8 +225,13 @@ impl<U: Operations + ?Sized> Table<U> {
             }
             let off = (pos - bindings::folio_pos(folio)) as usize;
             // The store made room in `write_begin`, so this cannot fail.
-            let _ = for_each_piece(folio, off, copied as usize, |o, buf| {
-                U::write(inode, pos + (o - off) as i64, buf);
+            let _ = for_each_piece(folio, off, copied as usize, |o, p, n| {
+                // Shared: an up-to-date folio has lockless readers.
+                U::write(
+                    inode,
+                    pos + (o - off) as i64,
+                    core::slice::from_raw_parts(p, n),
+                );
                 Ok(())
             });
             let end = pos + i64::from(copied);

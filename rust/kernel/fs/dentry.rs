@@ -2,23 +2,30 @@
 
 //! Directory entries, and the states of a negative one during lookup.
 //!
-//! A [`Dentry`] is counted with `dget()`/`dput()` through [`ARef`]. Its name
-//! is only stable while its parent is locked or while it is in-lookup, so
-//! names are read through views that carry that guarantee:
+//! A [`Dentry`] is counted with `dget()`/`dput()` through a [`DentryRef`],
+//! which, like an [`InodeRef`], cannot outlive the borrow of its superblock:
+//! the VFS requires every dentry reference to be gone at unmount. A
+//! dentry's name is only stable while its parent is locked or while it is
+//! in-lookup, so names are read through views that carry that guarantee:
 //!
 //! - [`Entry`]: a dentry handed to a directory operation, whose parent the
-//!   VFS holds locked;
+//!   VFS holds locked (or, for the source of a rename, whose inode it holds
+//!   locked, which keeps the name too);
 //! - [`NewEntry`]: a negative dentry handed to `->lookup` or to a creating
 //!   operation, to be completed exactly once with
 //!   [`NewEntry::splice_alias`]. It may be in-lookup, hashed or unhashed:
 //!   `d_splice_alias()` accepts all three, so no operation calls `d_drop()`
-//!   first;
+//!   first. The operation returns the [`Spliced`] proof that only completing
+//!   it gives, so it can neither forget to, nor hand the VFS another dentry;
 //! - [`InLookup`]: an owned guard for a dentry this thread put in the
 //!   in-lookup state with [`Dentry::alloc_parallel`],
 //!   [`Dentry::alloc_noblock`] or [`Entry::duplicate`]. It gives exclusive
-//!   rights to the name until it is consumed by
-//!   [`InLookup::splice_alias`] or [`InLookup::done`]; dropping it calls
+//!   rights to the name until it is consumed by [`InLookup::splice_alias`],
+//!   under the parent's lock, or by [`InLookup::done`]; dropping it calls
 //!   `d_lookup_done()`, so no path can leave a dentry in lookup.
+//!
+//! No Rust code runs in RCU-walk mode: the bindings install no
+//! `->d_revalidate`, `->d_hash`, `->d_compare` or `->permission`.
 //!
 //! C headers: [`include/linux/dcache.h`](srctree/include/linux/dcache.h).
 
@@ -27,12 +34,7 @@ use super::{
     inode::{Exclusive, Inode, InodeRef, Locked, LookupLock},
     sb::SuperBlock, //
 };
-use crate::{
-    bindings,
-    prelude::*,
-    sync::aref::{ARef, AlwaysRefCounted},
-    types::Opaque,
-};
+use crate::{bindings, prelude::*, types::Opaque};
 use core::{marker::PhantomData, mem::ManuallyDrop, ops::Deref, ptr::NonNull};
 
 /// The longest name a dentry may have (`NAME_MAX`).
@@ -43,8 +45,8 @@ pub const NAME_MAX: usize = 255;
 /// # Invariants
 ///
 /// `inner` is a live dentry of a superblock of file system `T`, pinned (a
-/// reference is held, by an [`ARef`] or by a caller) while a `&Dentry<T>`
-/// exists.
+/// reference is held, by a [`DentryRef`] or by a caller) while a
+/// `&Dentry<T>` exists.
 #[repr(transparent)]
 pub struct Dentry<T: FileSystem> {
     inner: Opaque<bindings::dentry>,
@@ -57,17 +59,69 @@ unsafe impl<T: FileSystem> Send for Dentry<T> {}
 // SAFETY: As above.
 unsafe impl<T: FileSystem> Sync for Dentry<T> {}
 
-// SAFETY: `dget()` and `dput()` keep the dentry alive, and `dput()` of the
-// last reference frees it (or leaves it to the dcache).
-unsafe impl<T: FileSystem> AlwaysRefCounted for Dentry<T> {
-    fn inc_ref(&self) {
-        // SAFETY: The dentry is pinned (type invariant), as `dget()` requires.
-        unsafe { bindings::dget(self.as_raw()) };
+/// A counted reference to a dentry, for as long as its superblock is
+/// borrowed. Dropping it calls `dput()`, which may sleep.
+///
+/// # Invariants
+///
+/// `dentry` is a live dentry of file system `T` on the superblock borrowed
+/// for `'a`, and we own one reference to it.
+pub struct DentryRef<'a, T: FileSystem> {
+    dentry: NonNull<Dentry<T>>,
+    _p: PhantomData<&'a SuperBlock<T>>,
+}
+
+// SAFETY: The reference may be dropped on any thread; `Dentry` is `Sync`.
+unsafe impl<T: FileSystem> Send for DentryRef<'_, T> {}
+// SAFETY: `&DentryRef` only gives `&Dentry`, which is `Sync`.
+unsafe impl<T: FileSystem> Sync for DentryRef<'_, T> {}
+
+impl<T: FileSystem> DentryRef<'_, T> {
+    /// Takes over a reference the caller owns.
+    ///
+    /// # Safety
+    ///
+    /// `d` must be a dentry of file system `T`, on a superblock that outlives
+    /// the result, whose reference the caller owns.
+    unsafe fn from_raw(d: NonNull<bindings::dentry>) -> Self {
+        // INVARIANT: By the safety requirements.
+        Self {
+            dentry: d.cast(),
+            _p: PhantomData,
+        }
     }
 
-    unsafe fn dec_ref(obj: NonNull<Self>) {
-        // SAFETY: The caller owns the reference being dropped.
-        unsafe { bindings::dput(obj.as_ptr().cast()) };
+    /// Hands the reference over to the caller.
+    fn into_raw(self) -> *mut bindings::dentry {
+        ManuallyDrop::new(self).dentry.as_ptr().cast()
+    }
+}
+
+impl<T: FileSystem> Deref for DentryRef<'_, T> {
+    type Target = Dentry<T>;
+
+    fn deref(&self) -> &Dentry<T> {
+        // SAFETY: We hold a reference (type invariant).
+        unsafe { self.dentry.as_ref() }
+    }
+}
+
+impl<T: FileSystem> Clone for DentryRef<'_, T> {
+    fn clone(&self) -> Self {
+        // SAFETY: We hold a reference, as `dget()` requires.
+        unsafe { bindings::dget(self.as_raw()) };
+        // INVARIANT: `dget()` took the reference the clone owns.
+        Self {
+            dentry: self.dentry,
+            _p: PhantomData,
+        }
+    }
+}
+
+impl<T: FileSystem> Drop for DentryRef<'_, T> {
+    fn drop(&mut self) {
+        // SAFETY: We own the reference being dropped (type invariant).
+        unsafe { bindings::dput(self.as_raw()) };
     }
 }
 
@@ -85,6 +139,15 @@ impl<T: FileSystem> Dentry<T> {
     /// Returns the raw `struct dentry`.
     pub fn as_raw(&self) -> *mut bindings::dentry {
         self.inner.get()
+    }
+
+    /// Takes a counted reference (`dget()`).
+    pub fn get_ref(&self) -> DentryRef<'_, T> {
+        // SAFETY: The dentry is pinned (type invariant), as `dget()` requires.
+        unsafe { bindings::dget(self.as_raw()) };
+        // SAFETY: `dget()` took the reference; the superblock outlives the
+        // borrow of `self`, which pins it.
+        unsafe { DentryRef::from_raw(NonNull::from(self).cast()) }
     }
 
     /// The superblock.
@@ -108,19 +171,35 @@ impl<T: FileSystem> Dentry<T> {
         }
     }
 
+    /// Checks that this is a directory, which the `d_alloc_*()` functions
+    /// require of a parent: they use its `i_dir_seq`, which other inode
+    /// types overlay with other fields.
+    fn check_dir(&self) -> Result {
+        // SAFETY: The dentry is pinned; its type bits are read racily, as
+        // `d_can_lookup()` does, and a directory stays one.
+        let flags = unsafe { core::ptr::read_volatile(&raw const (*self.as_raw()).d_flags) };
+        if flags & bindings::dentry_flags_DCACHE_ENTRY_TYPE
+            != bindings::dentry_flags_DCACHE_DIRECTORY_TYPE
+        {
+            return Err(ENOTDIR);
+        }
+        Ok(())
+    }
+
     /// Allocates a dentry for `name` in this directory, or finds the one the
     /// dcache already has, waiting for a lookup of the same name in
     /// progress elsewhere (`d_alloc_parallel()`).
     ///
     /// The caller must not hold this directory's lock, nor anything a
     /// lookup of the name might need.
-    pub fn alloc_parallel(&self, name: &[u8]) -> Result<Parallel<T>> {
+    pub fn alloc_parallel(&self, name: &[u8]) -> Result<Parallel<'_, T>> {
+        self.check_dir()?;
         let q = self.hashed_name(name)?;
-        // SAFETY: We hold a reference to the parent (type invariant) and
-        // `q` is a valid, hashed name that outlives the call.
+        // SAFETY: We hold a reference to the parent, a directory, and `q` is
+        // a valid, hashed name that outlives the call.
         let d = unsafe { bindings::d_alloc_parallel(self.as_raw(), &q) };
-        // SAFETY: `d_alloc_parallel()` returned a dentry we own a reference
-        // to, or an error.
+        // SAFETY: `d_alloc_parallel()` returned a dentry of this superblock
+        // we own a reference to, or an error.
         unsafe { Parallel::from_raw(from_err_ptr(d)?) }
     }
 
@@ -128,9 +207,11 @@ impl<T: FileSystem> Dentry<T> {
     /// name in progress elsewhere gives [`NoBlockError::WouldBlock`]
     /// (`d_alloc_noblock()`). Meant for callers that hold the directory's
     /// lock, such as readdir priming the dcache.
-    pub fn alloc_noblock(&self, name: &[u8]) -> Result<Parallel<T>, NoBlockError> {
+    pub fn alloc_noblock(&self, name: &[u8]) -> Result<Parallel<'_, T>, NoBlockError> {
+        self.check_dir().map_err(NoBlockError::Other)?;
         let mut q = qstr(name).map_err(NoBlockError::Other)?;
-        // SAFETY: We hold a reference to the parent; `q` outlives the call.
+        // SAFETY: We hold a reference to the parent, a directory; `q`
+        // outlives the call.
         let d = unsafe { bindings::d_alloc_noblock(self.as_raw(), &mut q) };
         match from_err_ptr(d) {
             // SAFETY: As in `alloc_parallel()`.
@@ -143,15 +224,19 @@ impl<T: FileSystem> Dentry<T> {
     /// Like [`Dentry::alloc_noblock`], but on `WouldBlock` also returns the
     /// in-lookup dentry that blocked it (`d_alloc_noblock_return()`). That
     /// dentry belongs to another lookup: it may only be inspected and
-    /// dropped, which is all an `ARef<Dentry>` allows.
-    pub fn alloc_noblock_return(&self, name: &[u8]) -> Result<Parallel<T>, NoBlockReturn<T>> {
+    /// dropped, which is all a [`Blocker`] allows.
+    pub fn alloc_noblock_return(
+        &self,
+        name: &[u8],
+    ) -> Result<Parallel<'_, T>, NoBlockReturn<'_, T>> {
+        self.check_dir().map_err(NoBlockReturn::Other)?;
         let mut q = qstr(name).map_err(NoBlockReturn::Other)?;
         let mut blocker = core::ptr::null_mut();
         // SAFETY: As in `alloc_noblock()`; `blocker` is valid for writes.
         let d = unsafe { bindings::d_alloc_noblock_return(self.as_raw(), &mut q, &mut blocker) };
         // SAFETY: If non-null, `blocker` is a dentry of this superblock whose
         // reference we now own, whatever the result.
-        let blocker = NonNull::new(blocker).map(|b| unsafe { ARef::from_raw(b.cast()) });
+        let blocker = NonNull::new(blocker).map(|b| Blocker(unsafe { DentryRef::from_raw(b) }));
         match (from_err_ptr(d), blocker) {
             // SAFETY: As in `alloc_parallel()`.
             (Ok(d), _) => unsafe { Parallel::from_raw(d) }.map_err(NoBlockReturn::Other),
@@ -161,22 +246,23 @@ impl<T: FileSystem> Dentry<T> {
     }
 
     /// Makes a `qstr` for `name` in this directory with its hash set, as
-    /// `d_alloc_parallel()` requires: by the parent's `->d_hash`, if any.
+    /// `d_alloc_parallel()` requires: as `lookup_noperm_common()` does, the
+    /// default hash, adjusted by the parent's `->d_hash` if it has one.
     fn hashed_name(&self, name: &[u8]) -> Result<bindings::qstr> {
-        let mut q = qstr(name)?;
+        qstr(name)?;
         let d = self.as_raw();
-        // SAFETY: The dentry is pinned; `d_flags` and `d_op` are set when it
+        // SAFETY: The dentry is pinned; `d_op` and its flag are set when it
         // is instantiated, before anyone can look names up in it.
         unsafe {
-            if (*d).d_flags & bindings::dentry_flags_DCACHE_OP_HASH != 0 {
+            let h = bindings::full_name_hash(d.cast(), name.as_ptr().cast(), name.len() as u32);
+            let mut q = make_qstr(name, h);
+            let flags = core::ptr::read_volatile(&raw const (*d).d_flags);
+            if flags & bindings::dentry_flags_DCACHE_OP_HASH != 0 {
                 let hash = (*(*d).d_op).d_hash.ok_or(EINVAL)?;
                 crate::error::to_result(hash(d, &mut q))?;
-            } else {
-                let h = bindings::full_name_hash(d.cast(), name.as_ptr().cast(), name.len() as u32);
-                q = make_qstr(name, h);
             }
+            Ok(q)
         }
-        Ok(q)
     }
 }
 
@@ -207,15 +293,15 @@ fn make_qstr(name: &[u8], hash: u32) -> bindings::qstr {
 }
 
 /// The result of [`Dentry::alloc_parallel`] and [`Dentry::alloc_noblock`].
-pub enum Parallel<T: FileSystem> {
+pub enum Parallel<'a, T: FileSystem> {
     /// A new in-lookup dentry: this thread must complete the lookup.
-    InLookup(InLookup<T>),
+    InLookup(InLookup<'a, T>),
     /// The dcache already had the name (positive or negative), possibly
     /// after waiting for another lookup to complete it.
-    Found(ARef<Dentry<T>>),
+    Found(DentryRef<'a, T>),
 }
 
-impl<T: FileSystem> Parallel<T> {
+impl<T: FileSystem> Parallel<'_, T> {
     /// # Safety
     ///
     /// `d` must be a dentry of file system `T` whose reference the caller
@@ -223,9 +309,9 @@ impl<T: FileSystem> Parallel<T> {
     /// in-lookup, the caller owns that state.
     unsafe fn from_raw(d: *mut bindings::dentry) -> Result<Self> {
         // SAFETY: By the safety requirements.
-        let d: ARef<Dentry<T>> = unsafe { ARef::from_raw(NonNull::new(d).ok_or(ENOMEM)?.cast()) };
-        // SAFETY: The dentry is pinned; the in-lookup flag of a dentry only
-        // its owner can clear.
+        let d = unsafe { DentryRef::from_raw(NonNull::new(d).ok_or(ENOMEM)?) };
+        // SAFETY: The dentry is pinned; `DCACHE_PAR_LOOKUP` is only set at
+        // allocation, and only its owner clears it.
         if unsafe { bindings::d_in_lookup(d.as_raw()) } != 0 {
             // INVARIANT: The allocation made it in-lookup for us.
             Ok(Self::InLookup(InLookup { dentry: d }))
@@ -240,16 +326,29 @@ impl<T: FileSystem> Parallel<T> {
 pub enum NoBlockError {
     /// Another lookup of the name is in progress (`-EWOULDBLOCK`).
     WouldBlock,
-    /// Any other error: no memory, an invalid name, or `->d_hash` failing.
+    /// Any other error: not a directory, no memory, an invalid name, or
+    /// `->d_hash` failing.
     Other(Error),
 }
 
 /// Why [`Dentry::alloc_noblock_return`] did not return a dentry.
-pub enum NoBlockReturn<T: FileSystem> {
+pub enum NoBlockReturn<'a, T: FileSystem> {
     /// Another lookup of the name is in progress; here is its dentry.
-    WouldBlock(ARef<Dentry<T>>),
+    WouldBlock(Blocker<'a, T>),
     /// Any other error.
     Other(Error),
+}
+
+/// The in-lookup dentry of another thread's lookup, from
+/// [`Dentry::alloc_noblock_return`]. It may be inspected and dropped, not
+/// instantiated: the lookup is not ours.
+pub struct Blocker<'a, T: FileSystem>(DentryRef<'a, T>);
+
+impl<T: FileSystem> Blocker<'_, T> {
+    /// The dentry, for inspection.
+    pub fn dentry(&self) -> &Dentry<T> {
+        &self.0
+    }
 }
 
 /// A dentry in the in-lookup state, owned by this thread.
@@ -261,11 +360,11 @@ pub enum NoBlockReturn<T: FileSystem> {
 /// # Invariants
 ///
 /// `dentry` is negative and in-lookup, and this thread owns that state.
-pub struct InLookup<T: FileSystem> {
-    dentry: ARef<Dentry<T>>,
+pub struct InLookup<'a, T: FileSystem> {
+    dentry: DentryRef<'a, T>,
 }
 
-impl<T: FileSystem> InLookup<T> {
+impl<'a, T: FileSystem> InLookup<'a, T> {
     /// The name being looked up: stable, since only we may rename or
     /// instantiate the dentry.
     pub fn name(&self) -> &[u8] {
@@ -280,30 +379,44 @@ impl<T: FileSystem> InLookup<T> {
     }
 
     /// Completes the lookup with `inode` (or as negative, with `None`),
-    /// waking any waiters (`d_splice_alias()`). Returns the dentry now in
-    /// the dcache: this one, or an existing alias of a directory.
-    pub fn splice_alias(self, inode: Option<InodeRef<'_, T>>) -> Result<ARef<Dentry<T>>> {
+    /// waking any waiters (`d_splice_alias()`). The parent must be locked,
+    /// shared at least, as `parent` proves: completing a lookup changes the
+    /// parent's `i_dir_seq`, and renames must not run meanwhile. Returns the
+    /// dentry now in the dcache: this one, or an existing alias of a
+    /// directory.
+    pub fn splice_alias<M>(
+        self,
+        inode: Option<InodeRef<'_, T>>,
+        parent: &Locked<'_, T, M>,
+    ) -> Result<DentryRef<'a, T>> {
+        // SAFETY: The dentry is pinned; its parent is stable while it is
+        // in-lookup and ours.
+        let dir = unsafe { (*(*self.dentry.as_raw()).d_parent).d_inode };
+        if dir != parent.as_raw() {
+            return Err(EINVAL);
+        }
+        let raw = same_sb(inode, self.dentry.as_raw())?;
         let this = ManuallyDrop::new(self);
-        // SAFETY: We own this (type invariant); `dentry` is read once and
+        // SAFETY: We own `this` (type invariant); `dentry` is read once and
         // owned from here on.
         let dentry = unsafe { core::ptr::read(&this.dentry) };
-        let raw = inode.map_or(core::ptr::null_mut(), InodeRef::into_raw);
-        // SAFETY: The dentry is negative and in-lookup; `d_splice_alias()`
-        // consumes the inode reference and ends the in-lookup state, on
-        // error too.
+        // SAFETY: The dentry is negative and in-lookup, its parent locked;
+        // `d_splice_alias()` consumes the inode reference.
         let res = unsafe { bindings::d_splice_alias(raw, dentry.as_raw()) };
-        // SAFETY: A no-op unless the splice failed before ending the state.
+        // SAFETY: A no-op if the splice ended the in-lookup state; it does
+        // not when it fails early (`__d_unalias()` or `-ELOOP`).
         unsafe { bindings::d_lookup_done(dentry.as_raw()) };
-        match from_err_ptr(res)? {
-            p if p.is_null() => Ok(dentry),
-            // SAFETY: The alias comes with a reference we now own.
-            p => Ok(unsafe { ARef::from_raw(NonNull::new_unchecked(p.cast())) }),
+        match NonNull::new(from_err_ptr(res)?) {
+            None => Ok(dentry),
+            // SAFETY: The alias, on the same superblock, comes with a
+            // reference we now own.
+            Some(p) => Ok(unsafe { DentryRef::from_raw(p) }),
         }
     }
 
     /// Ends the lookup without a result (`d_lookup_done()`), and returns the
     /// dentry, now an unhashed negative one.
-    pub fn done(self) -> ARef<Dentry<T>> {
+    pub fn done(self) -> DentryRef<'a, T> {
         let this = ManuallyDrop::new(self);
         // SAFETY: As in `splice_alias()`.
         let dentry = unsafe { core::ptr::read(&this.dentry) };
@@ -313,7 +426,7 @@ impl<T: FileSystem> InLookup<T> {
     }
 }
 
-impl<T: FileSystem> Drop for InLookup<T> {
+impl<T: FileSystem> Drop for InLookup<'_, T> {
     fn drop(&mut self) {
         // SAFETY: We own the in-lookup state (type invariant); the reference
         // is dropped with `dentry` after this.
@@ -335,7 +448,10 @@ unsafe fn name_of<'a>(d: *mut bindings::dentry) -> &'a [u8] {
 }
 
 /// A dentry handed to a directory operation by the VFS, which pins it and
-/// holds its parent locked, so its name is stable for `'a`.
+/// holds its parent locked, so its name is stable for `'a`. (For the source
+/// of a rename the VFS also holds its inode locked; a non-directory is only
+/// renamed with its inode locked, and only directories are moved by
+/// `d_splice_alias()`.)
 ///
 /// # Invariants
 ///
@@ -347,8 +463,8 @@ pub struct Entry<'a, T: FileSystem> {
 impl<'a, T: FileSystem> Entry<'a, T> {
     /// # Safety
     ///
-    /// `d` must be a dentry of file system `T`, pinned and with its parent
-    /// locked for `'a`.
+    /// `d` must be a dentry of file system `T`, pinned and with its name and
+    /// parent stable for `'a`.
     pub(crate) unsafe fn from_raw(d: *mut bindings::dentry) -> Self {
         // INVARIANT: By the safety requirements.
         Self {
@@ -367,7 +483,12 @@ impl<'a, T: FileSystem> Entry<'a, T> {
     /// parent and name (`d_duplicate()`), for a whiteout or a silly-rename.
     /// Once the original is moved away, other lookups of the name wait for
     /// the duplicate. Requires the parent locked exclusively.
-    pub fn duplicate(&self, parent: &Locked<'_, T, Exclusive>) -> Result<InLookup<T>> {
+    ///
+    /// `d_duplicate()`'s contract: once the duplicate is instantiated, the
+    /// original must be moved away or dropped, so instantiate it only once
+    /// nothing can fail any more, as `->rename` does before the VFS moves
+    /// the original.
+    pub fn duplicate(&self, parent: &Locked<'_, T, Exclusive>) -> Result<InLookup<'a, T>> {
         // SAFETY: The dentry is pinned; `d_parent` is stable (type invariant).
         let dir = unsafe { (*(*self.as_raw()).d_parent).d_inode };
         // SAFETY: The dentry is pinned, and hashed unless it was just
@@ -381,8 +502,8 @@ impl<'a, T: FileSystem> Entry<'a, T> {
         // INVARIANT: `d_duplicate()` returns a new in-lookup dentry whose
         // reference and in-lookup state are ours.
         Ok(InLookup {
-            // SAFETY: As above.
-            dentry: unsafe { ARef::from_raw(NonNull::new(d).ok_or(ENOMEM)?.cast()) },
+            // SAFETY: As above, on this dentry's superblock.
+            dentry: unsafe { DentryRef::from_raw(NonNull::new(d).ok_or(ENOMEM)?) },
         })
     }
 }
@@ -407,8 +528,9 @@ pub enum NegState {
 }
 
 /// A negative dentry handed to `->lookup` or to a creating operation. It
-/// must be completed at most once, by [`NewEntry::splice_alias`], which
-/// consumes it.
+/// must be completed exactly once, by [`NewEntry::splice_alias`] or
+/// [`NewEntry::add_ci`], which consume it and give the [`Spliced`] proof
+/// the operation returns.
 ///
 /// # Invariants
 ///
@@ -435,6 +557,11 @@ impl<'a, T: FileSystem> NewEntry<'a, T> {
         self.entry.name()
     }
 
+    /// Returns the raw `struct dentry`.
+    pub(crate) fn as_raw(&self) -> *mut bindings::dentry {
+        self.entry.as_raw()
+    }
+
     /// The parent directory's dentry.
     pub fn parent(&self) -> &'a Dentry<T> {
         // SAFETY: The parent is stable and pinned by the dentry for `'a`.
@@ -459,64 +586,96 @@ impl<'a, T: FileSystem> NewEntry<'a, T> {
 
     /// Attaches `inode` (or nothing, for a negative result of `->lookup`)
     /// to the dentry, in whichever state it is (`d_splice_alias()`).
-    /// Returns `None` if this dentry was used, or the existing alias of a
-    /// directory, which `->lookup` and `->mkdir` return instead.
-    pub fn splice_alias(self, inode: Option<InodeRef<'_, T>>) -> Result<Option<ARef<Dentry<T>>>> {
-        let raw = inode.map_or(core::ptr::null_mut(), InodeRef::into_raw);
+    /// Returns the proof the operation returns: this dentry was used, or an
+    /// existing alias of a directory was moved into its place.
+    pub fn splice_alias(self, inode: Option<InodeRef<'_, T>>) -> Result<Spliced<'a, T>> {
+        let raw = same_sb(inode, self.entry.as_raw())?;
         // SAFETY: The dentry is negative and ours to instantiate (type
         // invariant); `d_splice_alias()` consumes the inode reference, on
         // error too. `self` is consumed, so this happens at most once.
         let res = unsafe { bindings::d_splice_alias(raw, self.entry.as_raw()) };
-        match from_err_ptr(res)? {
-            p if p.is_null() => Ok(None),
-            // SAFETY: The alias comes with a reference we now own.
-            p => Ok(Some(unsafe {
-                ARef::from_raw(NonNull::new_unchecked(p.cast()))
-            })),
-        }
+        let alias = NonNull::new(from_err_ptr(res)?);
+        // SAFETY: The alias, now under the same parent, comes with a
+        // reference we own.
+        Ok(Spliced(alias.map(|p| unsafe { DentryRef::from_raw(p) })))
     }
 
     /// Completes a case-insensitive `->lookup` with `inode` under its stored
-    /// name `name`, which differs from this dentry's (`d_add_ci()`).
+    /// name `name`, which differs from this dentry's (`d_add_ci()`): the
+    /// result is the dentry of the stored name, under the same parent.
     ///
     /// If the stored name is being looked up elsewhere, `d_add_ci()` drops
     /// the parent lock to wait for it, and retakes it in the same mode:
-    /// that is why it takes the token by value, and gives it back.
+    /// that is why it takes the token by value, and gives it back. `name`
+    /// must differ from the dentry's own name, or `d_add_ci()` would wait
+    /// for this very lookup.
     pub fn add_ci<'b>(
         self,
         inode: InodeRef<'_, T>,
         name: &[u8],
         lock: LookupLock<'b, T>,
         flags: LookupFlags,
-    ) -> (LookupResult<T>, LookupLock<'b, T>) {
+    ) -> (Result<Spliced<'a, T>>, LookupLock<'b, T>) {
         let shared = flags.contains(LookupFlags::SHARED);
-        if shared != lock.is_shared() {
+        // SAFETY: The dentry is pinned and its parent stable (type invariant).
+        let dir = unsafe { (*(*self.entry.as_raw()).d_parent).d_inode };
+        if shared != lock.is_shared() || dir != lock.dir().as_raw() || name == self.name() {
             return (Err(EINVAL), lock);
         }
         let mut q = match qstr(name) {
             Ok(q) => q,
             Err(e) => return (Err(e), lock),
         };
+        let inode = match same_sb(Some(inode), self.entry.as_raw()) {
+            Ok(i) => i,
+            Err(e) => return (Err(e), lock),
+        };
         // SAFETY: The dentry is negative and ours (type invariant), its
         // parent is locked in the mode `flags` says (checked against
         // `lock`), and `d_add_ci()` consumes the inode reference.
-        let res =
-            unsafe { bindings::d_add_ci(self.entry.as_raw(), inode.into_raw(), &mut q, flags.0) };
-        let res = match from_err_ptr(res) {
-            Ok(p) if p.is_null() => Ok(None),
-            // SAFETY: The result comes with a reference we now own.
-            Ok(p) => Ok(Some(unsafe {
-                ARef::from_raw(NonNull::new_unchecked(p.cast()))
-            })),
-            Err(e) => Err(e),
-        };
+        let res = unsafe { bindings::d_add_ci(self.entry.as_raw(), inode, &mut q, flags.0) };
+        let res = from_err_ptr(res).map(|p| {
+            // SAFETY: The result, under the same parent, comes with a
+            // reference we now own.
+            Spliced(NonNull::new(p).map(|p| unsafe { DentryRef::from_raw(p) }))
+        });
         (res, lock)
     }
 }
 
-/// What `->lookup` and `->mkdir` return: `None` when the dentry they were
-/// given was used, or the dentry to use instead.
-pub type LookupResult<T> = Result<Option<ARef<Dentry<T>>>>;
+/// The proof that an operation completed the [`NewEntry`] it was given,
+/// which is what `->lookup` and the creating operations return: only
+/// [`NewEntry::splice_alias`] and [`NewEntry::add_ci`] make one. It holds the
+/// dentry the VFS must use instead of the one it passed, if any.
+pub struct Spliced<'a, T: FileSystem>(Option<DentryRef<'a, T>>);
+
+impl<T: FileSystem> Spliced<'_, T> {
+    /// The dentry used instead of the one given, if any.
+    pub fn alias(&self) -> Option<&Dentry<T>> {
+        self.0.as_deref()
+    }
+
+    /// Hands the replacement dentry, with its reference, to the VFS.
+    pub(crate) fn into_raw(self) -> *mut bindings::dentry {
+        self.0.map_or(core::ptr::null_mut(), DentryRef::into_raw)
+    }
+}
+
+/// Hands over `inode`'s reference if it is on `dentry`'s superblock; drops
+/// it and fails otherwise.
+fn same_sb<T: FileSystem>(
+    inode: Option<InodeRef<'_, T>>,
+    dentry: *mut bindings::dentry,
+) -> Result<*mut bindings::inode> {
+    let Some(inode) = inode else {
+        return Ok(core::ptr::null_mut());
+    };
+    // SAFETY: The dentry is pinned by the caller; `d_sb` never changes.
+    if unsafe { (*dentry).d_sb } != inode.super_block().as_raw() {
+        return Err(EXDEV);
+    }
+    Ok(inode.into_raw())
+}
 
 /// Converts an `ERR_PTR` into an error, passing `NULL` through.
 fn from_err_ptr(p: *mut bindings::dentry) -> Result<*mut bindings::dentry> {

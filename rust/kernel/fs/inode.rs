@@ -24,7 +24,7 @@
 
 use super::{
     address_space,
-    dentry::{Dentry, Entry, LookupFlags, NewEntry, RenameFlags},
+    dentry::{Entry, LookupFlags, NewEntry, RenameFlags, Spliced},
     dir,
     filesystem::FileSystem,
     param::Kgid,
@@ -36,7 +36,6 @@ use crate::{
     error::{from_result, to_result, VTABLE_DEFAULT_ERROR},
     prelude::*,
     str::CStr,
-    sync::aref::ARef,
     task::Kuid,
     types::Opaque,
 };
@@ -204,53 +203,6 @@ impl<T: FileSystem> Inode<T> {
         }
     }
 
-    /// Sets the size (`i_size_write()`). The caller holds `i_rwsem`, as in
-    /// every callback that may change the size.
-    pub fn set_size(&self, size: i64) {
-        // SAFETY: The inode is live; writers of `i_size` are serialised by
-        // `i_rwsem`, which the callbacks that reach here hold.
-        unsafe { bindings::i_size_write(self.as_raw(), size) };
-    }
-
-    /// Adds a link (`inc_nlink()`).
-    pub fn inc_nlink(&self) {
-        // SAFETY: The inode is live; link counts change under the inode
-        // locks the VFS holds around directory operations.
-        unsafe { bindings::inc_nlink(self.as_raw()) };
-    }
-
-    /// Removes a link (`drop_nlink()`); an inode with no links is freed
-    /// when its last reference goes.
-    pub fn drop_nlink(&self) {
-        if self.nlink() > 0 {
-            // SAFETY: As in `inc_nlink()`, and `i_nlink` is not zero.
-            unsafe { bindings::drop_nlink(self.as_raw()) };
-        }
-    }
-
-    /// Removes every link (`clear_nlink()`).
-    pub fn clear_nlink(&self) {
-        // SAFETY: As in `inc_nlink()`.
-        unsafe { bindings::clear_nlink(self.as_raw()) };
-    }
-
-    /// Sets ctime, and mtime too, to the current time, as after a change of
-    /// the contents of a directory.
-    pub fn touch(&self) {
-        // SAFETY: The inode is live and the caller holds its lock, as in every
-        // callback that modifies it.
-        unsafe {
-            let now = bindings::inode_set_ctime_current(self.as_raw());
-            bindings::inode_set_mtime_to_ts(self.as_raw(), now);
-        }
-    }
-
-    /// Sets ctime to the current time, as after a change of the inode.
-    pub fn touch_ctime(&self) {
-        // SAFETY: As in `touch()`.
-        unsafe { bindings::inode_set_ctime_current(self.as_raw()) };
-    }
-
     /// Takes a counted reference.
     pub fn get(&self) -> InodeRef<'_, T> {
         // SAFETY: The inode is pinned (type invariant), as `ihold()` requires.
@@ -261,6 +213,56 @@ impl<T: FileSystem> Inode<T> {
             inode: NonNull::from(self),
             _p: PhantomData,
         }
+    }
+}
+
+/// An inode being evicted, as [`FileSystem::evict_inode`] sees it: it has
+/// no references left, so it offers no way to take one.
+///
+/// # Invariants
+///
+/// `inode` is an initialised inode of file system `T` that is being
+/// evicted by the caller, with its data still in place.
+pub struct Evicting<'a, T: FileSystem> {
+    inode: &'a Inode<T>,
+}
+
+impl<'a, T: FileSystem> Evicting<'a, T> {
+    /// # Safety
+    ///
+    /// `inode` must be an initialised inode of `T` whose eviction the
+    /// caller is running, for `'a`.
+    pub(crate) unsafe fn new(inode: *mut bindings::inode) -> Self {
+        // INVARIANT: By the safety requirements.
+        Self {
+            // SAFETY: The inode stays allocated during its eviction.
+            inode: unsafe { Inode::from_raw(inode) },
+        }
+    }
+
+    /// The inode number.
+    pub fn ino(&self) -> u64 {
+        self.inode.ino()
+    }
+
+    /// The number of links.
+    pub fn nlink(&self) -> u32 {
+        self.inode.nlink()
+    }
+
+    /// The stored attributes.
+    pub fn attrs(&self) -> Attrs {
+        self.inode.attrs()
+    }
+
+    /// The file system's data for the inode.
+    pub fn data(&self) -> &'a T::INodeData {
+        self.inode.data()
+    }
+
+    /// The superblock.
+    pub fn super_block(&self) -> &'a SuperBlock<T> {
+        self.inode.super_block()
     }
 }
 
@@ -568,6 +570,7 @@ impl<T: FileSystem> InodeCache<T> {
     /// Creates the cache, named after the file system type.
     pub(crate) fn new() -> Result<Self> {
         let mut args = bindings::kmem_cache_args {
+            align: core::mem::align_of::<INodeWithData<T>>() as u32,
             ctor: Some(Self::init_once),
             ..pin_init::zeroed()
         };
@@ -689,21 +692,25 @@ pub struct Shared;
 /// Lock mode of a parent-lock token: `i_rwsem` held exclusively.
 pub struct Exclusive;
 
-/// A directory inode whose `i_rwsem` this thread holds in mode `M`
-/// ([`Shared`] or [`Exclusive`]) for `'a`.
+/// An inode whose `i_rwsem` this thread holds in mode `M` ([`Shared`] or
+/// [`Exclusive`]) for `'a`: a directory being searched or changed, or the
+/// inode a directory operation changes (a victim of unlink, the source of
+/// link).
 ///
 /// It is a token: the VFS took the lock and hands the token to the callback;
 /// an operation that drops and retakes the lock, such as
 /// [`NewEntry::add_ci`](super::dentry::NewEntry::add_ci), takes the token by
-/// value and gives it back.
+/// value and gives it back. Only [`Exclusive`] tokens change an inode's
+/// size, link count and times.
 ///
 /// # Invariants
 ///
-/// `dir` is a directory of file system `T`, and this thread holds its
-/// `i_rwsem` in mode `M` for as long as the token exists.
+/// This thread holds the `i_rwsem` of `inode`, of file system `T`, in mode
+/// `M` for as long as the token exists.
 pub struct Locked<'a, T: FileSystem, M> {
-    dir: &'a Inode<T>,
-    _m: PhantomData<M>,
+    inode: &'a Inode<T>,
+    // The lock belongs to this thread.
+    _m: PhantomData<(M, *const ())>,
 }
 
 impl<'a, T: FileSystem, M> Locked<'a, T, M> {
@@ -711,12 +718,12 @@ impl<'a, T: FileSystem, M> Locked<'a, T, M> {
     ///
     /// # Safety
     ///
-    /// `dir` must be a directory whose `i_rwsem` the caller holds in mode
-    /// `M` for `'a`.
-    pub(crate) unsafe fn new(dir: &'a Inode<T>) -> Self {
+    /// `inode` must be an inode whose `i_rwsem` the calling thread holds in
+    /// mode `M` for `'a`.
+    pub(crate) unsafe fn new(inode: &'a Inode<T>) -> Self {
         // INVARIANT: By the safety requirements.
         Self {
-            dir,
+            inode,
             _m: PhantomData,
         }
     }
@@ -726,7 +733,54 @@ impl<T: FileSystem, M> Deref for Locked<'_, T, M> {
     type Target = Inode<T>;
 
     fn deref(&self) -> &Inode<T> {
-        self.dir
+        self.inode
+    }
+}
+
+impl<T: FileSystem> Locked<'_, T, Exclusive> {
+    /// Sets the size (`i_size_write()`).
+    pub fn set_size(&self, size: i64) {
+        // SAFETY: The inode is live; writers of `i_size` are serialised by
+        // `i_rwsem`, which we hold (type invariant).
+        unsafe { bindings::i_size_write(self.as_raw(), size) };
+    }
+
+    /// Adds a link (`inc_nlink()`).
+    pub fn inc_nlink(&self) {
+        // SAFETY: The inode is live, and we hold its lock (type invariant),
+        // under which link counts change.
+        unsafe { bindings::inc_nlink(self.as_raw()) };
+    }
+
+    /// Removes a link (`drop_nlink()`); an inode with no links is freed
+    /// when its last reference goes.
+    pub fn drop_nlink(&self) {
+        if self.nlink() > 0 {
+            // SAFETY: As in `inc_nlink()`, and `i_nlink` is not zero.
+            unsafe { bindings::drop_nlink(self.as_raw()) };
+        }
+    }
+
+    /// Removes every link (`clear_nlink()`).
+    pub fn clear_nlink(&self) {
+        // SAFETY: As in `inc_nlink()`.
+        unsafe { bindings::clear_nlink(self.as_raw()) };
+    }
+
+    /// Sets ctime, and mtime too, to the current time, as after a change of
+    /// the contents of a directory.
+    pub fn touch(&self) {
+        // SAFETY: The inode is live, and we hold its lock (type invariant).
+        unsafe {
+            let now = bindings::inode_set_ctime_current(self.as_raw());
+            bindings::inode_set_mtime_to_ts(self.as_raw(), now);
+        }
+    }
+
+    /// Sets ctime to the current time, as after a change of the inode.
+    pub fn touch_ctime(&self) {
+        // SAFETY: As in `touch()`.
+        unsafe { bindings::inode_set_ctime_current(self.as_raw()) };
     }
 }
 
@@ -743,8 +797,8 @@ impl<'a, T: FileSystem> LookupLock<'a, T> {
     /// The directory being searched.
     pub fn dir(&self) -> &'a Inode<T> {
         match self {
-            Self::Shared(l) => l.dir,
-            Self::Exclusive(l) => l.dir,
+            Self::Shared(l) => l.inode,
+            Self::Exclusive(l) => l.inode,
         }
     }
 
@@ -765,75 +819,79 @@ pub trait Operations {
     /// The file system these operations belong to.
     type FileSystem: FileSystem;
 
-    /// Looks `dentry` up in `dir`. Returns `dentry.splice_alias()`'s result:
-    /// `None` when `dentry` itself was used (positive or negative), or the
-    /// existing alias of a directory.
+    /// Looks `dentry` up in `dir`, and completes it, positive or negative,
+    /// with [`NewEntry::splice_alias`] or [`NewEntry::add_ci`].
     fn lookup<'a>(
         _dir: LookupLock<'a, Self::FileSystem>,
         _dentry: NewEntry<'a, Self::FileSystem>,
         _flags: LookupFlags,
-    ) -> Result<Option<ARef<Dentry<Self::FileSystem>>>> {
+    ) -> Result<Spliced<'a, Self::FileSystem>> {
         build_error!(VTABLE_DEFAULT_ERROR)
     }
 
-    /// Creates a regular file with permission bits `mode` at `dentry`.
-    fn create(
+    /// Creates a regular file with permission bits `mode` at `dentry`, and
+    /// instantiates `dentry` with it. So do the other creating operations.
+    fn create<'a>(
         _dir: &Locked<'_, Self::FileSystem, Exclusive>,
-        _dentry: NewEntry<'_, Self::FileSystem>,
+        _dentry: NewEntry<'a, Self::FileSystem>,
         _mode: u16,
-    ) -> Result {
+    ) -> Result<Spliced<'a, Self::FileSystem>> {
         build_error!(VTABLE_DEFAULT_ERROR)
     }
 
-    /// Creates a directory at `dentry`; returns as for `lookup`.
-    fn mkdir(
+    /// Creates a directory at `dentry`.
+    fn mkdir<'a>(
         _dir: &Locked<'_, Self::FileSystem, Exclusive>,
-        _dentry: NewEntry<'_, Self::FileSystem>,
+        _dentry: NewEntry<'a, Self::FileSystem>,
         _mode: u16,
-    ) -> Result<Option<ARef<Dentry<Self::FileSystem>>>> {
+    ) -> Result<Spliced<'a, Self::FileSystem>> {
         build_error!(VTABLE_DEFAULT_ERROR)
     }
 
     /// Creates a special file (`mode` has the file type) at `dentry`.
-    fn mknod(
+    fn mknod<'a>(
         _dir: &Locked<'_, Self::FileSystem, Exclusive>,
-        _dentry: NewEntry<'_, Self::FileSystem>,
+        _dentry: NewEntry<'a, Self::FileSystem>,
         _mode: u16,
         _dev: u32,
-    ) -> Result {
+    ) -> Result<Spliced<'a, Self::FileSystem>> {
         build_error!(VTABLE_DEFAULT_ERROR)
     }
 
     /// Creates a symbolic link to `target` at `dentry`.
-    fn symlink(
+    fn symlink<'a>(
         _dir: &Locked<'_, Self::FileSystem, Exclusive>,
-        _dentry: NewEntry<'_, Self::FileSystem>,
+        _dentry: NewEntry<'a, Self::FileSystem>,
         _target: &CStr,
-    ) -> Result {
+    ) -> Result<Spliced<'a, Self::FileSystem>> {
         build_error!(VTABLE_DEFAULT_ERROR)
     }
 
-    /// Links the inode of `old` at `dentry`.
-    fn link(
-        _old: &Entry<'_, Self::FileSystem>,
+    /// Links `old`, an inode the VFS holds locked, at `dentry`.
+    fn link<'a>(
+        _old: &Locked<'_, Self::FileSystem, Exclusive>,
         _dir: &Locked<'_, Self::FileSystem, Exclusive>,
-        _dentry: NewEntry<'_, Self::FileSystem>,
-    ) -> Result {
+        _dentry: NewEntry<'a, Self::FileSystem>,
+    ) -> Result<Spliced<'a, Self::FileSystem>> {
         build_error!(VTABLE_DEFAULT_ERROR)
     }
 
-    /// Removes the name `dentry`, which is not a directory.
+    /// Removes the name `dentry`, which is not a directory, of `victim`,
+    /// its inode, which the VFS holds locked.
     fn unlink(
         _dir: &Locked<'_, Self::FileSystem, Exclusive>,
         _dentry: &Entry<'_, Self::FileSystem>,
+        _victim: &Locked<'_, Self::FileSystem, Exclusive>,
     ) -> Result {
         build_error!(VTABLE_DEFAULT_ERROR)
     }
 
-    /// Removes the directory `dentry`, which the VFS has checked is one.
+    /// Removes the directory `dentry`, which the VFS has checked is one;
+    /// `victim` is its inode, which the VFS holds locked.
     fn rmdir(
         _dir: &Locked<'_, Self::FileSystem, Exclusive>,
         _dentry: &Entry<'_, Self::FileSystem>,
+        _victim: &Locked<'_, Self::FileSystem, Exclusive>,
     ) -> Result {
         build_error!(VTABLE_DEFAULT_ERROR)
     }
@@ -841,12 +899,15 @@ pub trait Operations {
     /// Renames `old` in `old_dir` to `new` in `new_dir` (the same directory,
     /// or another one: the VFS holds both locks, and `s_vfs_rename_mutex`
     /// across directories). `new` is negative unless it is replaced.
+    /// `inodes` has the tokens of the source and target inodes the VFS
+    /// locked: all but a directory that stays in its parent.
     fn rename(
         _old_dir: &Locked<'_, Self::FileSystem, Exclusive>,
         _old: &Entry<'_, Self::FileSystem>,
         _new_dir: &Locked<'_, Self::FileSystem, Exclusive>,
         _new: &Entry<'_, Self::FileSystem>,
         _flags: RenameFlags,
+        _inodes: &RenameLocks<'_, Self::FileSystem>,
     ) -> Result {
         build_error!(VTABLE_DEFAULT_ERROR)
     }
@@ -857,13 +918,15 @@ pub trait Operations {
         _dir: &Inode<Self::FileSystem>,
         _file: TmpFile<'_, Self::FileSystem>,
         _mode: u16,
-    ) -> Result {
+    ) -> Result<Opened> {
         build_error!(VTABLE_DEFAULT_ERROR)
     }
 
     /// Changes the size of a regular file to `size`, before the page cache
     /// is truncated (`setattr` with `ATTR_SIZE`). The other attributes are
-    /// kept in the inode, by the VFS's `setattr_copy()`.
+    /// kept in the inode, by the VFS's `setattr_copy()`. Without it, a
+    /// regular file cannot be truncated (`EOPNOTSUPP`): the page cache alone
+    /// would be, and the old contents would come back.
     fn truncate(_inode: &Inode<Self::FileSystem>, _size: i64) -> Result {
         build_error!(VTABLE_DEFAULT_ERROR)
     }
@@ -931,11 +994,7 @@ impl<U: Operations + ?Sized> Table<U> {
         } else {
             None
         },
-        setattr: if U::HAS_TRUNCATE {
-            Some(Self::setattr)
-        } else {
-            None
-        },
+        setattr: Some(Self::setattr),
         tmpfile: if U::HAS_TMPFILE {
             Some(Self::tmpfile)
         } else {
@@ -968,6 +1027,7 @@ impl<U: Operations + ?Sized> Table<U> {
                 )
             };
             U::tmpfile(dir, file, mode)?;
+            // `Opened` is only made by a successful `finish_open()`.
             Ok(0)
         })
     }
@@ -996,8 +1056,7 @@ impl<U: Operations + ?Sized> Table<U> {
         // complete: in-lookup for us, or unhashed with `dir` locked.
         let dentry = unsafe { NewEntry::from_raw(dentry) };
         match U::lookup(lock, dentry, flags) {
-            Ok(None) => core::ptr::null_mut(),
-            Ok(Some(d)) => ARef::into_raw(d).as_ptr().cast(),
+            Ok(spliced) => spliced.into_raw(),
             Err(e) => e.to_ptr(),
         }
     }
@@ -1019,8 +1078,10 @@ impl<U: Operations + ?Sized> Table<U> {
                     NewEntry::from_raw(dentry),
                 )
             };
-            U::create(&dir, dentry, mode)?;
-            Ok(0)
+            let raw = dentry.as_raw();
+            let spliced = U::create(&dir, dentry, mode)?;
+            // SAFETY: `raw` is the pinned dentry the operation was given.
+            unsafe { check_created(raw, spliced) }
         })
     }
 
@@ -1041,8 +1102,7 @@ impl<U: Operations + ?Sized> Table<U> {
             )
         };
         match U::mkdir(&dir, dentry, mode) {
-            Ok(None) => core::ptr::null_mut(),
-            Ok(Some(d)) => ARef::into_raw(d).as_ptr().cast(),
+            Ok(spliced) => spliced.into_raw(),
             Err(e) => e.to_ptr(),
         }
     }
@@ -1065,8 +1125,10 @@ impl<U: Operations + ?Sized> Table<U> {
                     NewEntry::from_raw(dentry),
                 )
             };
-            U::mknod(&dir, dentry, mode, dev)?;
-            Ok(0)
+            let raw = dentry.as_raw();
+            let spliced = U::mknod(&dir, dentry, mode, dev)?;
+            // SAFETY: `raw` is the pinned dentry the operation was given.
+            unsafe { check_created(raw, spliced) }
         })
     }
 
@@ -1089,15 +1151,17 @@ impl<U: Operations + ?Sized> Table<U> {
                     CStr::from_char_ptr(target),
                 )
             };
-            U::symlink(&dir, dentry, target)?;
-            Ok(0)
+            let raw = dentry.as_raw();
+            let spliced = U::symlink(&dir, dentry, target)?;
+            // SAFETY: `raw` is the pinned dentry the operation was given.
+            unsafe { check_created(raw, spliced) }
         })
     }
 
     /// # Safety
     ///
     /// Called by the VFS with `dir` locked exclusively, `dentry` negative,
-    /// and `old` a positive dentry whose inode is locked.
+    /// and `old` a pinned positive dentry whose inode is locked.
     unsafe extern "C" fn link(
         old: *mut bindings::dentry,
         dir: *mut bindings::inode,
@@ -1107,13 +1171,15 @@ impl<U: Operations + ?Sized> Table<U> {
             // SAFETY: As the function's safety requirements say.
             let (old, dir, dentry) = unsafe {
                 (
-                    Entry::from_raw(old),
+                    Locked::new(Inode::from_raw((*old).d_inode)),
                     Locked::new(Inode::from_raw(dir)),
                     NewEntry::from_raw(dentry),
                 )
             };
-            U::link(&old, &dir, dentry)?;
-            Ok(0)
+            let raw = dentry.as_raw();
+            let spliced = U::link(&old, &dir, dentry)?;
+            // SAFETY: `raw` is the pinned dentry the operation was given.
+            unsafe { check_created(raw, spliced) }
         })
     }
 
@@ -1123,9 +1189,14 @@ impl<U: Operations + ?Sized> Table<U> {
     unsafe extern "C" fn unlink(dir: *mut bindings::inode, dentry: *mut bindings::dentry) -> c_int {
         from_result(|| {
             // SAFETY: As the function's safety requirements say.
-            let (dir, dentry) =
-                unsafe { (Locked::new(Inode::from_raw(dir)), Entry::from_raw(dentry)) };
-            U::unlink(&dir, &dentry)?;
+            let (dir, dentry, victim) = unsafe {
+                (
+                    Locked::new(Inode::from_raw(dir)),
+                    Entry::from_raw(dentry),
+                    Locked::new(Inode::from_raw((*dentry).d_inode)),
+                )
+            };
+            U::unlink(&dir, &dentry, &victim)?;
             Ok(0)
         })
     }
@@ -1136,9 +1207,14 @@ impl<U: Operations + ?Sized> Table<U> {
     unsafe extern "C" fn rmdir(dir: *mut bindings::inode, dentry: *mut bindings::dentry) -> c_int {
         from_result(|| {
             // SAFETY: As the function's safety requirements say.
-            let (dir, dentry) =
-                unsafe { (Locked::new(Inode::from_raw(dir)), Entry::from_raw(dentry)) };
-            U::rmdir(&dir, &dentry)?;
+            let (dir, dentry, victim) = unsafe {
+                (
+                    Locked::new(Inode::from_raw(dir)),
+                    Entry::from_raw(dentry),
+                    Locked::new(Inode::from_raw((*dentry).d_inode)),
+                )
+            };
+            U::rmdir(&dir, &dentry, &victim)?;
             Ok(0)
         })
     }
@@ -1165,7 +1241,29 @@ impl<U: Operations + ?Sized> Table<U> {
                     Entry::from_raw(new),
                 )
             };
-            U::rename(&od, &o, &nd, &n, RenameFlags::from_raw(flags))?;
+            let flags = RenameFlags::from_raw(flags);
+            // `vfs_rename()` locks every inode involved but a directory that
+            // stays in its parent (and, when exchanging, a target directory
+            // in the same parent).
+            let cross = old_dir != new_dir;
+            let exchange = flags.contains(RenameFlags::EXCHANGE);
+            let is_dir = |i: *mut bindings::inode| {
+                // SAFETY: A pinned inode; the file type never changes.
+                u32::from(unsafe { (*i).i_mode }) & bindings::S_IFMT == bindings::S_IFDIR
+            };
+            // SAFETY: Both dentries are pinned; `old` is positive, and `new`
+            // positive only if it is replaced or exchanged.
+            let (source, target) = unsafe { ((*old).d_inode, (*new).d_inode) };
+            let source_locked = !is_dir(source) || cross;
+            let target_locked = !target.is_null() && (!is_dir(target) || cross || !exchange);
+            // SAFETY: By `vfs_rename()`'s locking, as above, for the call.
+            let inodes = unsafe {
+                RenameLocks {
+                    source: source_locked.then(|| Locked::new(Inode::from_raw(source))),
+                    target: target_locked.then(|| Locked::new(Inode::from_raw(target))),
+                }
+            };
+            U::rename(&od, &o, &nd, &n, flags, &inodes)?;
             Ok(0)
         })
     }
@@ -1187,6 +1285,9 @@ impl<U: Operations + ?Sized> Table<U> {
                 let raw = (*dentry).d_inode;
                 let inode = Inode::<U::FileSystem>::from_raw(raw);
                 if (*attr).ia_valid & bindings::ATTR_SIZE != 0 {
+                    if !U::HAS_TRUNCATE {
+                        return Err(EOPNOTSUPP);
+                    }
                     U::truncate(inode, (*attr).ia_size)?;
                     bindings::truncate_setsize(raw, (*attr).ia_size);
                 }
@@ -1197,6 +1298,43 @@ impl<U: Operations + ?Sized> Table<U> {
         })
     }
 }
+
+/// The source and target inodes of a rename that the VFS holds locked.
+pub struct RenameLocks<'a, T: FileSystem> {
+    /// The inode being renamed, unless it is a directory staying in its
+    /// parent.
+    pub source: Option<Locked<'a, T, Exclusive>>,
+    /// The inode being replaced or exchanged, if any, unless it is a
+    /// directory the VFS leaves unlocked.
+    pub target: Option<Locked<'a, T, Exclusive>>,
+}
+
+/// After a creating operation returned `spliced`: the VFS expects `dentry`
+/// to be positive, and only ever gets back the dentry it passed.
+///
+/// # Safety
+///
+/// `dentry` must be the pinned dentry the operation was given.
+unsafe fn check_created<T: FileSystem>(
+    dentry: *mut bindings::dentry,
+    spliced: Spliced<'_, T>,
+) -> Result<c_int> {
+    // `d_splice_alias()` only returns another dentry for a directory, which
+    // these operations do not create; `drop` puts it back.
+    let alias = spliced.alias().is_some();
+    drop(spliced);
+    // SAFETY: By the safety requirements; `d_inode` is stable under the
+    // parent's lock, which the VFS holds.
+    if alias || unsafe { (*dentry).d_inode }.is_null() {
+        crate::pr_warn!("rust: fs: a creating operation left its dentry negative\n");
+        return Err(EIO);
+    }
+    Ok(0)
+}
+
+/// The proof that [`TmpFile::open`] opened the file, which `->tmpfile`
+/// returns.
+pub struct Opened(());
 
 /// A file being opened with `O_TMPFILE`, on a new dentry that gets no name.
 ///
@@ -1210,24 +1348,36 @@ pub struct TmpFile<'a, T: FileSystem> {
 }
 
 impl<T: FileSystem> TmpFile<'_, T> {
-    /// Attaches `inode`, a new regular file with one link, to the file and
-    /// opens it. `d_tmpfile()` takes the link away, so the inode goes when
-    /// the file is closed, unless `linkat(2)` gives it a name first.
-    pub fn open(self, inode: InodeRef<'_, T>) -> Result {
-        if inode.nlink() != 1 || u32::from(inode.mode()) & bindings::S_IFMT != bindings::S_IFREG {
+    /// Sets `new` up with `params`, a regular file with one link, attaches
+    /// it to the file and opens it. `d_tmpfile()` takes the link away, so
+    /// the inode goes when the file is closed, unless `linkat(2)` gives it a
+    /// name first. Taking a [`New`] inode makes sure it has no name already.
+    pub fn open(self, new: New<'_, T>, params: Params<'_, T>) -> Result<Opened> {
+        if params.attrs.nlink != 1 || !matches!(params.typ, Type::Reg(..)) {
             return Err(EINVAL);
         }
-        // SAFETY: The dentry is new and negative (type invariant), and
-        // `d_tmpfile()` takes over the inode reference; `self` is consumed,
-        // so this happens once.
-        unsafe {
-            bindings::d_tmpfile(self.file, inode.into_raw());
-            to_result(bindings::finish_open(
-                self.file,
-                (*self.file).__bindgen_anon_1.f_path.dentry,
-                None,
-            ))
+        // SAFETY: The file's path and the new inode are pinned (type
+        // invariants); `d_sb` and `i_sb` never change.
+        let (dentry, same) = unsafe {
+            let dentry = (*self.file).__bindgen_anon_1.f_path.dentry;
+            (dentry, (*dentry).d_sb == (*new.inode.as_ptr()).i_sb)
+        };
+        if !same {
+            return Err(EXDEV);
         }
+        let raw = new.init(params).into_raw();
+        // SAFETY: The dentry is new and negative (type invariant) and the
+        // inode new, with one link. This is `d_tmpfile()` without its
+        // `mark_inode_dirty()` (see `update_time()`): `d_instantiate()`
+        // takes over the inode reference. `self` is consumed, so this
+        // happens once.
+        unsafe {
+            bindings::drop_nlink(raw);
+            bindings::d_mark_tmpfile(self.file, raw);
+            bindings::d_instantiate(dentry, raw);
+            to_result(bindings::finish_open(self.file, dentry, None))?;
+        }
+        Ok(Opened(()))
     }
 }
 
@@ -1252,9 +1402,35 @@ unsafe extern "C" fn update_time(
     dirty.min(0)
 }
 
+/// `->setattr` of symbolic links and special files: `simple_setattr()`
+/// without `mark_inode_dirty()` (see `update_time()`). The VFS refuses to
+/// truncate them before getting here.
+///
+/// # Safety
+///
+/// Called by the VFS with the inode of `dentry` locked.
+unsafe extern "C" fn setattr_no_size(
+    idmap: *mut bindings::mnt_idmap,
+    dentry: *mut bindings::dentry,
+    attr: *mut bindings::iattr,
+) -> c_int {
+    from_result(|| {
+        // SAFETY: As the function's safety requirements say.
+        unsafe {
+            to_result(bindings::setattr_prepare(idmap, dentry, attr))?;
+            if (*attr).ia_valid & bindings::ATTR_SIZE != 0 {
+                return Err(EOPNOTSUPP);
+            }
+            bindings::setattr_copy(idmap, (*dentry).d_inode, attr);
+        }
+        Ok(0)
+    })
+}
+
 /// The inode operations of symbolic links: the target is page 0.
 const SYMLINK_OPS: bindings::inode_operations = bindings::inode_operations {
     get_link: Some(bindings::page_get_link),
+    setattr: Some(setattr_no_size),
     update_time: Some(update_time),
     listxattr: Some(xattr::listxattr),
     ..pin_init::zeroed()
@@ -1262,6 +1438,7 @@ const SYMLINK_OPS: bindings::inode_operations = bindings::inode_operations {
 
 /// The inode operations of devices, FIFOs and sockets.
 const SPECIAL_OPS: bindings::inode_operations = bindings::inode_operations {
+    setattr: Some(setattr_no_size),
     update_time: Some(update_time),
     listxattr: Some(xattr::listxattr),
     ..pin_init::zeroed()

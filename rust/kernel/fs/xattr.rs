@@ -11,7 +11,11 @@
 //!
 //! C headers: [`include/linux/xattr.h`](srctree/include/linux/xattr.h).
 
-use super::{filesystem::FileSystem, inode::Inode, sb};
+use super::{
+    filesystem::FileSystem,
+    inode::{Exclusive, Inode, Locked},
+    sb,
+};
 use crate::{bindings, prelude::*};
 use core::marker::PhantomData;
 
@@ -65,9 +69,10 @@ pub trait Operations {
     /// too small.
     fn get(inode: &Inode<Self::FileSystem>, name: &[u8], buf: &mut [u8]) -> Result<usize>;
 
-    /// Sets `name` to `value`, or removes it when `value` is `None`.
+    /// Sets `name` to `value`, or removes it when `value` is `None`. The VFS
+    /// holds the inode locked.
     fn set(
-        inode: &Inode<Self::FileSystem>,
+        inode: &Locked<'_, Self::FileSystem, Exclusive>,
         name: &[u8],
         value: Option<&[u8]>,
         mode: SetMode,
@@ -191,7 +196,8 @@ impl<U: Operations + ?Sized> Table<U> {
 
     /// # Safety
     ///
-    /// Called by the VFS with a pinned, locked inode of this file system.
+    /// Called by the VFS with a pinned inode of this file system, locked
+    /// exclusively (`__vfs_setxattr_locked()`).
     unsafe extern "C" fn set(
         handler: *const bindings::xattr_handler,
         _idmap: *mut bindings::mnt_idmap,
@@ -208,7 +214,7 @@ impl<U: Operations + ?Sized> Table<U> {
             let (name, inode) = unsafe {
                 (
                     Self::full_name(handler, name, &mut full)?,
-                    Inode::<U::FileSystem>::from_raw(inode),
+                    Locked::<'_, U::FileSystem, Exclusive>::new(Inode::from_raw(inode)),
                 )
             };
             let value = if value.is_null() {
@@ -223,7 +229,7 @@ impl<U: Operations + ?Sized> Table<U> {
                 bindings::XATTR_REPLACE => SetMode::Replace,
                 _ => return Err(EINVAL),
             };
-            U::set(inode, name, value, mode)?;
+            U::set(&inode, name, value, mode)?;
             inode.touch_ctime();
             Ok(0)
         })
