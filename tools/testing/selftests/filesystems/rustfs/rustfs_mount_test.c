@@ -20,24 +20,9 @@
 #include <unistd.h>
 
 #include "../../kselftest_harness.h"
+#include "rustfs_util.h"
 
 #define RUSTFS_MAGIC 0x52555354
-#define SOURCE "rustfs_test"
-
-static int rustfs_registered(void)
-{
-	char line[256];
-	int found = 0;
-	FILE *f = fopen("/proc/filesystems", "r");
-
-	if (!f)
-		return 0;
-	while (fgets(line, sizeof(line), f))
-		if (strstr(line, "\trustfs\n"))
-			found = 1;
-	fclose(f);
-	return found;
-}
 
 FIXTURE(mnt) {
 	char dir[64];

@@ -14,7 +14,6 @@
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
-#include <ftw.h>
 #include <limits.h>
 #include <pthread.h>
 #include <sched.h>
@@ -33,113 +32,7 @@
 
 #include "../../kselftest_harness.h"
 
-#define SOURCE "rustfs_test"
-
-#ifndef RENAME_NOREPLACE
-#define RENAME_NOREPLACE (1 << 0)
-#define RENAME_EXCHANGE (1 << 1)
-#define RENAME_WHITEOUT (1 << 2)
-#endif
-
-static int rustfs_registered(void)
-{
-	char line[256];
-	int found = 0;
-	FILE *f = fopen("/proc/filesystems", "r");
-
-	if (!f)
-		return 0;
-	while (fgets(line, sizeof(line), f))
-		if (strstr(line, "\trustfs\n"))
-			found = 1;
-	fclose(f);
-	return found;
-}
-
-/* One counter of the rustfs mounted at @mnt, or -1. */
-static long counter(const char *mnt, const char *name)
-{
-	char path[128], key[64];
-	long val, ret = -1;
-	struct stat st;
-	FILE *f;
-
-	if (stat(mnt, &st))
-		return -1;
-	snprintf(path, sizeof(path), "/sys/kernel/debug/rustfs-%u:%u/stats/counters",
-		 major(st.st_dev), minor(st.st_dev));
-	f = fopen(path, "r");
-	if (!f)
-		return -1;
-	while (fscanf(f, "%63s %ld", key, &val) == 2)
-		if (!strcmp(key, name))
-			ret = val;
-	fclose(f);
-	return ret;
-}
-
-static int fadvise_dontneed(const char *path, const struct stat *st, int type, struct FTW *f)
-{
-	int fd;
-
-	if (type != FTW_F || !S_ISREG(st->st_mode))
-		return 0;
-	fd = open(path, O_RDONLY | O_NONBLOCK);
-	if (fd >= 0) {
-		posix_fadvise(fd, 0, 0, POSIX_FADV_DONTNEED);
-		close(fd);
-	}
-	return 0;
-}
-
-/*
- * Evicts the page cache, and the unused dentries and inodes of rustfs at
- * @mnt: rustfs must rebuild them from its store by lookup.
- *
- * An inode with cached pages is never reclaimed, and drop_caches cannot
- * drop a page still in a per-CPU LRU batch, as a freshly written one is.
- * POSIX_FADV_DONTNEED would drain those, but ignores file systems without
- * a backing device; a drop_caches pass drains its own CPU's batch, which
- * is why the fixture keeps the test on one CPU. One pass also only takes
- * the "recently used" mark off what was just used, so make a few.
- */
-static void drop_caches(const char *mnt)
-{
-	int fd, i;
-
-	nftw(mnt, fadvise_dontneed, 16, FTW_PHYS | FTW_MOUNT);
-	fd = open("/proc/sys/vm/drop_caches", O_WRONLY);
-	if (fd < 0)
-		return;
-	for (i = 0; i < 4; i++)
-		if (write(fd, "3", 1) != 1)
-			perror("drop_caches");
-	close(fd);
-}
-
-static int write_file(const char *path, const char *data, size_t len)
-{
-	int fd = open(path, O_WRONLY | O_CREAT | O_TRUNC, 0644);
-	ssize_t n;
-
-	if (fd < 0)
-		return -errno;
-	n = write(fd, data, len);
-	close(fd);
-	return n == (ssize_t)len ? 0 : -EIO;
-}
-
-static ssize_t read_file(const char *path, char *buf, size_t len)
-{
-	int fd = open(path, O_RDONLY);
-	ssize_t n;
-
-	if (fd < 0)
-		return -errno;
-	n = read(fd, buf, len);
-	close(fd);
-	return n;
-}
+#include "rustfs_util.h"
 
 FIXTURE(fs) {
 	char dir[64];
@@ -155,14 +48,10 @@ static int mount_opts(const char *dir, const char *opts)
 
 FIXTURE_SETUP(fs)
 {
-	cpu_set_t cpu0;
-
 	if (!rustfs_registered())
 		SKIP(return, "rustfs is not loaded");
 	/* See drop_caches(). */
-	CPU_ZERO(&cpu0);
-	CPU_SET(0, &cpu0);
-	ASSERT_EQ(0, sched_setaffinity(0, sizeof(cpu0), &cpu0));
+	ASSERT_EQ(0, pin_to_cpu0());
 	strcpy(self->dir, "/tmp/rustfs.XXXXXX");
 	ASSERT_NE(NULL, mkdtemp(self->dir));
 	ASSERT_EQ(0, mount_opts(self->dir, NULL));
@@ -252,7 +141,7 @@ TEST_F(fs, special_files)
 	ASSERT_EQ(0, mknod(P("chr"), S_IFCHR | 0600, makedev(1, 3)));
 	ASSERT_EQ(0, mknod(P("blk"), S_IFBLK | 0600, makedev(7, 0)));
 	ASSERT_EQ(0, mknod(P("sock"), S_IFSOCK | 0600, 0));
-	drop_caches(self->dir);
+	drop_caches();
 	ASSERT_EQ(0, stat(P("fifo"), &st));
 	EXPECT_TRUE(S_ISFIFO(st.st_mode));
 	ASSERT_EQ(0, stat(P("chr"), &st));
@@ -272,7 +161,7 @@ TEST_F(fs, symlink)
 
 	ASSERT_EQ(0, write_file(P("target"), "data", 4));
 	ASSERT_EQ(0, symlink("target", P("link")));
-	drop_caches(self->dir);
+	drop_caches();
 	ASSERT_EQ(6, readlink(P("link"), buf, sizeof(buf)));
 	EXPECT_STREQ("target", buf);
 	ASSERT_EQ(0, lstat(P("link"), &st));
@@ -295,12 +184,12 @@ TEST_F(fs, hard_links)
 	ASSERT_EQ(0, link(P("a"), Q("d/b")));
 	ASSERT_EQ(0, stat(P("a"), &a));
 	EXPECT_EQ(2, a.st_nlink);
-	drop_caches(self->dir);
+	drop_caches();
 	ASSERT_EQ(0, stat(P("d/b"), &b));
 	EXPECT_EQ(a.st_ino, b.st_ino);
 	EXPECT_EQ(2, b.st_nlink);
 	ASSERT_EQ(0, unlink(P("a")));
-	drop_caches(self->dir);
+	drop_caches();
 	ASSERT_EQ(0, stat(P("d/b"), &b));
 	EXPECT_EQ(1, b.st_nlink);
 	ASSERT_EQ(6, read_file(P("d/b"), buf, sizeof(buf)));
@@ -318,7 +207,7 @@ TEST_F(fs, unlinked_open_file_keeps_data)
 	fd = open(P("f"), O_RDWR);
 	ASSERT_GE(fd, 0);
 	ASSERT_EQ(0, unlink(P("f")));
-	drop_caches(self->dir);
+	drop_caches();
 	ASSERT_EQ(5, pread(fd, buf, sizeof(buf), 0));
 	EXPECT_STREQ("alive", buf);
 	ASSERT_EQ(2, pwrite(fd, "AL", 2, 0));
@@ -337,7 +226,7 @@ TEST_F(fs, rename_plain_and_replace)
 	ASSERT_EQ(0, rename(P("a"), Q("c")));
 	EXPECT_EQ(-1, stat(P("a"), &st));
 	ASSERT_EQ(0, rename(P("c"), Q("b")));
-	drop_caches(self->dir);
+	drop_caches();
 	ASSERT_EQ(1, read_file(P("b"), buf, sizeof(buf)));
 	EXPECT_STREQ("A", buf);
 	EXPECT_EQ(-1, stat(P("c"), &st));
@@ -357,7 +246,7 @@ TEST_F(fs, rename_directories)
 	EXPECT_EQ(2, st.st_nlink);
 	ASSERT_EQ(0, stat(P("d2"), &st));
 	EXPECT_EQ(3, st.st_nlink);
-	drop_caches(self->dir);
+	drop_caches();
 	ASSERT_EQ(0, stat(P("d2/sub/f"), &st));
 	/* Onto a non-empty directory. */
 	ASSERT_EQ(0, mkdir(P("d1/sub"), 0755));
@@ -396,7 +285,7 @@ TEST_F(fs, rename_flags)
 
 	/* Exchange: the names swap their contents. */
 	ASSERT_EQ(0, renameat2(AT_FDCWD, a, AT_FDCWD, b, RENAME_EXCHANGE));
-	drop_caches(self->dir);
+	drop_caches();
 	ASSERT_EQ(1, read_file(a, buf, sizeof(buf)));
 	EXPECT_STREQ("B", buf);
 	ASSERT_EQ(1, read_file(b, buf, sizeof(buf)));
@@ -410,7 +299,7 @@ TEST_F(fs, rename_flags)
 	EXPECT_TRUE(S_ISCHR(st.st_mode));
 	EXPECT_EQ(makedev(0, 0), st.st_rdev);
 	EXPECT_EQ(dups + 1, counter(self->dir, "duplicates"));
-	drop_caches(self->dir);
+	drop_caches();
 	ASSERT_EQ(0, lstat(a, &st));
 	EXPECT_TRUE(S_ISCHR(st.st_mode));
 	ASSERT_EQ(1, read_file(c, buf, sizeof(buf)));
@@ -432,7 +321,7 @@ TEST_F(fs, attributes_survive_eviction)
 	ASSERT_EQ(0, truncate(P("f"), 8));
 	/* Reclaim is best effort: retry until the inode is really gone. */
 	for (i = 0; i < 20 && counter(self->dir, "evictions") == 0; i++)
-		drop_caches(self->dir);
+		drop_caches();
 	EXPECT_GT(counter(self->dir, "evictions"), 0);
 	ASSERT_EQ(0, stat(P("f"), &st));
 	EXPECT_EQ(0640, st.st_mode & 07777);
@@ -452,14 +341,14 @@ TEST_F(fs, partial_page_writes_after_eviction)
 	for (i = 0; i < (int)sizeof(buf); i++)
 		buf[i] = 'a' + i % 26;
 	ASSERT_EQ(0, write_file(P("f"), buf, sizeof(buf)));
-	drop_caches(self->dir);
+	drop_caches();
 	/* A write into part of a page that is not cached must not lose the
 	 * rest of the page. */
 	fd = open(P("f"), O_WRONLY);
 	ASSERT_GE(fd, 0);
 	ASSERT_EQ(3, pwrite(fd, "XYZ", 3, 4100));
 	close(fd);
-	drop_caches(self->dir);
+	drop_caches();
 	memcpy(buf + 4100, "XYZ", 3);
 	{
 		char got[8192];
@@ -505,7 +394,7 @@ TEST_F(fs, readdir_lists_everything_with_types)
 		ASSERT_EQ(0, write_file(P(name), "", 0));
 	}
 	ASSERT_EQ(0, mkdir(P("sub"), 0755));
-	drop_caches(self->dir);
+	drop_caches();
 	dir = opendir(self->dir);
 	ASSERT_NE(NULL, dir);
 	while ((d = readdir(dir))) {
@@ -546,7 +435,7 @@ TEST_F(fs, readdir_positions_are_stable)
 			seen[atoi(d->d_name)]++;
 	ASSERT_EQ(0, write_file(P("new"), "", 0));
 	ASSERT_EQ(0, unlink(P("99")));
-	drop_caches(self->dir);
+	drop_caches();
 	while ((d = readdir(dir)))
 		if (d->d_name[0] != '.' && strcmp(d->d_name, "new"))
 			seen[atoi(d->d_name)]++;
@@ -584,7 +473,7 @@ TEST_F(fs, readdir_primes_the_dcache)
 		snprintf(name, sizeof(name), "p%d", i);
 		ASSERT_EQ(0, write_file(P(name), "", 0));
 	}
-	drop_caches(self->dir);
+	drop_caches();
 	added = counter(self->dir, "prime_added");
 	dir = opendir(self->dir);
 	ASSERT_NE(NULL, dir);
@@ -602,7 +491,7 @@ TEST_F(fs, readdir_primes_the_dcache)
 
 	/* Without priming, each stat looks its name up. */
 	ASSERT_EQ(0, mount(NULL, self->dir, NULL, MS_REMOUNT, "noprime_dcache"));
-	drop_caches(self->dir);
+	drop_caches();
 	dir = opendir(self->dir);
 	ASSERT_NE(NULL, dir);
 	while (readdir(dir))
@@ -671,7 +560,7 @@ TEST_F(fs, concurrent_lookups_coalesce)
 
 	ASSERT_EQ(0, write_file(P("present"), "", 0));
 	ASSERT_EQ(0, stat(P("present"), &st));
-	drop_caches(self->dir);
+	drop_caches();
 	EXPECT_EQ(1, race_stat(self->dir, P("present"), r));
 	for (i = 0; i < THREADS; i++) {
 		EXPECT_EQ(0, r[i].err);
@@ -690,7 +579,7 @@ TEST_F(fs, casefold)
 	ASSERT_EQ(0, mount_opts(self->dir, "casefold"));
 	ASSERT_EQ(0, write_file(P("MixedCase"), "x", 1));
 	ASSERT_EQ(0, stat(P("MixedCase"), &a));
-	drop_caches(self->dir);
+	drop_caches();
 	ASSERT_EQ(0, stat(P("mixedcase"), &b));
 	EXPECT_EQ(a.st_ino, b.st_ino);
 	ASSERT_EQ(0, stat(P("MIXEDCASE"), &b));
@@ -758,7 +647,7 @@ TEST_F(fs, xattrs)
 	EXPECT_EQ(-1, setxattr(P("f"), "user.shape", "round", 5, XATTR_REPLACE));
 	EXPECT_EQ(ENODATA, errno);
 	EXPECT_EQ(0, setxattr(P("f"), "user.colour", "green", 5, XATTR_REPLACE));
-	drop_caches(self->dir);
+	drop_caches();
 	EXPECT_EQ(5, getxattr(P("f"), "user.colour", NULL, 0));
 	EXPECT_EQ(5, getxattr(P("f"), "user.colour", buf, sizeof(buf)));
 	EXPECT_STREQ("green", buf);
@@ -774,7 +663,7 @@ TEST_F(fs, xattrs)
 	EXPECT_EQ(0, removexattr(P("f"), "user.colour"));
 	EXPECT_EQ(-1, removexattr(P("f"), "user.colour"));
 	EXPECT_EQ(ENODATA, errno);
-	drop_caches(self->dir);
+	drop_caches();
 	EXPECT_EQ(sizeof("trusted.overlay.x"), listxattr(P("f"), list, sizeof(list)));
 	/* user.* exists only on files and directories (the VFS says so). */
 	ASSERT_EQ(0, symlink("f", P("l")));
@@ -811,7 +700,7 @@ TEST_F(fs, tmpfile)
 	snprintf(fdpath, sizeof(fdpath), "/proc/self/fd/%d", fd);
 	ASSERT_EQ(0, linkat(AT_FDCWD, fdpath, AT_FDCWD, P("named"), AT_SYMLINK_FOLLOW));
 	close(fd);
-	drop_caches(self->dir);
+	drop_caches();
 	ASSERT_EQ(0, stat(P("named"), &st));
 	EXPECT_EQ(1, st.st_nlink);
 	ASSERT_EQ(4, read_file(P("named"), buf, sizeof(buf)));

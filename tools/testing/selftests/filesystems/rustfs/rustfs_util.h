@@ -1,0 +1,122 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * Helpers shared by the rustfs kselftests: finding rustfs, its counters in
+ * debugfs, evicting its caches, and small file I/O.
+ */
+#ifndef RUSTFS_UTIL_H
+#define RUSTFS_UTIL_H
+
+#include <errno.h>
+#include <fcntl.h>
+#include <sched.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <sys/sysmacros.h>
+#include <unistd.h>
+
+#define SOURCE "rustfs_test"
+
+#ifndef RENAME_NOREPLACE
+#define RENAME_NOREPLACE (1 << 0)
+#define RENAME_EXCHANGE (1 << 1)
+#define RENAME_WHITEOUT (1 << 2)
+#endif
+
+static inline int rustfs_registered(void)
+{
+	char line[256];
+	int found = 0;
+	FILE *f = fopen("/proc/filesystems", "r");
+
+	if (!f)
+		return 0;
+	while (fgets(line, sizeof(line), f))
+		if (strstr(line, "\trustfs\n"))
+			found = 1;
+	fclose(f);
+	return found;
+}
+
+/* One counter of the rustfs mounted at @mnt, or -1. */
+static inline long counter(const char *mnt, const char *name)
+{
+	char path[128], key[64];
+	long val, ret = -1;
+	struct stat st;
+	FILE *f;
+
+	if (stat(mnt, &st))
+		return -1;
+	snprintf(path, sizeof(path), "/sys/kernel/debug/rustfs-%u:%u/stats/counters",
+		 major(st.st_dev), minor(st.st_dev));
+	f = fopen(path, "r");
+	if (!f)
+		return -1;
+	while (fscanf(f, "%63s %ld", key, &val) == 2)
+		if (!strcmp(key, name))
+			ret = val;
+	fclose(f);
+	return ret;
+}
+
+/*
+ * Evicts the page cache, and the unused dentries and inodes of rustfs:
+ * rustfs must rebuild them from its store by lookup.
+ *
+ * An inode with cached pages is never reclaimed, and drop_caches cannot
+ * drop a page still in a per-CPU LRU batch, as a freshly written one is
+ * (POSIX_FADV_DONTNEED would drain those, but ignores file systems without
+ * a backing device). A drop_caches pass drains its own CPU's batch, which
+ * is why tests that evict stay on one CPU: see pin_to_cpu0(). One pass
+ * also only takes the "recently used" mark off what was just used, so
+ * make a few.
+ */
+static inline void drop_caches(void)
+{
+	int fd, i;
+
+	fd = open("/proc/sys/vm/drop_caches", O_WRONLY);
+	if (fd < 0)
+		return;
+	for (i = 0; i < 4; i++)
+		if (write(fd, "3", 1) != 1)
+			perror("drop_caches");
+	close(fd);
+}
+
+/* Keeps the calling thread, and the threads it starts, on CPU 0. */
+static inline int pin_to_cpu0(void)
+{
+	cpu_set_t cpu0;
+
+	CPU_ZERO(&cpu0);
+	CPU_SET(0, &cpu0);
+	return sched_setaffinity(0, sizeof(cpu0), &cpu0);
+}
+
+static inline int write_file(const char *path, const char *data, size_t len)
+{
+	int fd = open(path, O_WRONLY | O_CREAT | O_TRUNC, 0644);
+	ssize_t n;
+
+	if (fd < 0)
+		return -errno;
+	n = write(fd, data, len);
+	close(fd);
+	return n == (ssize_t)len ? 0 : -EIO;
+}
+
+static inline ssize_t read_file(const char *path, char *buf, size_t len)
+{
+	int fd = open(path, O_RDONLY);
+	ssize_t n;
+
+	if (fd < 0)
+		return -errno;
+	n = read(fd, buf, len);
+	close(fd);
+	return n;
+}
+
+#endif /* RUSTFS_UTIL_H */
