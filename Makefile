@@ -37,7 +37,10 @@ series-check:
 	$(TOOLS)/series-check.sh
 
 selftests:
-	TESTS="insmod rustfs_mount_test rmmod" $(TOOLS)/check.sh check
+	TESTS="insmod rustfs_mount_test rustfs_ops_test rustfs_race_test rmmod" $(TOOLS)/check.sh check
+
+bench:
+	PROFILE=lean $(TOOLS)/check.sh bench
 
 kernel:
 	$(TOOLS)/toolchain.sh
@@ -61,6 +64,7 @@ help:
 	@echo 'make check      lint, build the debug kernel, run the tests in the VM'
 	@echo 'make vm         an interactive shell in the VM'
 	@echo 'make selftests  only the rustfs kselftests'
+	@echo 'make bench      rustfs against tmpfs, side by side, on the lean kernel'
 	@echo 'make kernel     toolchain, patched tree, kernel (PROFILE=debug|lean)'
 	@echo 'make series-check  every patch builds on its own, checkpatch clean'
 	@echo 'make lint       rustfmt, unsafe count, checkpatch, shellcheck'
@@ -69,4 +73,4 @@ help:
 	@echo 'make distclean  drop the whole cache ($(RUSTFS_CACHE))'
 	@echo 'Variables: KSRC=<7.3.y tree> TESTS="a b" PROFILE=debug|lean VERBOSE=1'
 
-.PHONY: all clean run check vm series-check selftests kernel toolchain lint fmt distclean help
+.PHONY: all clean run check vm series-check selftests bench kernel toolchain lint fmt distclean help

@@ -11,6 +11,7 @@
 #   check     lint + prepare (debug kernel) + the tests in the VM + summary
 #   run       prepare + the scripted demo in the VM
 #   vm        prepare + an interactive shell in the VM
+#   bench     prepare + rustfs against tmpfs in the VM (use PROFILE=lean)
 #
 # PROFILE=debug|lean picks the kernel (default: debug).
 # TESTS="a b c" picks the tests (default: $DEFAULT_TESTS).
@@ -106,5 +107,14 @@ vm)
 	prepare
 	"$tools/vm.sh" "$PROFILE" shell
 	;;
-*) die "usage: check.sh lint|fmt|prepare|check|run|vm" ;;
+bench)
+	# Timings mean little on a debug kernel: `make bench` uses the lean one.
+	prepare
+	"$tools/vm.sh" "$PROFILE" check "insmod rustfs_bench rmmod"
+	sed -n 's/^# bench: //p' "$LOGDIR/vm-$PROFILE-check.tap" | tee "$LOGDIR/bench-$PROFILE.txt"
+	grep -q '^ok 2 rustfs_bench' "$LOGDIR/vm-$PROFILE-check.tap" ||
+		die "the benchmark did not finish; see $LOGDIR/vm-$PROFILE-check.tap"
+	phase "bench: rates per second under TCG, $PROFILE kernel; ratio is rustfs/tmpfs ($LOGDIR/bench-$PROFILE.txt)"
+	;;
+*) die "usage: check.sh lint|fmt|prepare|check|run|vm|bench" ;;
 esac

@@ -34,8 +34,8 @@ pub(crate) const ROOT_INO: u64 = 1;
 pub(crate) enum Body {
     /// A directory and its entries.
     Dir(Pin<KBox<Mutex<DirIndex>>>),
-    /// A regular file's contents.
-    File(Pin<KBox<Mutex<KVec<u8>>>>),
+    /// A regular file's contents; large files fall back to vmalloc.
+    File(Pin<KBox<Mutex<KVVec<u8>>>>),
     /// A symbolic link's target.
     Link(KVec<u8>),
     /// A device, FIFO or socket: the file type bits and the device number.
@@ -76,7 +76,7 @@ impl Node {
     }
 
     /// The contents of a regular file node.
-    pub(crate) fn file(&self) -> Result<&Mutex<KVec<u8>>> {
+    pub(crate) fn file(&self) -> Result<&Mutex<KVVec<u8>>> {
         match &self.body {
             Body::File(f) => Ok(f),
             _ => Err(EINVAL),
@@ -85,7 +85,7 @@ impl Node {
 
     /// Resizes a regular file's contents to `len` bytes, zero-filled,
     /// charging or refunding the difference against `size=`.
-    pub(crate) fn resize(&self, data: &mut KVec<u8>, len: usize) -> Result {
+    pub(crate) fn resize(&self, data: &mut KVVec<u8>, len: usize) -> Result {
         let old = data.len();
         if len > old {
             self.usage.charge_bytes(len - old)?;
@@ -415,7 +415,7 @@ impl Store {
                 new_mutex!(DirIndex::new(self.casefold)),
                 GFP_KERNEL,
             )?),
-            NewBody::File => Body::File(KBox::pin_init(new_mutex!(KVec::new()), GFP_KERNEL)?),
+            NewBody::File => Body::File(KBox::pin_init(new_mutex!(KVVec::new()), GFP_KERNEL)?),
             NewBody::Link(target) => {
                 let mut t = KVec::new();
                 t.extend_from_slice(target, GFP_KERNEL)?;
