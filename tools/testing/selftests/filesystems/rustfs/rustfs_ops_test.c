@@ -672,6 +672,38 @@ TEST_F(fs, xattrs)
 	EXPECT_EQ(0, lsetxattr(P("l"), "trusted.x", "1", 1, 0));
 }
 
+TEST_F(fs, large_file)
+{
+	const size_t mb = 1024 * 1024, total = 12 * mb;
+	char *buf = malloc(mb), *got = malloc(mb);
+	size_t off, i;
+	int fd;
+
+	ASSERT_NE(NULL, buf);
+	ASSERT_NE(NULL, got);
+	/* Bigger than one kmalloc() can give. */
+	fd = open(P("big"), O_CREAT | O_WRONLY, 0644);
+	ASSERT_GE(fd, 0);
+	for (off = 0; off < total; off += mb) {
+		for (i = 0; i < mb; i++)
+			buf[i] = (char)((off + i) * 7 / 5);
+		ASSERT_EQ(mb, write(fd, buf, mb));
+	}
+	close(fd);
+	drop_caches();
+	fd = open(P("big"), O_RDONLY);
+	ASSERT_GE(fd, 0);
+	for (off = 0; off < total; off += mb) {
+		for (i = 0; i < mb; i++)
+			buf[i] = (char)((off + i) * 7 / 5);
+		ASSERT_EQ(mb, read(fd, got, mb));
+		ASSERT_EQ(0, memcmp(buf, got, mb)) TH_LOG("differs in MiB %zu", off / mb);
+	}
+	close(fd);
+	free(buf);
+	free(got);
+}
+
 TEST_F(fs, tmpfile)
 {
 	char fdpath[64], buf[8] = {};
