@@ -712,6 +712,20 @@ impl LookupFlags {
 }
 
 /// The flags of `renameat2(2)` (`RENAME_*`).
+///
+/// # Examples
+///
+/// A file system that knows only `RENAME_NOREPLACE` refuses the others:
+///
+/// ```
+/// use kernel::fs::dentry::RenameFlags;
+///
+/// let known = [RenameFlags::NOREPLACE];
+/// assert_eq!(RenameFlags::NOREPLACE.unknown(&known), 0);
+/// assert_ne!(RenameFlags::WHITEOUT.unknown(&known), 0);
+/// assert!(RenameFlags::EXCHANGE.contains(RenameFlags::EXCHANGE));
+/// assert!(!RenameFlags::EXCHANGE.contains(RenameFlags::NOREPLACE));
+/// ```
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct RenameFlags(u32);
 

@@ -43,6 +43,18 @@ pub enum DirType {
 
 impl DirType {
     /// The entry type of a file of mode `mode` (`fs_umode_to_dtype()`).
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use kernel::fs::dir::DirType;
+    ///
+    /// assert_eq!(DirType::from_mode(0o040755), DirType::Dir);
+    /// assert_eq!(DirType::from_mode(0o100644), DirType::Reg);
+    /// assert_eq!(DirType::from_mode(0o020000), DirType::Chr);
+    /// assert_eq!(DirType::from_mode(0o120777), DirType::Lnk);
+    /// assert_eq!(DirType::from_mode(0o777), DirType::Unknown);
+    /// ```
     pub fn from_mode(mode: u16) -> Self {
         match u32::from(mode) & bindings::S_IFMT {
             bindings::S_IFIFO => Self::Fifo,

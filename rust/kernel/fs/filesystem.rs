@@ -95,6 +95,14 @@ pub struct Stat {
 impl Stat {
     /// The pages of memory in the system (`totalram_pages()`), by which
     /// memory-backed file systems size themselves, as tmpfs does.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use kernel::fs::filesystem::Stat;
+    ///
+    /// assert!(Stat::ram_pages() > 0);
+    /// ```
     pub fn ram_pages() -> u64 {
         // SAFETY: Reads an atomic counter.
         unsafe { bindings::totalram_pages() as u64 }
