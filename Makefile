@@ -42,6 +42,9 @@ selftests:
 bench:
 	PROFILE=lean $(TOOLS)/check.sh bench
 
+kselftest-baseline:
+	$(TOOLS)/kselftest-baseline.sh
+
 kernel:
 	$(TOOLS)/toolchain.sh
 	$(TOOLS)/kernel.sh all $(PROFILE)
@@ -65,6 +68,7 @@ help:
 	@echo 'make vm         an interactive shell in the VM'
 	@echo 'make selftests  only the rustfs kselftests'
 	@echo 'make bench      rustfs against tmpfs, side by side, on the lean kernel'
+	@echo 'make kselftest-baseline  record the kernel selftests on unpatched 7.3.y'
 	@echo 'make kernel     toolchain, patched tree, kernel (PROFILE=debug|lean)'
 	@echo 'make series-check  every patch builds on its own, checkpatch clean'
 	@echo 'make lint       rustfmt, unsafe count, checkpatch, shellcheck'
@@ -73,4 +77,4 @@ help:
 	@echo 'make distclean  drop the whole cache ($(RUSTFS_CACHE))'
 	@echo 'Variables: KSRC=<7.3.y tree> TESTS="a b" PROFILE=debug|lean VERBOSE=1'
 
-.PHONY: all clean run check vm series-check selftests bench kernel toolchain lint fmt distclean help
+.PHONY: all clean run check vm series-check selftests bench kselftest-baseline kernel toolchain lint fmt distclean help

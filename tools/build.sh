@@ -8,8 +8,9 @@
 #               repository free of build products)
 #   selftests   tools/testing/selftests/filesystems/rustfs, through the
 #               kernel's kselftest lib.mk, statically linked
+#   kselftests  the kernel's own selftests of tools/testing/vm/kselftests.list
 #   initramfs   busybox, /init, the module, the tests
-#   all         all three
+#   all         all four
 
 . "$(dirname "$0")/lib.sh"
 
@@ -54,6 +55,35 @@ do_selftests() {
 		OUTPUT="$(cpath "$O/selftests")" LLVM=1 LDFLAGS=-static
 }
 
+# The kernel's own selftests of tools/testing/vm/kselftests.list, built from
+# the patched tree, static, and without the sanitizers some of them ask for
+# (ASan cannot link statically), the same for every kernel they run on.
+KSFT_LIST=$TOP/tools/testing/vm/kselftests.list
+do_kselftests() {
+	local key dir prog
+	key="$(cat "$TREE/.rustfs-tree") $(hash_paths "$KSFT_LIST" "$TOP/tools/testing/vm/ksft-short-soak.h")"
+	key+=" $(cat "$CHROOT/.rustfs-stamp" 2>/dev/null)"
+	if [ "$key" = "$(cat "$O/kselftests/.rustfs-key" 2>/dev/null)" ]; then
+		phase "kselftests: up to date"
+		return
+	fi
+	phase "kselftests: the kernel's own, for the code the series touches"
+	rm -rf "$O/kselftests"
+	: >"$LOGDIR/kselftests-$PROFILE.log"
+	sed -e 's/#.*//' -e '/^[[:space:]]*$/d' "$KSFT_LIST" | while read -r dir prog opt; do
+		local flags=-fno-sanitize=all
+		[ "$opt" != short-soak ] ||
+			flags+=" -include $(cpath "$TOP")/tools/testing/vm/ksft-short-soak.h"
+		mkdir -p "$O/kselftests/$dir"
+		in_chroot make -C "$(cpath "$TREE")/tools/testing/selftests/$dir" \
+			OUTPUT="$(cpath "$O/kselftests/$dir")" LLVM=1 LDFLAGS=-static \
+			USERCFLAGS="$flags" "$(cpath "$O/kselftests/$dir")/$prog" \
+			>>"$LOGDIR/kselftests-$PROFILE.log" 2>&1 ||
+			die "kselftest $dir/$prog does not build; see $LOGDIR/kselftests-$PROFILE.log"
+	done
+	echo "$key" >"$O/kselftests/.rustfs-key"
+}
+
 do_initramfs() {
 	local r=$O/initramfs t
 	phase "initramfs: busybox, init, rustfs.ko, tests"
@@ -70,6 +100,9 @@ do_initramfs() {
 	for t in $(cd "$O/selftests" && ls); do
 		[ -x "$O/selftests/$t" ] && install -m 755 "$O/selftests/$t" "$r/tests/"
 	done
+	mkdir -p "$r/kselftests"
+	install -m 644 "$KSFT_LIST" "$TOP/tools/testing/vm/kselftests.baseline" "$r/kselftests/"
+	find "$O/kselftests" -type f -perm -u+x -exec install -m 755 {} "$r/kselftests/" \;
 	in_chroot sh -c "cd $(cpath "$r") && find . | LC_ALL=C sort |
 		cpio --quiet -o -H newc -R 0:0 >$(cpath "$O/initramfs.cpio")"
 	phase "initramfs: $(du -h "$O/initramfs.cpio" | cut -f1), tests: $(cd "$r/tests" && echo *)"
@@ -78,11 +111,13 @@ do_initramfs() {
 case ${1:-} in
 module) do_module ;;
 selftests) do_selftests ;;
+kselftests) do_kselftests ;;
 initramfs) do_initramfs ;;
 all)
 	do_module
 	do_selftests
+	do_kselftests
 	do_initramfs
 	;;
-*) die "usage: build.sh module|selftests|initramfs|all PROFILE" ;;
+*) die "usage: build.sh module|selftests|kselftests|initramfs|all PROFILE" ;;
 esac

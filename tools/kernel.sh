@@ -193,7 +193,10 @@ do_tree() {
 }
 
 objdir() {
-	if [ "$1" = series ]; then
+	# kselftest-baseline.sh builds an unpatched kernel in a directory of its own.
+	if [ -n "${RUSTFS_OBJ:-}" ]; then
+		echo "$RUSTFS_OBJ"
+	elif [ "$1" = series ]; then
 		echo "$CACHE/series/obj"
 	else
 		echo "$CACHE/build/$1"

@@ -14,8 +14,11 @@ PROFILE=${1:?profile}
 MODE=${2:?mode}
 TESTS=${3:-}
 O=$CACHE/build/$PROFILE
-KERNEL=$O/arch/x86/boot/bzImage
+# kselftest-baseline.sh boots an unpatched kernel with the same initramfs,
+# and keeps its logs apart.
+KERNEL=${VM_KERNEL:-$O/arch/x86/boot/bzImage}
 INITRD=$O/initramfs.cpio
+LABEL=${VM_LABEL:-$PROFILE}
 VM_TIMEOUT=${VM_TIMEOUT:-900}
 VM_MEM=${VM_MEM:-2G}
 VM_SMP=${VM_SMP:-2}
@@ -64,8 +67,8 @@ main() {
 	local acc log tap append rc
 	acc=$(accel)
 	[ "$acc" = tcg ] && acc=tcg,thread=multi
-	log=$LOGDIR/vm-$PROFILE-$MODE.console
-	tap=$LOGDIR/vm-$PROFILE-$MODE.tap
+	log=$LOGDIR/vm-$LABEL-$MODE.console
+	tap=$LOGDIR/vm-$LABEL-$MODE.tap
 	: >"$tap"
 	# no5lvl: on an LA57 guest (TCG's -cpu max has it), identify_cpu()
 	# briefly zeroes boot_cpu_data's capabilities, so an interrupt in that
@@ -87,7 +90,7 @@ main() {
 		return
 	fi
 
-	phase "vm: booting $PROFILE kernel ($acc, $VM_SMP vCPUs, timeout ${VM_TIMEOUT}s)"
+	phase "vm: booting $LABEL kernel ($acc, $VM_SMP vCPUs, timeout ${VM_TIMEOUT}s)"
 	set +e
 	qemu "$VM_TIMEOUT" -accel "$acc" -serial stdio -serial file:"$(cpath "$tap")" \
 		-append "$append" </dev/null 2>&1 | tee "$log" | if [ "${VERBOSE:-0}" = 1 ]; then cat; else
