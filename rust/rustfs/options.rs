@@ -151,17 +151,24 @@ impl Options {
         }
     }
 
-    /// Checks what a remount asks for. The root's attributes and the name
-    /// comparison are set at mount time only; chmod and chown change the
-    /// root afterwards.
-    pub(crate) fn check_remount(&self, log: &Log<'_>) -> Result {
-        if self.mode.is_some() || self.uid.is_some() || self.gid.is_some() {
+    /// Checks what a remount asks for against the options of the mount,
+    /// `mounted`. The root's attributes and the name comparison are set at
+    /// mount time only (chmod and chown change the root afterwards): a
+    /// remount may repeat them, as `mount -o remount` does with what
+    /// /proc/mounts shows, but not change them.
+    pub(crate) fn check_remount(&self, mounted: &Options, log: &Log<'_>) -> Result {
+        let differs = self.mode.is_some_and(|m| m != mounted.mode())
+            || self.uid.is_some_and(|u| u != mounted.uid())
+            || self
+                .gid
+                .is_some_and(|g| g.in_init_ns() != mounted.gid().in_init_ns());
+        if differs {
             return Err(log.invalf(
                 c"remount",
                 fmt!("mode, uid and gid apply at mount time only"),
             ));
         }
-        if self.casefold.is_some() {
+        if self.casefold.is_some_and(|c| c != mounted.casefold()) {
             return Err(log.invalf(c"remount", fmt!("casefold applies at mount time only")));
         }
         Ok(())

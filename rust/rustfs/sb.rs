@@ -187,8 +187,8 @@ impl FileSystem for RustFs {
     }
 
     fn reconfigure(sb: &SuperBlock<Self>, opts: Options, log: &Log<'_>) -> Result {
-        opts.check_remount(log)?;
         let s = sup(sb);
+        opts.check_remount(&s.opts, log)?;
         let (bytes, inodes) = s.store.usage.used();
         if let Some(size) = opts.size {
             if size != 0 && size < bytes {

@@ -184,6 +184,8 @@ TEST_F(mnt, remount_refuses_mount_time_options)
 	EXPECT_EQ(EINVAL, errno);
 	ASSERT_EQ(0, stat(self->dir, &st));
 	EXPECT_EQ(0700, st.st_mode & 07777);
+	/* Repeating them, as mount -o remount does from /proc/mounts, is fine. */
+	EXPECT_EQ(0, mount(NULL, self->dir, NULL, MS_REMOUNT, "mode=700,uid=0,lookup_delay_us=1"));
 }
 
 /* Whether /proc/mounts shows @opt among the options of the mount at @dir. */
