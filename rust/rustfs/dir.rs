@@ -14,7 +14,10 @@ use crate::{
 use kernel::{
     bindings,
     fs::{
-        dentry::{Dentry, Entry, LookupFlags, NewEntry, Parallel, RenameFlags, Spliced, NAME_MAX},
+        dentry::{
+            Dentry, Duplicate, Entry, LookupFlags, NewEntry, Parallel, RenameFlags, Spliced,
+            NAME_MAX,
+        },
         dir::{self, DirEmitter, DirType, File},
         inode::{
             self, Exclusive, Inode, InodeRef, Locked, Lookup, LookupLock, Opened, RenameLocks,
@@ -220,7 +223,11 @@ impl inode::Operations for DirOps {
         dentry.splice_alias(Some(inode.get()))
     }
 
-    fn tmpfile(dir: &Inode<RustFs>, file: TmpFile<'_, RustFs>, mode: u16) -> Result<Opened> {
+    fn tmpfile<'a>(
+        dir: &Inode<RustFs>,
+        file: TmpFile<'a, RustFs>,
+        mode: u16,
+    ) -> Result<Opened<'a>> {
         let sb = dir.super_block();
         let s = sup(sb);
         let node = s.store.create(NewBody::File, new_attrs(mode, 1, 0))?;
@@ -309,7 +316,7 @@ impl inode::Operations for DirOps {
         }
         let slot = DirIndex::reserve(new.name(), oi.ino(), DirType::from_mode(oi.mode()))?;
         let whiteout = if flags.contains(F::WHITEOUT) {
-            Some(Whiteout::prepare(old_dir, old)?)
+            Some(Whiteout::prepare(old_dir, old, inodes)?)
         } else {
             None
         };
@@ -341,14 +348,18 @@ impl inode::Operations for DirOps {
 /// duplicate of the old name (`d_duplicate()`), so that the name never
 /// looks free to a racing lookup, and the 0:0 character device behind it.
 struct Whiteout<'a> {
-    dup: kernel::fs::dentry::InLookup<'a, RustFs>,
-    inode: InodeRef<'a, RustFs>,
+    dup: Duplicate<'a, RustFs>,
+    new: inode::New<'a, RustFs>,
     node: Arc<Node>,
     slot: crate::store::Reservation,
 }
 
 impl<'a> Whiteout<'a> {
-    fn prepare(dir: &'a Locked<'_, RustFs, Exclusive>, old: &Entry<'a, RustFs>) -> Result<Self> {
+    fn prepare(
+        dir: &'a Locked<'_, RustFs, Exclusive>,
+        old: &Entry<'a, RustFs>,
+        renaming: &RenameLocks<'_, RustFs>,
+    ) -> Result<Self> {
         let sb = dir.super_block();
         let s = sup(sb);
         let fmt = bindings::S_IFCHR as u16;
@@ -358,16 +369,14 @@ impl<'a> Whiteout<'a> {
         let ino = node.ino;
         (|| {
             let slot = DirIndex::reserve(old.name(), ino, DirType::Chr)?;
-            let dup = old.duplicate(dir)?;
+            let dup = old.duplicate(dir, renaming)?;
             s.count().duplicates.inc();
             let Lookup::New(new) = sb.get_or_create_inode(ino)? else {
                 return Err(EIO);
             };
-            let inode = new.init(params(node.clone(), Some(dir)));
-            *node.attrs.lock() = inode.attrs();
             Ok(Whiteout {
                 dup,
-                inode,
+                new,
                 node,
                 slot,
             })
@@ -376,14 +385,16 @@ impl<'a> Whiteout<'a> {
     }
 
     /// Puts the whiteout under the old name, once the old entry is gone.
+    /// The owner `inode_init_owner()` gives it reaches the store at
+    /// eviction.
     fn finish(self, dir: &Locked<'_, RustFs, Exclusive>) {
         if let Ok(idx) = index(dir) {
             idx.lock().insert(self.slot);
         }
-        let _ = self.node;
-        // The duplicate is in-lookup: the splice ends that, and the
-        // original is moved away by the VFS after we return.
-        let _ = self.dup.splice_alias(Some(self.inode), dir);
+        // The duplicate is in-lookup: filling it ends that, and the
+        // original is moved away by the VFS after we return. If it fails,
+        // the whiteout is still in the store, for ->lookup to find.
+        let _ = self.dup.fill(self.new, params(self.node, Some(dir)), dir);
     }
 }
 

@@ -31,7 +31,7 @@
 
 use super::{
     filesystem::FileSystem,
-    inode::{Exclusive, Inode, InodeRef, Locked, LookupLock},
+    inode::{Exclusive, Inode, InodeRef, Locked, LookupLock, New, Params, RenameLocks},
     sb::SuperBlock, //
 };
 use crate::{bindings, prelude::*, types::Opaque};
@@ -479,16 +479,21 @@ impl<'a, T: FileSystem> Entry<'a, T> {
         unsafe { name_of(self.dentry.as_raw()) }
     }
 
-    /// Makes an in-lookup duplicate of this hashed dentry, with the same
-    /// parent and name (`d_duplicate()`), for a whiteout or a silly-rename.
-    /// Once the original is moved away, other lookups of the name wait for
-    /// the duplicate. Requires the parent locked exclusively.
+    /// Makes an in-lookup duplicate of this hashed dentry, the source of a
+    /// rename, with the same parent and name (`d_duplicate()`), for a
+    /// whiteout or a silly-rename. Once the original is moved away, other
+    /// lookups of the name wait for the duplicate. Requires the parent
+    /// locked exclusively, and a rename in progress, as `renaming` proves.
     ///
     /// `d_duplicate()`'s contract: once the duplicate is instantiated, the
-    /// original must be moved away or dropped, so instantiate it only once
-    /// nothing can fail any more, as `->rename` does before the VFS moves
-    /// the original.
-    pub fn duplicate(&self, parent: &Locked<'_, T, Exclusive>) -> Result<InLookup<'a, T>> {
+    /// original must be moved away or dropped, so fill it only once nothing
+    /// can fail any more: the VFS then moves the original.
+    pub fn duplicate(
+        &self,
+        parent: &Locked<'_, T, Exclusive>,
+        renaming: &RenameLocks<'_, T>,
+    ) -> Result<Duplicate<'a, T>> {
+        let _ = renaming;
         // SAFETY: The dentry is pinned; `d_parent` is stable (type invariant).
         let dir = unsafe { (*(*self.as_raw()).d_parent).d_inode };
         // SAFETY: The dentry is pinned, and hashed unless it was just
@@ -501,10 +506,31 @@ impl<'a, T: FileSystem> Entry<'a, T> {
         let d = from_err_ptr(unsafe { bindings::d_duplicate(self.as_raw()) })?;
         // INVARIANT: `d_duplicate()` returns a new in-lookup dentry whose
         // reference and in-lookup state are ours.
-        Ok(InLookup {
+        Ok(Duplicate(InLookup {
             // SAFETY: As above, on this dentry's superblock.
             dentry: unsafe { DentryRef::from_raw(NonNull::new(d).ok_or(ENOMEM)?) },
-        })
+        }))
+    }
+}
+
+/// An in-lookup duplicate of a dentry being renamed away, from
+/// [`Entry::duplicate`]. It can only be filled with a new inode, which
+/// `d_splice_alias()` never replaces with an alias: an existing inode could
+/// be a directory whose alias it would move, freeing a name a callback
+/// still borrows. Dropping it ends the lookup without a result.
+pub struct Duplicate<'a, T: FileSystem>(InLookup<'a, T>);
+
+impl<T: FileSystem> Duplicate<'_, T> {
+    /// Sets `new` up with `params` and instantiates the duplicate with it;
+    /// `parent` is the parent's exclusive lock.
+    pub fn fill(
+        self,
+        new: New<'_, T>,
+        params: Params<'_, T>,
+        parent: &Locked<'_, T, Exclusive>,
+    ) -> Result {
+        let inode = new.init(params);
+        self.0.splice_alias(Some(inode), parent).map(drop)
     }
 }
 

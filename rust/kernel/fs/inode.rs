@@ -914,11 +914,11 @@ pub trait Operations {
 
     /// Creates an unnamed regular file in `dir` and opens it as `file`
     /// (`O_TMPFILE`). The VFS does not lock `dir`: nothing gets a name.
-    fn tmpfile(
+    fn tmpfile<'a>(
         _dir: &Inode<Self::FileSystem>,
-        _file: TmpFile<'_, Self::FileSystem>,
+        _file: TmpFile<'a, Self::FileSystem>,
         _mode: u16,
-    ) -> Result<Opened> {
+    ) -> Result<Opened<'a>> {
         build_error!(VTABLE_DEFAULT_ERROR)
     }
 
@@ -1026,8 +1026,15 @@ impl<U: Operations + ?Sized> Table<U> {
                     },
                 )
             };
+            let raw = file.file;
             U::tmpfile(dir, file, mode)?;
-            // `Opened` is only made by a successful `finish_open()`.
+            // `Opened<'a>` is only made by a successful `finish_open()` of
+            // this file; check anyway, as `vfs_tmpfile()` relies on it.
+            // SAFETY: The file is valid for the call.
+            if unsafe { (*raw).f_mode } & bindings::FMODE_OPENED == 0 {
+                crate::pr_warn!("rust: fs: ->tmpfile did not open its file\n");
+                return Err(EIO);
+            }
             Ok(0)
         })
     }
@@ -1101,10 +1108,21 @@ impl<U: Operations + ?Sized> Table<U> {
                 NewEntry::from_raw(dentry),
             )
         };
-        match U::mkdir(&dir, dentry, mode) {
-            Ok(spliced) => spliced.into_raw(),
-            Err(e) => e.to_ptr(),
+        let raw = dentry.as_raw();
+        let spliced = match U::mkdir(&dir, dentry, mode) {
+            Ok(spliced) => spliced,
+            Err(e) => return e.to_ptr(),
+        };
+        // The VFS and stacked file systems expect a positive directory.
+        let res = spliced.alias().map_or(raw, |a| a.as_raw());
+        // SAFETY: `res` is the pinned dentry the VFS gave, or the alias the
+        // splice returned, which `spliced` holds; `d_inode` is stable under
+        // the parent's lock.
+        if unsafe { (*res).d_inode }.is_null() {
+            crate::pr_warn!("rust: fs: ->mkdir left its dentry negative\n");
+            return EIO.to_ptr();
         }
+        spliced.into_raw()
     }
 
     /// # Safety
@@ -1300,6 +1318,10 @@ impl<U: Operations + ?Sized> Table<U> {
 }
 
 /// The source and target inodes of a rename that the VFS holds locked.
+///
+/// Only the rename trampoline makes one, so it also proves that a rename is
+/// running.
+#[non_exhaustive]
 pub struct RenameLocks<'a, T: FileSystem> {
     /// The inode being renamed, unless it is a directory staying in its
     /// parent.
@@ -1333,8 +1355,9 @@ unsafe fn check_created<T: FileSystem>(
 }
 
 /// The proof that [`TmpFile::open`] opened the file, which `->tmpfile`
-/// returns.
-pub struct Opened(());
+/// returns. Invariant in `'a`, so that the proof of one call cannot be
+/// returned by another.
+pub struct Opened<'a>(PhantomData<fn(&'a ()) -> &'a ()>);
 
 /// A file being opened with `O_TMPFILE`, on a new dentry that gets no name.
 ///
@@ -1347,12 +1370,12 @@ pub struct TmpFile<'a, T: FileSystem> {
     _p: PhantomData<&'a SuperBlock<T>>,
 }
 
-impl<T: FileSystem> TmpFile<'_, T> {
+impl<'a, T: FileSystem> TmpFile<'a, T> {
     /// Sets `new` up with `params`, a regular file with one link, attaches
     /// it to the file and opens it. `d_tmpfile()` takes the link away, so
     /// the inode goes when the file is closed, unless `linkat(2)` gives it a
     /// name first. Taking a [`New`] inode makes sure it has no name already.
-    pub fn open(self, new: New<'_, T>, params: Params<'_, T>) -> Result<Opened> {
+    pub fn open(self, new: New<'_, T>, params: Params<'_, T>) -> Result<Opened<'a>> {
         if params.attrs.nlink != 1 || !matches!(params.typ, Type::Reg(..)) {
             return Err(EINVAL);
         }
@@ -1377,7 +1400,7 @@ impl<T: FileSystem> TmpFile<'_, T> {
             bindings::d_instantiate(dentry, raw);
             to_result(bindings::finish_open(self.file, dentry, None))?;
         }
-        Ok(Opened(()))
+        Ok(Opened(PhantomData))
     }
 }
 

@@ -22,6 +22,9 @@ use core::marker::PhantomData;
 /// The longest name, prefix included (`XATTR_NAME_MAX`).
 pub const NAME_MAX: usize = 255;
 
+/// The largest value (`XATTR_SIZE_MAX`).
+const XATTR_SIZE_MAX: usize = 65536;
+
 /// How [`Operations::set`] may treat an existing attribute.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum SetMode {
@@ -186,7 +189,13 @@ impl<U: Operations + ?Sized> Table<U> {
                 // SAFETY: The VFS gives a kernel buffer of `size` bytes.
                 unsafe { core::slice::from_raw_parts_mut(buffer.cast(), size) }
             };
-            U::get(inode, name, buf)
+            let len = buf.len();
+            let n = U::get(inode, name, buf)?;
+            // The VFS copies `n` bytes out of the buffer.
+            if n > XATTR_SIZE_MAX || (len != 0 && n > len) {
+                return Err(ERANGE);
+            }
+            Ok(n)
         })();
         match res {
             Ok(n) => n as c_int,
