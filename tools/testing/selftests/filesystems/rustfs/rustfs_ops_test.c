@@ -672,6 +672,22 @@ TEST_F(fs, xattrs)
 	EXPECT_EQ(0, lsetxattr(P("l"), "trusted.x", "1", 1, 0));
 }
 
+TEST_F(fs, exdev_across_instances)
+{
+	char other[] = "/tmp/rustfs-other.XXXXXX", to[PATH_MAX];
+
+	ASSERT_NE(NULL, mkdtemp(other));
+	ASSERT_EQ(0, mount_opts(other, NULL));
+	ASSERT_EQ(0, write_file(P("f"), "x", 1));
+	snprintf(to, sizeof(to), "%s/f", other);
+	EXPECT_EQ(-1, rename(P("f"), to));
+	EXPECT_EQ(EXDEV, errno);
+	EXPECT_EQ(-1, link(P("f"), to));
+	EXPECT_EQ(EXDEV, errno);
+	umount2(other, MNT_DETACH);
+	rmdir(other);
+}
+
 TEST_F(fs, large_file)
 {
 	const size_t mb = 1024 * 1024, total = 12 * mb;
