@@ -9,14 +9,15 @@
 
 use crate::{
     sb::{iget, new_attrs, params, sup, RustFs},
-    store::{DirIndex, NewBody, Node},
+    store::{DirIndex, Listed, Name, NewBody, Node, Reservation},
 };
+use core::fmt::Write;
 use kernel::{
     bindings,
     fs::{
         dentry::{
-            Dentry, Duplicate, Entry, LookupFlags, NewEntry, Parallel, RenameFlags, Spliced,
-            NAME_MAX,
+            Dentry, Duplicate, Entry, LookupFlags, NewEntry, NoBlockError, Parallel, RenameFlags,
+            Renamed, SillyRename, Spliced, NAME_MAX,
         },
         dir::{self, DirEmitter, DirType, File},
         inode::{
@@ -25,7 +26,7 @@ use kernel::{
         },
     },
     prelude::*,
-    sync::{atomic::Relaxed, Arc},
+    sync::{atomic::Relaxed, Arc, Mutex},
     time::{delay::fsleep, Delta},
 };
 
@@ -133,19 +134,22 @@ impl inode::Operations for DirOps {
             match idx.find(name) {
                 None => None,
                 Some((_, e)) if e.name.as_slice() == name => Some((e.ino, None)),
-                Some((_, e)) => {
-                    let mut stored = KVec::with_capacity(e.name.len(), GFP_KERNEL)?;
-                    stored.extend_from_slice(&e.name, GFP_KERNEL)?;
-                    Some((e.ino, Some(stored)))
-                }
+                Some((_, e)) => Some((e.ino, Some(Name::new(&e.name)))),
             }
         };
-        let Some((ino, stored)) = found else {
+        // The object may have gone since: only the eviction of a
+        // silly-renamed file removes a name without this lock.
+        let inode = match found.map(|(ino, _)| iget(sb, ino)) {
+            None => None,
+            Some(Err(e)) if e == ENOENT => None,
+            Some(inode) => Some(inode?),
+        };
+        let Some(inode) = inode else {
             s.count_splice(dentry.state());
             return dentry.splice_alias(None);
         };
+        let stored = found.and_then(|(_, stored)| stored);
         s.count().lookup_hits.inc();
-        let inode = iget(sb, ino)?;
         match stored {
             None => {
                 s.count_splice(dentry.state());
@@ -154,7 +158,7 @@ impl inode::Operations for DirOps {
             Some(stored) => {
                 // A case-insensitive hit: the dcache gets the stored name.
                 s.count().add_ci.inc();
-                let (res, _lock) = dentry.add_ci(inode, &stored, lock, flags);
+                let (res, _lock) = dentry.add_ci(inode, stored.as_bytes(), lock, flags);
                 res
             }
         }
@@ -261,14 +265,14 @@ impl inode::Operations for DirOps {
         unname(dir, dentry.name(), victim)
     }
 
-    fn rename(
+    fn rename<'a>(
         old_dir: &Locked<'_, RustFs, Exclusive>,
         old: &Entry<'_, RustFs>,
         new_dir: &Locked<'_, RustFs, Exclusive>,
-        new: &Entry<'_, RustFs>,
+        new: &Entry<'a, RustFs>,
         flags: RenameFlags,
         inodes: &RenameLocks<'_, RustFs>,
-    ) -> Result {
+    ) -> Result<Renamed<'a, RustFs>> {
         use RenameFlags as F;
         if flags.unknown(&[F::NOREPLACE, F::EXCHANGE, F::WHITEOUT]) != 0 {
             return Err(EINVAL);
@@ -302,7 +306,7 @@ impl inode::Operations for DirOps {
             }
             old_dir.touch();
             new_dir.touch();
-            return Ok(());
+            return Ok(Renamed::in_place());
         }
 
         // Everything that can fail, first.
@@ -315,6 +319,16 @@ impl inode::Operations for DirOps {
             }
         }
         let slot = DirIndex::reserve(new.name(), oi.ino(), DirType::from_mode(oi.mode()))?;
+        let silly = match (new.inode(), &inodes.target) {
+            (Some(ni), Some(target))
+                if !is_dir(ni)
+                    && sup(new_dir.super_block()).cfg.silly_rename.load(Relaxed)
+                    && new.in_use(inodes) =>
+            {
+                Some(Silly::prepare(new_dir, new, target, inodes)?)
+            }
+            _ => None,
+        };
         let whiteout = if flags.contains(F::WHITEOUT) {
             Some(Whiteout::prepare(old_dir, old, inodes)?)
         } else {
@@ -322,10 +336,16 @@ impl inode::Operations for DirOps {
         };
 
         // Then the changes, which cannot fail.
-        if new.inode().is_some() {
-            // A replaced target is always locked (`vfs_rename()`).
-            unname(new_dir, new.name(), inodes.target.as_ref().ok_or(EIO)?)?;
-        }
+        let renamed = match silly {
+            Some(silly) => silly.finish(new.name()),
+            None => {
+                if new.inode().is_some() {
+                    // A replaced target is always locked (`vfs_rename()`).
+                    unname(new_dir, new.name(), inodes.target.as_ref().ok_or(EIO)?)?;
+                }
+                Renamed::in_place()
+            }
+        };
         index(old_dir)?.lock().remove(old.name());
         index(new_dir)?.lock().insert(slot);
         if cross && is_dir(oi) {
@@ -340,7 +360,88 @@ impl inode::Operations for DirOps {
         if let Some(w) = whiteout {
             w.finish(old_dir);
         }
-        Ok(())
+        Ok(renamed)
+    }
+}
+
+/// Attempts at a free hidden name for a silly-rename before giving up.
+const SILLY_TRIES: u32 = 16;
+
+/// The hidden name of silly-renamed object `ino`: like NFS's
+/// `.nfs<fileid><counter>`.
+pub(crate) fn silly_name(ino: u64, seq: u32) -> Name {
+    let mut n = Name::new(b"");
+    // 31 bytes always fit.
+    let _ = write!(n, ".rustfs{ino:016x}{seq:08x}");
+    n
+}
+
+/// A rename target still in use, being moved out of the way to a hidden
+/// name as NFS does (mount option `silly_rename`), instead of losing its
+/// name: the source takes the target's place through an in-lookup
+/// duplicate of it (`d_duplicate()`). The hidden name goes at the last
+/// close, when the inode is evicted.
+struct Silly<'a, 'b> {
+    prep: SillyRename<'a, RustFs>,
+    index: &'b Mutex<DirIndex>,
+    target: &'b Locked<'b, RustFs, Exclusive>,
+    slot: Reservation,
+    dir_ino: u64,
+    seq: u32,
+}
+
+impl<'a, 'b> Silly<'a, 'b> {
+    fn prepare(
+        dir: &'b Locked<'_, RustFs, Exclusive>,
+        new: &Entry<'a, RustFs>,
+        target: &'b Locked<'b, RustFs, Exclusive>,
+        renaming: &RenameLocks<'_, RustFs>,
+    ) -> Result<Self> {
+        let s = sup(dir.super_block());
+        let index = index(dir)?;
+        for _ in 0..SILLY_TRIES {
+            let seq = s.silly_seq.fetch_add(1, Relaxed);
+            let name = silly_name(target.ino(), seq);
+            if index.lock().find(name.as_bytes()).is_some() {
+                continue;
+            }
+            match new.silly_rename(dir, renaming, name.as_bytes()) {
+                Ok(prep) => {
+                    let typ = DirType::from_mode(target.mode());
+                    return Ok(Self {
+                        prep,
+                        index,
+                        target,
+                        slot: DirIndex::reserve(name.as_bytes(), target.ino(), typ)?,
+                        dir_ino: dir.ino(),
+                        seq,
+                    });
+                }
+                // Being looked up, or cached positive: try the next one.
+                Err(NoBlockError::WouldBlock) => continue,
+                Err(NoBlockError::Other(e)) if e == EEXIST => continue,
+                Err(NoBlockError::Other(e)) => return Err(e),
+            }
+        }
+        Err(EBUSY)
+    }
+
+    /// Moves the target from `name` to its hidden name, in the store and in
+    /// the dcache.
+    fn finish(self, name: &[u8]) -> Renamed<'a, RustFs> {
+        let mut idx = self.index.lock();
+        idx.remove(name);
+        idx.insert(self.slot);
+        drop(idx);
+        let node = self.target.data();
+        node.silly_seq.store(self.seq, Relaxed);
+        node.silly_dir.store(self.dir_ino, Relaxed);
+        self.target.touch_ctime();
+        self.target.mark_dontcache();
+        let c = sup(self.target.super_block()).count();
+        c.silly_renames.inc();
+        c.duplicates.inc();
+        self.prep.commit()
     }
 }
 
@@ -416,22 +517,24 @@ impl dir::Operations for DirOps {
         }
         let s = sup(dir.super_block());
         let prime = s.cfg.prime_dcache.load(Relaxed);
+        let mut batch = KVec::<Listed>::with_capacity(BATCH, GFP_KERNEL)?;
         loop {
-            let mut batch = KVec::new();
             let pos = u64::try_from(emitter.pos()).map_err(|_| EINVAL)?;
-            index(dir)?.lock().read_from(pos, BATCH, &mut batch)?;
+            batch.clear();
+            index(dir)?.lock().read_from(pos, &mut batch);
             if batch.is_empty() {
                 return Ok(());
             }
-            for (cookie, e) in batch {
-                emitter.set_pos(cookie as i64);
-                if !emitter.emit(&e.name, e.ino, e.typ) {
+            for e in &batch {
+                let name = e.name.as_bytes();
+                emitter.set_pos(e.cookie as i64);
+                if !emitter.emit(name, e.ino, e.typ) {
                     return Ok(());
                 }
                 if prime {
-                    prime_one(file.dentry(), dir, &e.name, e.ino);
+                    prime_one(file.dentry(), dir, name, e.ino);
                 }
-                emitter.set_pos(cookie as i64 + 1);
+                emitter.set_pos(e.cookie as i64 + 1);
             }
         }
     }

@@ -18,6 +18,7 @@ const OPT_NR_INODES: u8 = 4;
 const OPT_CASEFOLD: u8 = 5;
 const OPT_PRIME_DCACHE: u8 = 6;
 const OPT_LOOKUP_DELAY_US: u8 = 7;
+const OPT_SILLY_RENAME: u8 = 8;
 
 /// The longest `lookup_delay_us`: one second.
 pub(crate) const MAX_LOOKUP_DELAY_US: u32 = 1_000_000;
@@ -32,6 +33,7 @@ pub(crate) static PARAMS: Table = fs_param_table![
     Spec::flag(c"casefold", OPT_CASEFOLD),
     Spec::flag_no(c"prime_dcache", OPT_PRIME_DCACHE),
     Spec::u32(c"lookup_delay_us", OPT_LOOKUP_DELAY_US),
+    Spec::flag_no(c"silly_rename", OPT_SILLY_RENAME),
 ];
 
 /// The options given to one mount or remount; `None` where not given.
@@ -45,6 +47,7 @@ pub(crate) struct Options {
     casefold: Option<bool>,
     pub(crate) prime_dcache: Option<bool>,
     pub(crate) lookup_delay_us: Option<u32>,
+    pub(crate) silly_rename: Option<bool>,
 }
 
 /// Parses a number with an optional binary suffix (k, m, g, t), as tmpfs's
@@ -99,6 +102,7 @@ impl Options {
             }
             OPT_CASEFOLD => self.casefold = Some(true),
             OPT_PRIME_DCACHE => self.prime_dcache = Some(!p.negated()),
+            OPT_SILLY_RENAME => self.silly_rename = Some(!p.negated()),
             OPT_LOOKUP_DELAY_US => {
                 let us = p.as_u32();
                 if us > MAX_LOOKUP_DELAY_US {

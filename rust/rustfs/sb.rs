@@ -3,7 +3,7 @@
 //! The file system type, its superblocks and the inode cache glue.
 
 use crate::{
-    dir::DirOps,
+    dir::{silly_name, DirOps},
     file::{FileOps, Xattrs, DATA_OPS},
     options::{Options, PARAMS},
     stats::Stats,
@@ -37,6 +37,7 @@ pub(crate) struct RustFs;
 /// The settings of a superblock that a remount may change.
 pub(crate) struct Config {
     pub(crate) prime_dcache: Atomic<bool>,
+    pub(crate) silly_rename: Atomic<bool>,
 }
 
 /// Per-superblock state.
@@ -48,6 +49,8 @@ pub(crate) struct Super {
     _debugfs: debugfs::Dir,
     pub(crate) store: Store,
     pub(crate) cfg: Config,
+    /// The sequence number of the next silly-rename's hidden name.
+    pub(crate) silly_seq: Atomic<u32>,
     opts: Options,
 }
 
@@ -55,6 +58,36 @@ impl Super {
     /// The counters.
     pub(crate) fn count(&self) -> &crate::stats::Counters {
         &self.stats.counters
+    }
+
+    /// Removes the hidden name of a silly-renamed `node` at its last close,
+    /// as NFS does; returns whether it was still there. This runs at
+    /// eviction, without the directory's lock (and possibly from memory
+    /// reclaim), so the index lock is never held around an allocation; a
+    /// lookup that found the name just before gets `ENOENT` from `iget`.
+    /// The directory's times are left alone: they need its lock.
+    fn unlink_silly(&self, node: &Node) -> bool {
+        let dir_ino = node.silly_dir.xchg(0, Relaxed);
+        if dir_ino == 0 {
+            return false;
+        }
+        let name = silly_name(node.ino, node.silly_seq.load(Relaxed));
+        let Some(dir) = self.store.get(dir_ino) else {
+            return false;
+        };
+        let Ok(index) = dir.dir() else {
+            return false;
+        };
+        let mut idx = index.lock();
+        // Unless it was unlinked or renamed away meanwhile.
+        match idx.find(name.as_bytes()) {
+            Some((_, e)) if e.ino == node.ino => {}
+            _ => return false,
+        }
+        idx.remove(name.as_bytes());
+        drop(idx);
+        self.count().silly_unlinks.inc();
+        true
     }
 
     /// Counts a `d_splice_alias()` onto a dentry in state `st`.
@@ -105,8 +138,9 @@ pub(crate) fn iget(sb: &SuperBlock<RustFs>, ino: u64) -> Result<InodeRef<'_, Rus
         Lookup::New(new) => {
             let s = sup(sb);
             // The name was found under the directory lock, which keeps its
-            // object in the store, so a miss here is corruption.
-            let node = s.store.get(ino).ok_or(EIO)?;
+            // object in the store; but the eviction of a silly-renamed file
+            // removes its name without that lock.
+            let node = s.store.get(ino).ok_or(ENOENT)?;
             s.count().inode_loads.inc();
             Ok(new.init(params(node, None)))
         }
@@ -165,6 +199,7 @@ impl FileSystem for RustFs {
         }
         let cfg = Config {
             prime_dcache: Atomic::new(opts.prime_dcache.unwrap_or(true)),
+            silly_rename: Atomic::new(opts.silly_rename.unwrap_or(false)),
         };
         let delay = opts.lookup_delay_us.unwrap_or(0);
         KBox::pin_init(
@@ -176,6 +211,7 @@ impl FileSystem for RustFs {
                 _debugfs: debugfs,
                 store,
                 cfg,
+                silly_seq: Atomic::new(0),
                 opts,
             }? Error),
             GFP_KERNEL,
@@ -216,6 +252,9 @@ impl FileSystem for RustFs {
         if let Some(p) = opts.prime_dcache {
             s.cfg.prime_dcache.store(p, Relaxed);
         }
+        if let Some(p) = opts.silly_rename {
+            s.cfg.silly_rename.store(p, Relaxed);
+        }
         if let Some(us) = opts.lookup_delay_us {
             s.stats.delay_us.store(us, Relaxed);
         }
@@ -235,6 +274,9 @@ impl FileSystem for RustFs {
         }
         if !s.cfg.prime_dcache.load(Relaxed) {
             kernel::seq_file::seq_print!(m, ",noprime_dcache");
+        }
+        if s.cfg.silly_rename.load(Relaxed) {
+            kernel::seq_file::seq_print!(m, ",silly_rename");
         }
         let us = s.stats.delay_us.load(Relaxed);
         if us != 0 {
@@ -268,10 +310,18 @@ impl FileSystem for RustFs {
     }
 
     fn evict_inode(inode: &Evicting<'_, Self>) {
-        sup(inode.super_block()).count().evictions.inc();
+        let s = sup(inode.super_block());
+        s.count().evictions.inc();
+        let mut attrs = inode.attrs();
         // An object with no names left is gone from the store already.
-        if inode.nlink() > 0 {
-            *inode.data().attrs.lock() = inode.attrs();
+        if attrs.nlink > 0 && s.unlink_silly(inode.data()) {
+            attrs.nlink -= 1;
+            if attrs.nlink == 0 {
+                s.store.forget(inode.ino());
+            }
+        }
+        if attrs.nlink > 0 {
+            *inode.data().attrs.lock() = attrs;
         }
     }
 }

@@ -67,8 +67,12 @@ stats! {
     prime_cached,
     /// readdir: names another lookup held (`-EWOULDBLOCK`), skipped.
     prime_wouldblock,
-    /// `d_duplicate()` for whiteouts.
+    /// `d_duplicate()`, for whiteouts and silly-renames.
     duplicates,
+    /// Rename targets in use moved to a hidden name (`silly_rename`).
+    silly_renames,
+    /// Hidden names removed at the last close of their file.
+    silly_unlinks,
     /// Case-insensitive hits completed with `d_add_ci()`.
     add_ci,
 }

@@ -14,6 +14,7 @@
 
 use kernel::{
     fs::{
+        dentry::NAME_MAX,
         dir::DirType,
         inode::Attrs,
         xattr::{List, SetMode},
@@ -49,6 +50,10 @@ type XattrList = KVec<(KVec<u8>, KVec<u8>)>;
 pub(crate) struct Node {
     pub(crate) ino: u64,
     pub(crate) body: Body,
+    /// For a silly-renamed object: the inode number of the directory that
+    /// has its hidden name, and the sequence number in that name; 0 if not.
+    pub(crate) silly_dir: Atomic<u64>,
+    pub(crate) silly_seq: Atomic<u32>,
     /// The attributes, as of the last eviction of the inode.
     pub(crate) attrs: Pin<KBox<Mutex<Attrs>>>,
     /// Extended attributes: (full name, value); few per node.
@@ -166,13 +171,18 @@ impl Node {
 
 impl Drop for Node {
     fn drop(&mut self) {
+        // Nobody else has the node, so the locks are free; `try_lock` tells
+        // lockdep so: eviction may drop a node from memory reclaim, and
+        // both locks are held around allocations elsewhere.
         let mut bytes = match &self.body {
-            Body::File(f) => f.lock().len(),
+            Body::File(f) => f.try_lock().map_or(0, |d| d.len()),
             Body::Link(l) => l.len(),
             _ => 0,
         };
-        for (n, v) in self.xattrs.lock().iter() {
-            bytes += n.len() + v.len();
+        if let Some(x) = self.xattrs.try_lock() {
+            for (n, v) in x.iter() {
+                bytes += n.len() + v.len();
+            }
         }
         self.usage.refund_bytes(bytes);
         self.usage.inodes.fetch_sub(1, Relaxed);
@@ -226,6 +236,54 @@ pub(crate) struct DirEnt {
     pub(crate) name: KVec<u8>,
     pub(crate) ino: u64,
     pub(crate) typ: DirType,
+}
+
+/// A copy of a name, made without allocating: the index lock must not be
+/// held around allocations, since eviction, which may run from memory
+/// reclaim, takes it to remove silly-renamed names.
+#[derive(Clone, Copy)]
+pub(crate) struct Name {
+    len: u8,
+    buf: [u8; NAME_MAX],
+}
+
+impl Name {
+    /// Copies `name`, which must fit (every stored name does).
+    pub(crate) fn new(name: &[u8]) -> Self {
+        let mut n = Self {
+            len: 0,
+            buf: [0; NAME_MAX],
+        };
+        let len = name.len().min(NAME_MAX);
+        n.buf[..len].copy_from_slice(&name[..len]);
+        n.len = len as u8;
+        n
+    }
+
+    pub(crate) fn as_bytes(&self) -> &[u8] {
+        &self.buf[..usize::from(self.len)]
+    }
+}
+
+impl core::fmt::Write for Name {
+    fn write_str(&mut self, s: &str) -> core::fmt::Result {
+        let at = usize::from(self.len);
+        let to = at + s.len();
+        self.buf
+            .get_mut(at..to)
+            .ok_or(core::fmt::Error)?
+            .copy_from_slice(s.as_bytes());
+        self.len = to as u8;
+        Ok(())
+    }
+}
+
+/// An entry as readdir gets it.
+pub(crate) struct Listed {
+    pub(crate) cookie: u64,
+    pub(crate) ino: u64,
+    pub(crate) typ: DirType,
+    pub(crate) name: Name,
 }
 
 /// The entries of one directory.
@@ -339,31 +397,23 @@ impl DirIndex {
         }
     }
 
-    /// Copies up to `max` entries from cookie `pos` on into `out`, with
-    /// their cookies.
-    pub(crate) fn read_from(&self, pos: u64, max: usize, out: &mut KVec<(u64, DirEnt)>) -> Result {
+    /// Copies entries from cookie `pos` on into `out`, as many as its
+    /// capacity allows: it does not allocate.
+    pub(crate) fn read_from(&self, pos: u64, out: &mut KVec<Listed>) {
         let mut next = pos;
-        while out.len() < max {
-            let Some(cur) = self.by_cookie.cursor_lower_bound(&next) else {
-                break;
-            };
+        while let Some(cur) = self.by_cookie.cursor_lower_bound(&next) {
             let (&cookie, e) = cur.current();
-            let mut name = KVec::with_capacity(e.name.len(), GFP_KERNEL)?;
-            name.extend_from_slice(&e.name, GFP_KERNEL)?;
-            out.push(
-                (
-                    cookie,
-                    DirEnt {
-                        name,
-                        ino: e.ino,
-                        typ: e.typ,
-                    },
-                ),
-                GFP_KERNEL,
-            )?;
+            let l = Listed {
+                cookie,
+                ino: e.ino,
+                typ: e.typ,
+                name: Name::new(&e.name),
+            };
+            if out.push_within_capacity(l).is_err() {
+                break;
+            }
             next = cookie + 1;
         }
-        Ok(())
     }
 }
 
@@ -437,6 +487,8 @@ impl Store {
             Node {
                 ino: self.next_ino.fetch_add(1, Relaxed),
                 body,
+                silly_dir: Atomic::new(0),
+                silly_seq: Atomic::new(0),
                 attrs,
                 xattrs,
                 usage: self.usage.clone(),

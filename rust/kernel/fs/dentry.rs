@@ -513,6 +513,118 @@ impl<'a, T: FileSystem> Entry<'a, T> {
     }
 }
 
+impl<'a, T: FileSystem> Entry<'a, T> {
+    /// Whether anything but the rename in progress holds this dentry, its
+    /// target: an open file, a working directory, a path walk. This is
+    /// NFS's test for a silly-rename (`d_count() > 2`: the caller's
+    /// reference and `vfs_rename()`'s). Always `false` for another dentry.
+    pub fn in_use(&self, renaming: &RenameLocks<'_, T>) -> bool {
+        // SAFETY: The dentry is pinned; the count is read racily, as NFS
+        // does: a new user can only come through a lookup, which waits for
+        // the parent's lock.
+        let count = unsafe { core::ptr::read_volatile(&raw const (*self.as_raw()).d_lockref) };
+        // SAFETY: `lockref` is a union whose `count` is always valid.
+        self.as_raw() == renaming.new
+            && unsafe { count.__bindgen_anon_1.__bindgen_anon_1.count } > 2
+    }
+
+    /// Prepares a silly-rename of this dentry, the positive target of the
+    /// rename in progress, to `name` in the same directory, as NFS does for
+    /// a target still in use: the target dentry is moved to `name`, and
+    /// the source takes the place of an in-lookup duplicate of the target
+    /// ([`Entry::duplicate`]), so the target's name never looks free to a
+    /// lookup. `dir` is the directory's exclusive lock.
+    ///
+    /// Nothing changes until [`SillyRename::commit`]; the file system moves
+    /// the object in its own namespace in between. Fails with
+    /// [`NoBlockError::WouldBlock`] if `name` is being looked up, and with
+    /// `EEXIST` if the dcache has it positive: pick another name. Not for a
+    /// directory, nor an exchange (`EINVAL`).
+    pub fn silly_rename(
+        &self,
+        dir: &Locked<'_, T, Exclusive>,
+        renaming: &RenameLocks<'_, T>,
+        name: &[u8],
+    ) -> Result<SillyRename<'a, T>, NoBlockError> {
+        let e = NoBlockError::Other;
+        match self.inode() {
+            Some(i)
+                if self.as_raw() == renaming.new
+                    && !renaming.exchange
+                    && u32::from(i.mode()) & bindings::S_IFMT != bindings::S_IFDIR => {}
+            _ => return Err(e(EINVAL)),
+        }
+        // SAFETY: The parent is stable and pinned for `'a` (type invariant).
+        let parent = unsafe { Dentry::<T>::from_raw((*self.as_raw()).d_parent) };
+        let to = match parent.alloc_noblock(name)? {
+            Parallel::Found(d) if d.inode().is_some() => return Err(e(EEXIST)),
+            p => p,
+        };
+        let dup = self.duplicate(dir, renaming).map_err(e)?;
+        Ok(SillyRename {
+            target: self.dentry,
+            dup: dup.0,
+            to,
+        })
+    }
+}
+
+/// A silly-rename being prepared, from [`Entry::silly_rename`]. Dropping it
+/// changes nothing: it ends the lookups of the duplicate and of the new
+/// name without a result.
+///
+/// # Invariants
+///
+/// `target` is the positive target of a rename in progress, `dup` an
+/// in-lookup duplicate of it and `to` a negative dentry in the same
+/// directory, hashed or in-lookup for us.
+pub struct SillyRename<'a, T: FileSystem> {
+    target: &'a Dentry<T>,
+    dup: InLookup<'a, T>,
+    to: Parallel<'a, T>,
+}
+
+impl<'a, T: FileSystem> SillyRename<'a, T> {
+    /// Moves the target dentry to its new name (`d_move()`), and returns
+    /// what `->rename` returns so that the source takes the duplicate's
+    /// place. Call it once the file system has moved the object too.
+    pub fn commit(self) -> Renamed<'a, T> {
+        let to = match &self.to {
+            Parallel::InLookup(g) => g.dentry.as_raw(),
+            Parallel::Found(d) => d.as_raw(),
+        };
+        // SAFETY: Both dentries are pinned, in the same directory, whose
+        // lock the rename holds exclusively, as it does the target's inode
+        // lock; `d_move()` ends `to`'s in-lookup state, if any.
+        unsafe { bindings::d_move(self.target.as_raw(), to) };
+        Renamed {
+            onto: Some(self.dup),
+            _p: PhantomData,
+        }
+    }
+}
+
+/// What `->rename` returns: where the source goes in the dcache, which the
+/// bindings update after a successful rename (the file system type has
+/// `FS_RENAME_DOES_D_MOVE`). Invariant in `'a`, so that the result of one
+/// rename cannot be returned by another.
+pub struct Renamed<'a, T: FileSystem> {
+    /// The duplicate of a silly-renamed target, or `None`: the target.
+    pub(crate) onto: Option<InLookup<'a, T>>,
+    _p: PhantomData<fn(&'a ()) -> &'a ()>,
+}
+
+impl<T: FileSystem> Renamed<'_, T> {
+    /// The source takes the target dentry's place (`d_move()`), or they
+    /// swap places for `RENAME_EXCHANGE` (`d_exchange()`).
+    pub fn in_place() -> Self {
+        Self {
+            onto: None,
+            _p: PhantomData,
+        }
+    }
+}
+
 /// An in-lookup duplicate of a dentry being renamed away, from
 /// [`Entry::duplicate`]. It can only be filled with a new inode, which
 /// `d_splice_alias()` never replaces with an alias: an existing inode could

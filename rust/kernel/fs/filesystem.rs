@@ -166,6 +166,9 @@ impl<T: FileSystem> Registration<T> {
                     (*slot).init_fs_context = Some(Self::init_fs_context);
                     (*slot).parameters = T::PARAMS.as_ptr();
                     (*slot).kill_sb = Some(Self::kill_sb);
+                    // `->rename` may move the target itself (silly-rename):
+                    // the rename trampoline moves the dentries.
+                    (*slot).fs_flags = bindings::FS_RENAME_DOES_D_MOVE as c_int;
                 }
                 // SAFETY: `slot` is pinned and initialised. If this succeeds,
                 // `Drop` unregisters it before the memory goes away.

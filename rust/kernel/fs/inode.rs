@@ -24,7 +24,7 @@
 
 use super::{
     address_space,
-    dentry::{Entry, LookupFlags, NewEntry, RenameFlags, Spliced},
+    dentry::{Entry, LookupFlags, NewEntry, RenameFlags, Renamed, Spliced},
     dir,
     filesystem::FileSystem,
     param::Kgid,
@@ -201,6 +201,16 @@ impl<T: FileSystem> Inode<T> {
                 },
             }
         }
+    }
+
+    /// Evicts the inode as soon as its last user is gone, instead of keeping
+    /// it cached, and its dentries as soon as theirs are
+    /// (`d_mark_dontcache()`): for a file that must go at its last close,
+    /// such as a silly-renamed one.
+    pub fn mark_dontcache(&self) {
+        // SAFETY: The inode is pinned (type invariant); the function takes
+        // the locks it needs.
+        unsafe { bindings::d_mark_dontcache(self.as_raw()) };
     }
 
     /// Takes a counted reference.
@@ -901,14 +911,18 @@ pub trait Operations {
     /// across directories). `new` is negative unless it is replaced.
     /// `inodes` has the tokens of the source and target inodes the VFS
     /// locked: all but a directory that stays in its parent.
-    fn rename(
+    ///
+    /// The bindings move the dentries after it succeeds, as [`Renamed`]
+    /// says: [`Renamed::in_place`], or the result of a silly-rename
+    /// ([`Entry::silly_rename`]).
+    fn rename<'a>(
         _old_dir: &Locked<'_, Self::FileSystem, Exclusive>,
         _old: &Entry<'_, Self::FileSystem>,
         _new_dir: &Locked<'_, Self::FileSystem, Exclusive>,
-        _new: &Entry<'_, Self::FileSystem>,
+        _new: &Entry<'a, Self::FileSystem>,
         _flags: RenameFlags,
         _inodes: &RenameLocks<'_, Self::FileSystem>,
-    ) -> Result {
+    ) -> Result<Renamed<'a, Self::FileSystem>> {
         build_error!(VTABLE_DEFAULT_ERROR)
     }
 
@@ -1279,9 +1293,23 @@ impl<U: Operations + ?Sized> Table<U> {
                 RenameLocks {
                     source: source_locked.then(|| Locked::new(Inode::from_raw(source))),
                     target: target_locked.then(|| Locked::new(Inode::from_raw(target))),
+                    new,
+                    exchange,
                 }
             };
-            U::rename(&od, &o, &nd, &n, flags, &inodes)?;
+            let renamed = U::rename(&od, &o, &nd, &n, flags, &inodes)?;
+            // The type has `FS_RENAME_DOES_D_MOVE`: the move is ours.
+            // SAFETY: Both dentries are pinned and their parents locked, as
+            // are the inodes `vfs_rename()` locks; a silly-rename's
+            // duplicate is in-lookup in `new`'s directory, and `d_move()`
+            // ends that state.
+            unsafe {
+                match &renamed.onto {
+                    Some(dup) => bindings::d_move(old, dup.dentry().as_raw()),
+                    None if exchange => bindings::d_exchange(old, new),
+                    None => bindings::d_move(old, new),
+                }
+            }
             Ok(0)
         })
     }
@@ -1329,6 +1357,10 @@ pub struct RenameLocks<'a, T: FileSystem> {
     /// The inode being replaced or exchanged, if any, unless it is a
     /// directory the VFS leaves unlocked.
     pub target: Option<Locked<'a, T, Exclusive>>,
+    /// The target dentry.
+    pub(crate) new: *mut bindings::dentry,
+    /// Whether this is `RENAME_EXCHANGE`.
+    pub(crate) exchange: bool,
 }
 
 /// After a creating operation returned `spliced`: the VFS expects `dentry`

@@ -211,13 +211,16 @@ TEST_F(mnt, remount_changes_tunables)
 	EXPECT_TRUE(shows_option(self->dir, ",size=1048576"));
 	EXPECT_TRUE(shows_option(self->dir, ",nr_inodes=100"));
 	ASSERT_EQ(0, mount(NULL, self->dir, NULL, MS_REMOUNT,
-			   "size=2m,noprime_dcache,lookup_delay_us=10"));
+			   "size=2m,noprime_dcache,lookup_delay_us=10,silly_rename"));
 	EXPECT_TRUE(shows_option(self->dir, ",size=2097152"));
 	EXPECT_TRUE(shows_option(self->dir, ",noprime_dcache"));
 	EXPECT_TRUE(shows_option(self->dir, ",lookup_delay_us=10"));
-	ASSERT_EQ(0, mount(NULL, self->dir, NULL, MS_REMOUNT, "prime_dcache,lookup_delay_us=0"));
+	EXPECT_TRUE(shows_option(self->dir, ",silly_rename"));
+	ASSERT_EQ(0, mount(NULL, self->dir, NULL, MS_REMOUNT,
+			   "prime_dcache,lookup_delay_us=0,nosilly_rename"));
 	EXPECT_FALSE(shows_option(self->dir, "prime_dcache"));
 	EXPECT_FALSE(shows_option(self->dir, "lookup_delay_us"));
+	EXPECT_FALSE(shows_option(self->dir, "silly_rename"));
 }
 
 TEST_F(mnt, remount_refuses_limits_below_usage)
@@ -271,6 +274,8 @@ FIXTURE_VARIANT_ADD(bad_option, nr_inodes_not_a_number) { .opts = "nr_inodes=man
 FIXTURE_VARIANT_ADD(bad_option, casefold_with_value) { .opts = "casefold=1" };
 FIXTURE_VARIANT_ADD(bad_option, prime_dcache_with_value) { .opts = "prime_dcache=yes" };
 FIXTURE_VARIANT_ADD(bad_option, noprime_dcache_with_value) { .opts = "noprime_dcache=1" };
+FIXTURE_VARIANT_ADD(bad_option, silly_rename_with_value) { .opts = "silly_rename=1" };
+FIXTURE_VARIANT_ADD(bad_option, silly_rename_misspelt) { .opts = "silly_renames" };
 FIXTURE_VARIANT_ADD(bad_option, lookup_delay_too_long) { .opts = "lookup_delay_us=1000001" };
 FIXTURE_VARIANT_ADD(bad_option, lookup_delay_negative) { .opts = "lookup_delay_us=-5" };
 FIXTURE_VARIANT_ADD(bad_option, lookup_delay_not_a_number) { .opts = "lookup_delay_us=slow" };

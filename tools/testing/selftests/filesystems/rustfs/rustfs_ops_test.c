@@ -233,6 +233,114 @@ TEST_F(fs, rename_plain_and_replace)
 	EXPECT_EQ(ENOENT, errno);
 }
 
+/* Counts the entries of @dir named .rustfs*, silly-renamed files; copies
+ * the last one's name to @name. */
+static int count_silly(const char *dir, char *name)
+{
+	struct dirent *d;
+	int n = 0;
+	DIR *dp;
+
+	dp = opendir(dir);
+	if (!dp)
+		return -1;
+	while ((d = readdir(dp))) {
+		if (strncmp(d->d_name, ".rustfs", 7))
+			continue;
+		n++;
+		if (name)
+			strcpy(name, d->d_name);
+	}
+	closedir(dp);
+	return n;
+}
+
+/*
+ * silly_rename: replacing a file that is still open moves it to a hidden
+ * name (through d_duplicate() of the target) until its last close, as NFS
+ * does; without the option it just loses its name.
+ */
+TEST_F(fs, silly_rename)
+{
+	long renames, unlinks, dups;
+	char buf[8] = {}, silly[NAME_MAX + 1];
+	struct stat st, fst;
+	int fd;
+
+	ASSERT_EQ(0, write_file(P("a"), "A", 1));
+	ASSERT_EQ(0, write_file(P("b"), "B", 1));
+	fd = open(P("b"), O_RDONLY);
+	ASSERT_GE(fd, 0);
+	ASSERT_EQ(0, rename(P("a"), Q("b")));
+	ASSERT_EQ(0, fstat(fd, &fst));
+	EXPECT_EQ(0, fst.st_nlink);
+	EXPECT_EQ(0, count_silly(self->dir, NULL));
+	close(fd);
+
+	umount2(self->dir, MNT_DETACH);
+	ASSERT_EQ(0, mount_opts(self->dir, "silly_rename"));
+	renames = counter(self->dir, "silly_renames");
+	unlinks = counter(self->dir, "silly_unlinks");
+	dups = counter(self->dir, "duplicates");
+	ASSERT_EQ(0, write_file(P("a"), "A", 1));
+	ASSERT_EQ(0, write_file(P("b"), "B", 1));
+	fd = open(P("b"), O_RDONLY);
+	ASSERT_GE(fd, 0);
+	ASSERT_EQ(0, rename(P("a"), Q("b")));
+	EXPECT_EQ(renames + 1, counter(self->dir, "silly_renames"));
+	EXPECT_EQ(dups + 1, counter(self->dir, "duplicates"));
+	/* The open file kept a name, and the new one has the old name. */
+	ASSERT_EQ(0, fstat(fd, &fst));
+	EXPECT_EQ(1, fst.st_nlink);
+	ASSERT_EQ(1, count_silly(self->dir, silly));
+	ASSERT_EQ(0, stat(P(silly), &st));
+	EXPECT_EQ(fst.st_ino, st.st_ino);
+	ASSERT_EQ(1, read_file(P("b"), buf, sizeof(buf)));
+	EXPECT_STREQ("A", buf);
+	/* An open file is never evicted, nor its name removed. */
+	drop_caches();
+	ASSERT_EQ(1, pread(fd, buf, sizeof(buf), 0));
+	EXPECT_EQ('B', buf[0]);
+	EXPECT_EQ(1, count_silly(self->dir, NULL));
+	EXPECT_EQ(unlinks, counter(self->dir, "silly_unlinks"));
+	/* The last close removes the hidden name. */
+	close(fd);
+	EXPECT_EQ(0, count_silly(self->dir, NULL));
+	EXPECT_EQ(-1, stat(P(silly), &st));
+	EXPECT_EQ(ENOENT, errno);
+	EXPECT_EQ(unlinks + 1, counter(self->dir, "silly_unlinks"));
+
+	/* A target nobody holds is replaced as usual. */
+	ASSERT_EQ(0, write_file(P("c"), "C", 1));
+	ASSERT_EQ(0, rename(P("c"), Q("b")));
+	EXPECT_EQ(renames + 1, counter(self->dir, "silly_renames"));
+	EXPECT_EQ(0, count_silly(self->dir, NULL));
+
+	/* A silly-renamed file keeps its directory from being removed. */
+	ASSERT_EQ(0, mkdir(P("d"), 0755));
+	ASSERT_EQ(0, write_file(P("d/x"), "X", 1));
+	ASSERT_EQ(0, write_file(P("d/y"), "Y", 1));
+	fd = open(P("d/x"), O_RDONLY);
+	ASSERT_GE(fd, 0);
+	ASSERT_EQ(0, rename(P("d/y"), Q("d/x")));
+	EXPECT_EQ(0, unlink(P("d/x")));
+	EXPECT_EQ(-1, rmdir(P("d")));
+	EXPECT_EQ(ENOTEMPTY, errno);
+	close(fd);
+	EXPECT_EQ(0, rmdir(P("d")));
+
+	/* And remount switches it off. */
+	ASSERT_EQ(0, mount(NULL, self->dir, NULL, MS_REMOUNT, "nosilly_rename"));
+	ASSERT_EQ(0, write_file(P("a"), "A", 1));
+	fd = open(P("b"), O_RDONLY);
+	ASSERT_GE(fd, 0);
+	ASSERT_EQ(0, rename(P("a"), Q("b")));
+	ASSERT_EQ(0, fstat(fd, &fst));
+	EXPECT_EQ(0, fst.st_nlink);
+	EXPECT_EQ(renames + 2, counter(self->dir, "silly_renames"));
+	close(fd);
+}
+
 TEST_F(fs, rename_directories)
 {
 	struct stat st;

@@ -209,6 +209,74 @@ TEST_F_TIMEOUT(race, whiteout_rename_vs_lookups, 300)
 	TH_LOG("%ld lookups during 300 whiteout renames", looked);
 }
 
+/* Replaces "a", held open, @n times: each one is silly-renamed. */
+static void replace_open_files(void *arg)
+{
+	struct renames *r = arg;
+	char a[PATH_MAX], b[PATH_MAX];
+	int i, fd;
+
+	snprintf(a, sizeof(a), "%s/a", r->dir);
+	snprintf(b, sizeof(b), "%s/b", r->dir);
+	for (i = 0; i < r->n; i++) {
+		fd = open(a, O_RDONLY);
+		if (fd < 0)
+			break;
+		if (write_file(b, "y", 1) || rename(b, a)) {
+			close(fd);
+			break;
+		}
+		close(fd);
+	}
+	r->n = i;
+}
+
+/* "a" is always there, a regular file. */
+static int regular(const char *path, struct looker *l)
+{
+	struct stat st;
+
+	return lstat(path, &st) || !S_ISREG(st.st_mode);
+}
+
+TEST_F_TIMEOUT(race, silly_rename_vs_lookups, 300)
+{
+	struct looker tmpl = {
+		.dir = self->dir, .fmt = "a", .names = 1, .check = regular,
+	};
+	struct renames r = { .dir = self->dir, .n = 300 };
+	struct looker l[LOOKERS];
+	long renames, unlinks, looked = 0;
+	char path[PATH_MAX];
+	struct dirent *d;
+	int i, left = 0;
+	DIR *dp;
+
+	umount2(self->dir, MNT_DETACH);
+	ASSERT_EQ(0, mount(SOURCE, self->dir, "rustfs", 0, "silly_rename"));
+	renames = counter(self->dir, "silly_renames");
+	unlinks = counter(self->dir, "silly_unlinks");
+	snprintf(path, sizeof(path), "%s/a", self->dir);
+	ASSERT_EQ(0, write_file(path, "x", 1));
+	with_lookers(&tmpl, replace_open_files, &r, l);
+	EXPECT_EQ(300, r.n);
+	for (i = 0; i < LOOKERS; i++) {
+		EXPECT_EQ(0, l[i].unexpected)
+			TH_LOG("a lookup missed the name: %s", strerror(l[i].last_errno));
+		looked += l[i].lookups;
+	}
+	EXPECT_EQ(renames + 300, counter(self->dir, "silly_renames"));
+	/* Every hidden name went at the last close. */
+	EXPECT_EQ(unlinks + 300, counter(self->dir, "silly_unlinks"));
+	dp = opendir(self->dir);
+	ASSERT_NE(NULL, dp);
+	while ((d = readdir(dp)))
+		left += !strncmp(d->d_name, ".rustfs", 7);
+	closedir(dp);
+	EXPECT_EQ(0, left);
+	TH_LOG("%ld lookups during 300 silly-renames", looked);
+}
+
 struct creates {
 	const char *dir;
 	int n, failed;
