@@ -464,14 +464,16 @@ impl<'a> Whiteout<'a> {
         let sb = dir.super_block();
         let s = sup(sb);
         let fmt = bindings::S_IFCHR as u16;
+        // The duplicate first: when the store is full, dropping it ends the
+        // lookup it started (a test takes this path).
+        let dup = old.duplicate(dir, renaming)?;
+        s.count().duplicates.inc();
         let node = s
             .store
             .create(NewBody::Special(fmt, 0), new_attrs(fmt, 1, 0))?;
         let ino = node.ino;
         (|| {
             let slot = DirIndex::reserve(old.name(), ino, DirType::Chr)?;
-            let dup = old.duplicate(dir, renaming)?;
-            s.count().duplicates.inc();
             let Lookup::New(new) = sb.get_or_create_inode(ino)? else {
                 return Err(EIO);
             };

@@ -742,6 +742,40 @@ TEST_F(fs, enospc_at_the_limits)
 	EXPECT_EQ(0, write_file(P("again/f"), buf, sizeof(buf)));
 }
 
+/*
+ * The early-return path of an in-lookup guard: RENAME_WHITEOUT at the
+ * nr_inodes= limit makes its in-lookup duplicate of the old name, then fails
+ * to make the whiteout, and returns ENOSPC, leaving the guard's Drop to end
+ * the lookup. Had it not, the lookup of the name below, once the name is
+ * gone from the dcache, would wait for it forever, and umount would find a
+ * dentry still in use.
+ */
+TEST_F(fs, whiteout_enospc_ends_the_duplicate_lookup)
+{
+	long dups;
+	struct stat st;
+
+	umount2(self->dir, MNT_DETACH);
+	/* The root and "a". */
+	ASSERT_EQ(0, mount_opts(self->dir, "nr_inodes=2"));
+	ASSERT_EQ(0, write_file(P("a"), "A", 1));
+	dups = counter(self->dir, "duplicates");
+	EXPECT_EQ(-1, renameat2(AT_FDCWD, P("a"), AT_FDCWD, Q("b"), RENAME_WHITEOUT));
+	EXPECT_EQ(ENOSPC, errno);
+	/* The duplicate was made, so the failure went through its Drop. */
+	EXPECT_EQ(dups + 1, counter(self->dir, "duplicates"));
+	/* Nothing changed. */
+	ASSERT_EQ(0, stat(P("a"), &st));
+	EXPECT_TRUE(S_ISREG(st.st_mode));
+	EXPECT_EQ(-1, stat(P("b"), &st));
+	/* Gone from the dcache, the name goes through d_alloc_parallel(). */
+	ASSERT_EQ(0, unlink(P("a")));
+	drop_caches();
+	EXPECT_EQ(-1, stat(P("a"), &st));
+	EXPECT_EQ(ENOENT, errno);
+	EXPECT_EQ(0, write_file(P("a"), "A2", 2));
+}
+
 TEST_F(fs, xattrs)
 {
 	char buf[64] = {}, list[128];
