@@ -100,14 +100,19 @@ detect_host_tools() {
 # in_chroot CMD...: run CMD in the toolchain chroot, with the repository at
 # $C_TOP and the cache at $C_CACHE.  The mounts live in a private mount
 # namespace, so they vanish with the command, even if it is killed.
+# With IN_CHROOT_EXEC=1 the shell is replaced by CMD (through unshare, sh,
+# chroot and env, which all exec), so that whoever waits for it, such as
+# timeout(1), signals CMD itself and not a shell that would leave it behind.
 in_chroot() {
+	local ex=
+	[ "${IN_CHROOT_EXEC:-}" = 1 ] && ex="exec"
 	if use_host_tools; then
-		"$@"
+		$ex "$@"
 		return
 	fi
 	[ -x "$CHROOT/usr/bin/rustc" ] || die "no toolchain chroot at $CHROOT; run 'make toolchain'"
 	# shellcheck disable=SC2016 # expanded by the inner shell
-	unshare --mount --propagation private -- \
+	$ex unshare --mount --propagation private -- \
 		/bin/sh -ec '
 		c=$1; top=$2; cache=$3; ksrc=$4; shift 4
 		mkdir -p "$c/rustfs/src" "$c/rustfs/cache"
