@@ -15,7 +15,7 @@ use kernel::{
         dentry::{NegState, Root},
         dir,
         filesystem::{FileSystem, Stat},
-        inode::{self, Attrs, Evicting, Inode, InodeRef, Lookup, Params, Time, Type},
+        inode::{self, Attrs, Evicting, Inode, InodeRef, Kstat, Lookup, Params, Time, Type},
         param::{Log, Param, Table},
         sb::{self, SuperBlock},
         xattr::Handlers,
@@ -306,6 +306,19 @@ impl FileSystem for RustFs {
             st.files = max_inodes;
             st.ffree = max_inodes.saturating_sub(inodes);
         }
+        Ok(())
+    }
+
+    fn getattr(inode: &Inode<Self>, stat: &mut Kstat) -> Result {
+        let node = inode.data();
+        stat.set_btime(node.btime);
+        // The inode counts no blocks: the bytes are in the store.
+        let bytes = match &node.body {
+            Body::File(_) => u64::try_from(inode.size()).unwrap_or(0),
+            Body::Link(target) => target.len() as u64,
+            _ => 0,
+        };
+        stat.set_blocks(bytes.div_ceil(512));
         Ok(())
     }
 

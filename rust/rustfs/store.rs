@@ -16,7 +16,7 @@ use kernel::{
     fs::{
         dentry::NAME_MAX,
         dir::DirType,
-        inode::Attrs,
+        inode::{Attrs, Time},
         xattr::{List, SetMode},
     },
     new_mutex,
@@ -54,6 +54,8 @@ pub(crate) struct Node {
     /// has its hidden name, and the sequence number in that name; 0 if not.
     pub(crate) silly_dir: Atomic<u64>,
     pub(crate) silly_seq: Atomic<u32>,
+    /// When the object was created (`statx(2)`'s `stx_btime`).
+    pub(crate) btime: Time,
     /// The attributes, as of the last eviction of the inode.
     pub(crate) attrs: Pin<KBox<Mutex<Attrs>>>,
     /// Extended attributes: (full name, value); few per node.
@@ -473,6 +475,7 @@ impl Store {
             }
             NewBody::Special(fmt, dev) => Body::Special(fmt, dev),
         };
+        let btime = attrs.ctime;
         let attrs = KBox::pin_init(new_mutex!(attrs), GFP_KERNEL)?;
         let xattrs = KBox::pin_init(new_mutex!(KVec::new()), GFP_KERNEL)?;
         let slot = RBTreeNodeReservation::new(GFP_KERNEL)?;
@@ -489,6 +492,7 @@ impl Store {
                 body,
                 silly_dir: Atomic::new(0),
                 silly_seq: Atomic::new(0),
+                btime,
                 attrs,
                 xattrs,
                 usage: self.usage.clone(),

@@ -13,7 +13,7 @@
 
 use super::{
     dentry::Root,
-    inode::{Evicting, InodeCache},
+    inode::{Evicting, Inode, InodeCache, Kstat},
     param::{Log, Param, Table},
     sb::{self, SuperBlock},
 };
@@ -68,6 +68,13 @@ pub trait FileSystem: Sized + Send + Sync + 'static {
     /// Fills in the block and inode counts of `statfs(2)`; the rest (type,
     /// block size, name length) comes from the superblock.
     fn statfs(_sb: &SuperBlock<Self>, _stat: &mut Stat) -> Result {
+        Ok(())
+    }
+
+    /// Completes the attributes `stat(2)` and `statx(2)` return for
+    /// `inode`, which the VFS filled from the inode (`->getattr`, after
+    /// `generic_fillattr()`): the block count, the creation time.
+    fn getattr(_inode: &Inode<Self>, _stat: &mut Kstat) -> Result {
         Ok(())
     }
 

@@ -406,14 +406,14 @@ impl<'a, T: FileSystem> New<'a, T> {
                 ),
                 Type::Lnk(a) => (
                     bindings::S_IFLNK,
-                    core::ptr::from_ref(&SYMLINK_OPS),
+                    core::ptr::from_ref(&OtherOps::<T>::SYMLINK),
                     core::ptr::null(),
                     Some(a.0),
                 ),
-                Type::Chr(dev) => special(inode, bindings::S_IFCHR, perm, dev),
-                Type::Blk(dev) => special(inode, bindings::S_IFBLK, perm, dev),
-                Type::Fifo => special(inode, bindings::S_IFIFO, perm, 0),
-                Type::Sock => special(inode, bindings::S_IFSOCK, perm, 0),
+                Type::Chr(dev) => special::<T>(inode, bindings::S_IFCHR, perm, dev),
+                Type::Blk(dev) => special::<T>(inode, bindings::S_IFBLK, perm, dev),
+                Type::Fifo => special::<T>(inode, bindings::S_IFIFO, perm, 0),
+                Type::Sock => special::<T>(inode, bindings::S_IFSOCK, perm, 0),
             };
             (*inode).i_mode = fmt as u16 | perm;
             if !iop.is_null() {
@@ -465,7 +465,7 @@ impl<'a, T: FileSystem> New<'a, T> {
 /// # Safety
 ///
 /// `inode` must be `I_NEW` and owned by the caller.
-unsafe fn special(
+unsafe fn special<T: FileSystem>(
     inode: *mut bindings::inode,
     fmt: u32,
     perm: u16,
@@ -480,7 +480,7 @@ unsafe fn special(
     unsafe { bindings::init_special_inode(inode, fmt as u16 | perm, dev) };
     (
         fmt,
-        core::ptr::from_ref(&SPECIAL_OPS),
+        core::ptr::from_ref(&OtherOps::<T>::SPECIAL),
         core::ptr::null(),
         None,
     )
@@ -1009,6 +1009,7 @@ impl<U: Operations + ?Sized> Table<U> {
             None
         },
         setattr: Some(Self::setattr),
+        getattr: Some(getattr::<U::FileSystem>),
         tmpfile: if U::HAS_TMPFILE {
             Some(Self::tmpfile)
         } else {
@@ -1482,22 +1483,87 @@ unsafe extern "C" fn setattr_no_size(
     })
 }
 
-/// The inode operations of symbolic links: the target is page 0.
-const SYMLINK_OPS: bindings::inode_operations = bindings::inode_operations {
-    get_link: Some(bindings::page_get_link),
-    setattr: Some(setattr_no_size),
-    update_time: Some(update_time),
-    listxattr: Some(xattr::listxattr),
-    ..pin_init::zeroed()
-};
+/// The inode operations of the inodes without [`Operations`] of file system
+/// `T`.
+struct OtherOps<T: FileSystem>(PhantomData<T>);
 
-/// The inode operations of devices, FIFOs and sockets.
-const SPECIAL_OPS: bindings::inode_operations = bindings::inode_operations {
-    setattr: Some(setattr_no_size),
-    update_time: Some(update_time),
-    listxattr: Some(xattr::listxattr),
-    ..pin_init::zeroed()
-};
+impl<T: FileSystem> OtherOps<T> {
+    /// Symbolic links: the target is page 0.
+    const SYMLINK: bindings::inode_operations = bindings::inode_operations {
+        get_link: Some(bindings::page_get_link),
+        setattr: Some(setattr_no_size),
+        getattr: Some(getattr::<T>),
+        update_time: Some(update_time),
+        listxattr: Some(xattr::listxattr),
+        ..pin_init::zeroed()
+    };
+
+    /// Devices, FIFOs and sockets.
+    const SPECIAL: bindings::inode_operations = bindings::inode_operations {
+        setattr: Some(setattr_no_size),
+        getattr: Some(getattr::<T>),
+        update_time: Some(update_time),
+        listxattr: Some(xattr::listxattr),
+        ..pin_init::zeroed()
+    };
+}
+
+/// `->getattr` of every inode: `generic_fillattr()`, then
+/// [`FileSystem::getattr`].
+///
+/// # Safety
+///
+/// Called by the VFS with a pinned positive dentry of file system `T` in
+/// `path`, and `stat` valid for writes, for the call.
+unsafe extern "C" fn getattr<T: FileSystem>(
+    idmap: *mut bindings::mnt_idmap,
+    path: *const bindings::path,
+    stat: *mut bindings::kstat,
+    request_mask: u32,
+    _query_flags: c_uint,
+) -> c_int {
+    from_result(|| {
+        // SAFETY: As the function's safety requirements say.
+        let inode = unsafe {
+            let raw = (*(*path).dentry).d_inode;
+            bindings::generic_fillattr(idmap, request_mask, raw, stat);
+            Inode::<T>::from_raw(raw)
+        };
+        // INVARIANT: `stat` is valid for writes for the call.
+        T::getattr(inode, &mut Kstat(stat))?;
+        Ok(0)
+    })
+}
+
+/// The attributes `stat(2)` and `statx(2)` return, filled from the inode by
+/// the VFS, for [`FileSystem::getattr`] to complete with what only the file
+/// system knows.
+///
+/// # Invariants
+///
+/// The pointer is a `struct kstat` valid for writes while this exists.
+pub struct Kstat(*mut bindings::kstat);
+
+impl Kstat {
+    /// Sets the number of 512-byte blocks the object occupies.
+    pub fn set_blocks(&mut self, blocks: u64) {
+        // SAFETY: Valid for writes (type invariant).
+        unsafe { (*self.0).blocks = blocks };
+    }
+
+    /// Sets the creation ("birth") time, and reports it (`STATX_BTIME`).
+    pub fn set_btime(&mut self, t: Time) {
+        // SAFETY: Valid for writes (type invariant).
+        unsafe {
+            (*self.0).btime = bindings::timespec64 {
+                tv_sec: t.sec,
+                // Below one billion: no wrap.
+                tv_nsec: t.nsec as isize,
+            };
+            (*self.0).result_mask |= bindings::STATX_BTIME;
+        }
+    }
+}
 
 /// The file operations of regular files whose contents are in the page
 /// cache. Shared writable mappings are refused: writes reach the file

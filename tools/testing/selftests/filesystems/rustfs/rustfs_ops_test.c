@@ -341,6 +341,43 @@ TEST_F(fs, silly_rename)
 	close(fd);
 }
 
+/* statx: the creation time and the block count come from the store. */
+TEST_F(fs, statx_btime_and_blocks)
+{
+	struct statx a, b;
+	char big[5000];
+	struct timeval tv[2] = { { .tv_sec = 1000000000 }, { .tv_sec = 2000000000 } };
+
+	memset(big, 'x', sizeof(big));
+	ASSERT_EQ(0, write_file(P("f"), big, sizeof(big)));
+	ASSERT_EQ(0, statx(AT_FDCWD, P("f"), 0, STATX_BTIME | STATX_BLOCKS, &a));
+	ASSERT_TRUE(a.stx_mask & STATX_BTIME);
+	EXPECT_EQ(10, a.stx_blocks);
+	EXPECT_LE(a.stx_btime.tv_sec, a.stx_mtime.tv_sec);
+	EXPECT_NE(0, a.stx_btime.tv_sec);
+	/* Changing the other times leaves it, and eviction keeps it. */
+	ASSERT_EQ(0, utimes(P("f"), tv));
+	drop_caches();
+	ASSERT_EQ(0, statx(AT_FDCWD, P("f"), 0, STATX_BTIME | STATX_BLOCKS, &b));
+	EXPECT_EQ(a.stx_btime.tv_sec, b.stx_btime.tv_sec);
+	EXPECT_EQ(a.stx_btime.tv_nsec, b.stx_btime.tv_nsec);
+	EXPECT_EQ(2000000000, b.stx_mtime.tv_sec);
+	EXPECT_EQ(10, b.stx_blocks);
+	ASSERT_EQ(0, truncate(P("f"), 0));
+	ASSERT_EQ(0, statx(AT_FDCWD, P("f"), 0, STATX_BLOCKS, &b));
+	EXPECT_EQ(0, b.stx_blocks);
+	/* Every type has one. */
+	ASSERT_EQ(0, symlink("target", P("l")));
+	ASSERT_EQ(0, mkfifo(P("p"), 0644));
+	ASSERT_EQ(0, statx(AT_FDCWD, P("l"), AT_SYMLINK_NOFOLLOW, STATX_BTIME | STATX_BLOCKS, &b));
+	EXPECT_TRUE(b.stx_mask & STATX_BTIME);
+	EXPECT_EQ(1, b.stx_blocks);
+	ASSERT_EQ(0, statx(AT_FDCWD, P("p"), 0, STATX_BTIME, &b));
+	EXPECT_TRUE(b.stx_mask & STATX_BTIME);
+	ASSERT_EQ(0, statx(AT_FDCWD, self->dir, 0, STATX_BTIME, &b));
+	EXPECT_TRUE(b.stx_mask & STATX_BTIME);
+}
+
 TEST_F(fs, rename_directories)
 {
 	struct stat st;
