@@ -142,3 +142,9 @@ __rust_helper unsigned long rust_helper_totalram_pages(void)
 {
 	return totalram_pages();
 }
+
+__rust_helper void rust_helper_mapping_set_error(struct address_space *mapping,
+						 int error)
+{
+	mapping_set_error(mapping, error);
+}

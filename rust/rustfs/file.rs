@@ -3,7 +3,10 @@
 //! Regular files and symbolic links: their contents move between the store
 //! and the page cache.
 
-use crate::{sb::RustFs, store::Body};
+use crate::{
+    sb::{sup, RustFs},
+    store::Body,
+};
 use kernel::{
     fs::{
         address_space,
@@ -78,6 +81,20 @@ impl address_space::Operations for Data {
                 dst.copy_from_slice(src);
             }
         }
+    }
+
+    fn write_back(inode: &Inode<RustFs>, pos: i64, src: &[u8]) -> Result {
+        let file = inode.data().file()?;
+        let start = usize::try_from(pos).map_err(|_| EINVAL)?;
+        let mut data = file.lock();
+        // A truncate may have shrunk the file since the writeback started.
+        let end = data.len().min(start.saturating_add(src.len()));
+        if let Some(dst) = data.get_mut(start..end) {
+            dst.copy_from_slice(&src[..end - start]);
+        }
+        drop(data);
+        sup(inode.super_block()).count().writebacks.inc();
+        Ok(())
     }
 }
 

@@ -182,6 +182,8 @@ impl FileSystem for RustFs {
             time_gran: 1,
         })?;
         sb.set_xattr_handlers(Handlers::new::<Xattrs>());
+        // For what shared writable mappings dirty: see `Data::write_back`.
+        sb.setup_bdi()?;
         let dev = sb.dev();
         let name = CString::try_from_fmt(fmt!("rustfs-{}:{}", dev >> 20, dev & 0xf_ffff))?;
         let debugfs = debugfs::Dir::new(&name);

@@ -75,6 +75,8 @@ stats! {
     silly_unlinks,
     /// Case-insensitive hits completed with `d_add_ci()`.
     add_ci,
+    /// Pieces of folios dirtied through shared mappings written back.
+    writebacks,
 }
 
 /// The debugfs-visible state of one superblock.

@@ -11,7 +11,10 @@
 //!   copied, and reads the folio first if the write covers only part of it;
 //! - `write_end` writes the copied bytes through to the store with
 //!   [`Operations::write`] and leaves the folio clean, so that reclaim and
-//!   `drop_caches` may drop it, and the inode with it, without writeback.
+//!   `drop_caches` may drop it, and the inode with it, without writeback;
+//! - `writepages`, with [`Operations::write_back`], stores the folios that
+//!   stores through a shared writable mapping dirtied. Without it, such
+//!   mappings are refused.
 //!
 //! C headers: [`include/linux/fs.h`](srctree/include/linux/fs.h) and
 //! [`include/linux/pagemap.h`](srctree/include/linux/pagemap.h).
@@ -38,6 +41,14 @@ pub trait Operations {
     /// Stores `data` at `pos`, in room that `write_begin` made. Called with
     /// `i_rwsem` held; the bindings update `i_size` afterwards.
     fn write(inode: &Inode<Self::FileSystem>, pos: i64, data: &[u8]);
+
+    /// Stores `data`, from a folio dirtied through a shared writable mapping,
+    /// at `pos` (`->writepages`): never past `i_size` as it was when the
+    /// writeback started. Called without `i_rwsem`, so a truncate may have
+    /// shrunk the store meanwhile: bytes past its end are to be dropped.
+    fn write_back(_inode: &Inode<Self::FileSystem>, _pos: i64, _data: &[u8]) -> Result {
+        build_error!(crate::error::VTABLE_DEFAULT_ERROR)
+    }
 }
 
 /// An address-space operations table of file system `T`.
@@ -98,9 +109,67 @@ impl<U: Operations + ?Sized> Table<U> {
         read_folio: Some(Self::read_folio),
         write_begin: Some(Self::write_begin),
         write_end: Some(Self::write_end),
-        dirty_folio: Some(bindings::noop_dirty_folio),
+        // Only shared writable mappings dirty folios, and only with
+        // `writepages` are they allowed (see `FILE_OPS`).
+        dirty_folio: if U::HAS_WRITE_BACK {
+            Some(bindings::filemap_dirty_folio)
+        } else {
+            Some(bindings::noop_dirty_folio)
+        },
+        writepages: if U::HAS_WRITE_BACK {
+            Some(Self::writepages)
+        } else {
+            None
+        },
         ..pin_init::zeroed()
     };
+
+    /// # Safety
+    ///
+    /// Called by the VFS for the mapping of a pinned inode of this file
+    /// system.
+    unsafe extern "C" fn writepages(
+        mapping: *mut bindings::address_space,
+        wbc: *mut bindings::writeback_control,
+    ) -> c_int {
+        // SAFETY: As the function's safety requirements say.
+        let (raw, inode) = unsafe {
+            let raw = (*mapping).host;
+            (raw, Inode::<U::FileSystem>::from_raw(raw))
+        };
+        // SAFETY: As above.
+        let size = unsafe { bindings::i_size_read(raw) };
+        let mut err: c_int = 0;
+        let mut folio = core::ptr::null_mut();
+        loop {
+            // SAFETY: `folio` is null or the folio the previous call returned,
+            // which we unlocked; `err` is valid for writes.
+            folio = unsafe { bindings::writeback_iter(mapping, wbc, folio, &mut err) };
+            if folio.is_null() {
+                return err;
+            }
+            // SAFETY: `writeback_iter()` returned the folio locked, with its
+            // dirty bit cleared for us to write it. Starting writeback clears
+            // its dirty tag too, which keeps the inode dirty, and so out of
+            // reach of reclaim, until no folio has it.
+            unsafe {
+                bindings::__folio_start_writeback(folio, false);
+                let pos = bindings::folio_pos(folio);
+                let len = usize::try_from(size - pos).unwrap_or(0);
+                // Mapped stores may change the bytes as we copy them: the
+                // folio is then dirty again and written once more.
+                let res = for_each_piece(folio, 0, len, |off, p, n| {
+                    U::write_back(inode, pos + off as i64, core::slice::from_raw_parts(p, n))
+                });
+                if let Err(e) = res {
+                    err = e.to_errno();
+                    bindings::mapping_set_error(mapping, err);
+                }
+                bindings::folio_unlock(folio);
+                bindings::folio_end_writeback(folio);
+            }
+        }
+    }
 
     /// Fills a locked folio from the store.
     ///

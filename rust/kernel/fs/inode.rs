@@ -1508,6 +1508,27 @@ impl<T: FileSystem> OtherOps<T> {
     };
 }
 
+/// `->mmap` of regular files: shared writable mappings only where the
+/// address-space operations can write dirty folios back to the store.
+///
+/// # Safety
+///
+/// Called by the VFS with an open file and a VMA being set up.
+unsafe extern "C" fn file_mmap(
+    file: *mut bindings::file,
+    vma: *mut bindings::vm_area_struct,
+) -> c_int {
+    // SAFETY: As the function's safety requirements say; the operation
+    // tables are static.
+    unsafe {
+        if (*(*(*file).f_mapping).a_ops).writepages.is_some() {
+            bindings::generic_file_mmap(file, vma)
+        } else {
+            bindings::generic_file_readonly_mmap(file, vma)
+        }
+    }
+}
+
 /// `->getattr` of every inode: `generic_fillattr()`, then
 /// [`FileSystem::getattr`].
 ///
@@ -1572,8 +1593,9 @@ const FILE_OPS: bindings::file_operations = bindings::file_operations {
     llseek: Some(bindings::generic_file_llseek),
     read_iter: Some(bindings::generic_file_read_iter),
     write_iter: Some(bindings::generic_file_write_iter),
-    mmap: Some(bindings::generic_file_readonly_mmap),
-    fsync: Some(bindings::noop_fsync),
+    mmap: Some(file_mmap),
+    // Writes back what shared writable mappings dirtied, if anything.
+    fsync: Some(bindings::simple_fsync_noflush),
     splice_read: Some(bindings::filemap_splice_read),
     splice_write: Some(bindings::iter_file_splice_write),
     ..pin_init::zeroed()

@@ -11,7 +11,7 @@
 use super::filesystem::FileSystem;
 use crate::{
     bindings,
-    error::{code::EINVAL, Result},
+    error::{code::EINVAL, to_result, Result},
     ffi::c_ulong,
     types::{ForeignOwnable, Opaque},
 };
@@ -110,6 +110,18 @@ impl<T: FileSystem> SuperBlock<T, New> {
             (*sb).s_time_gran = p.time_gran;
         }
         Ok(())
+    }
+
+    /// Gives the superblock a backing device of its own
+    /// (`super_setup_bdi()`), so that the flusher threads and `sync(2)`
+    /// write back what shared writable mappings dirty, through
+    /// `writepages`. Without one, as on any `nodev` superblock, only
+    /// `fsync(2)` and `msync(2)` do, and a dirty inode stays cached until
+    /// then.
+    pub fn setup_bdi(&self) -> Result {
+        // SAFETY: As in `set_params()`; the VFS releases the device when the
+        // superblock goes (`SB_I_PERSB_BDI`).
+        to_result(unsafe { bindings::super_setup_bdi(self.as_raw()) })
     }
 }
 

@@ -505,7 +505,7 @@ TEST_F(fs, partial_page_writes_after_eviction)
 
 TEST_F(fs, mmap)
 {
-	char *p;
+	char buf[16] = {}, *p;
 	int fd;
 
 	ASSERT_EQ(0, write_file(P("f"), "mapped", 6));
@@ -522,9 +522,85 @@ TEST_F(fs, mmap)
 	ASSERT_NE(MAP_FAILED, p);
 	p[0] = 'M';
 	munmap(p, 4096);
-	/* Shared writable mappings are refused: see rustfs.rst. */
-	EXPECT_EQ(MAP_FAILED, mmap(NULL, 4096, PROT_READ | PROT_WRITE, MAP_SHARED, fd, 0));
 	close(fd);
+	/* A private copy never reaches the file. */
+	drop_caches();
+	ASSERT_EQ(6, read_file(P("f"), buf, sizeof(buf)));
+	EXPECT_STREQ("mapped", buf);
+}
+
+/* syncfs(2) of the file system mounted at @dir. */
+static int syncfs_path(const char *dir)
+{
+	int fd = open(dir, O_RDONLY | O_DIRECTORY), ret;
+
+	if (fd < 0)
+		return -1;
+	ret = syncfs(fd);
+	close(fd);
+	return ret;
+}
+
+/*
+ * Stores through a shared mapping reach the store by ->writepages: on
+ * msync(), on sync() through the superblock's own backing device, and never
+ * past a truncate that came meanwhile.
+ */
+TEST_F(fs, shared_writable_mmap)
+{
+	long loads, wb = counter(self->dir, "writebacks");
+	char buf[16] = {}, *p;
+	int fd;
+
+	ASSERT_EQ(0, write_file(P("f"), "shared", 6));
+	fd = open(P("f"), O_RDWR);
+	ASSERT_GE(fd, 0);
+	p = mmap(NULL, 4096, PROT_READ | PROT_WRITE, MAP_SHARED, fd, 0);
+	ASSERT_NE(MAP_FAILED, p);
+	memcpy(p, "SHA", 3);
+	ASSERT_EQ(0, msync(p, 4096, MS_SYNC));
+	EXPECT_LT(wb, counter(self->dir, "writebacks"));
+	/* Past EOF, within the page: zeroes on disk, never stored. */
+	p[100] = 'z';
+	munmap(p, 4096);
+	close(fd);
+	ASSERT_EQ(0, syncfs_path(self->dir));
+	loads = counter(self->dir, "inode_loads");
+	drop_caches();
+	ASSERT_EQ(6, read_file(P("f"), buf, sizeof(buf)));
+	EXPECT_STREQ("SHAred", buf);
+	/* Read back from the store: the written-back inode was evicted. */
+	EXPECT_LT(loads, counter(self->dir, "inode_loads"));
+
+	/* Without msync: sync() writes it back. */
+	fd = open(P("f"), O_RDWR);
+	ASSERT_GE(fd, 0);
+	p = mmap(NULL, 4096, PROT_READ | PROT_WRITE, MAP_SHARED, fd, 0);
+	ASSERT_NE(MAP_FAILED, p);
+	memcpy(p + 3, "RED", 3);
+	munmap(p, 4096);
+	close(fd);
+	sync();
+	loads = counter(self->dir, "inode_loads");
+	drop_caches();
+	ASSERT_EQ(6, read_file(P("f"), buf, sizeof(buf)));
+	EXPECT_STREQ("SHARED", buf);
+	EXPECT_LT(loads, counter(self->dir, "inode_loads"));
+
+	/* A truncate while dirty: the store keeps the new size. */
+	fd = open(P("f"), O_RDWR);
+	ASSERT_GE(fd, 0);
+	p = mmap(NULL, 4096, PROT_READ | PROT_WRITE, MAP_SHARED, fd, 0);
+	ASSERT_NE(MAP_FAILED, p);
+	memcpy(p, "trunc!", 6);
+	ASSERT_EQ(0, ftruncate(fd, 2));
+	munmap(p, 4096);
+	ASSERT_EQ(0, fsync(fd));
+	close(fd);
+	drop_caches();
+	memset(buf, 0, sizeof(buf));
+	ASSERT_EQ(2, read_file(P("f"), buf, sizeof(buf)));
+	EXPECT_STREQ("tr", buf);
 }
 
 TEST_F(fs, readdir_lists_everything_with_types)
