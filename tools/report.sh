@@ -115,6 +115,11 @@ if [ -n "${STRICT:-}" ] && [[ $ksft == *" skip"* ]] && [[ $ksft != *" 0 skip" ]]
 fi
 echo "-----------------------------------------------------"
 [ -n "$ksft" ] && echo "  $ksft"
+# What rustfs-counters printed: the counts of every instance the suite
+# mounted.
+counters=$(sed -n 's/^# counters: //p' "$TAP" | head -n1)
+[ -n "$counters" ] && echo "$counters" | fold -s -w 70 | sed '1s/^/  rustfs counters: /; 1!s/^/    /'
+
 echo "  kernel reports: $((nsplat - xfail)) unexpected, $xfail expected (self-check)"
 [ -s "$CONSOLE.splats" ] && echo "  reports kept in $CONSOLE.splats"
 echo "  console: $CONSOLE"

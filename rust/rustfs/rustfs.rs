@@ -17,6 +17,7 @@ mod store;
 
 kernel::module_fs! {
     type: sb::RustFs,
+    data: stats::Module,
     name: "rustfs",
     authors: ["rustfs developers"],
     description: "In-memory file system driving the VFS parallel-lookup API",

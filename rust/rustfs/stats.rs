@@ -1,10 +1,17 @@
 // SPDX-License-Identifier: GPL-2.0
 
 //! Per-superblock counters of the VFS paths rustfs drives, and the runtime
-//! tunables, in debugfs under `rustfs-<major>:<minor>/stats/`.
+//! tunables, in debugfs under `rustfs-<major>:<minor>/stats/`; and the
+//! totals of every instance unmounted since the module was loaded, in
+//! `rustfs/totals`.
 
 use core::fmt;
-use kernel::sync::atomic::{Atomic, Relaxed};
+use kernel::{
+    debugfs,
+    fs::filesystem::ModuleData,
+    prelude::*,
+    sync::atomic::{Atomic, Relaxed},
+};
 
 /// A counter.
 pub(crate) struct Counter(Atomic<u64>);
@@ -21,6 +28,10 @@ impl Counter {
     pub(crate) fn get(&self) -> u64 {
         self.0.load(Relaxed)
     }
+
+    fn add(&self, n: u64) {
+        self.0.fetch_add(n, Relaxed);
+    }
 }
 
 macro_rules! stats {
@@ -33,6 +44,11 @@ macro_rules! stats {
         impl Counters {
             pub(crate) const fn new() -> Self {
                 Self { $($name: Counter::new(),)* }
+            }
+
+            /// Adds `other`'s counts to these.
+            fn add(&self, other: &Counters) {
+                $(self.$name.add(other.$name.get());)*
             }
         }
 
@@ -92,5 +108,34 @@ impl Stats {
             counters: Counters::new(),
             delay_us: Atomic::new(delay_us),
         }
+    }
+}
+
+/// The counts of every instance unmounted since the module was loaded.
+static TOTALS: Counters = Counters::new();
+
+/// An instance's counts go to the totals when it is unmounted.
+impl Drop for Stats {
+    fn drop(&mut self) {
+        TOTALS.add(&self.counters);
+    }
+}
+
+/// The module's debugfs directory, `rustfs/`, with `totals`: what the test
+/// suite reads once every instance is gone.
+#[pin_data]
+pub(crate) struct Module {
+    #[pin]
+    _totals: debugfs::File<&'static Counters>,
+    _dir: debugfs::Dir,
+}
+
+impl ModuleData for Module {
+    fn init() -> impl PinInit<Self, Error> {
+        let dir = debugfs::Dir::new(c"rustfs");
+        try_pin_init!(Self {
+            _totals <- dir.read_only_file(c"totals", &TOTALS),
+            _dir: dir,
+        }? Error)
     }
 }

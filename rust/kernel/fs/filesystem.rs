@@ -441,7 +441,17 @@ impl<T: FileSystem> PinnedDrop for Registration<T> {
     }
 }
 
-/// Declares a kernel module whose one job is to register file system `type`.
+/// Module-wide state of a file system module, such as debugfs files that
+/// outlive each superblock: made by [`module_fs!`](crate::module_fs) before
+/// the type is registered, and dropped at unload, when no superblock is
+/// left.
+pub trait ModuleData: Sized + Send + Sync {
+    /// Initialises the state.
+    fn init() -> impl PinInit<Self, Error>;
+}
+
+/// Declares a kernel module whose one job is to register file system `type`,
+/// and optionally to hold module-wide `data` (a [`ModuleData`]).
 ///
 /// The other fields are those of [`module!`](crate::prelude::module); an
 /// `alias: ["fs-NAME"]` lets `mount -t NAME` load the module on demand.
@@ -460,6 +470,36 @@ impl<T: FileSystem> PinnedDrop for Registration<T> {
 /// ```
 #[macro_export]
 macro_rules! module_fs {
+    (type: $type:ty, data: $data:ty, $($f:tt)*) => {
+        #[$crate::prelude::pin_data]
+        struct FsModule {
+            // Before the registration, so that nothing can fail once the
+            // type is registered and may have been mounted.
+            #[pin]
+            _data: $data,
+            #[pin]
+            _fs: $crate::fs::filesystem::Registration<$type>,
+        }
+
+        impl $crate::InPlaceModule for FsModule {
+            fn init(
+                module: &'static $crate::ThisModule,
+            ) -> impl ::pin_init::PinInit<Self, $crate::error::Error> {
+                $crate::try_pin_init!(Self {
+                    _data <- <$data as $crate::fs::filesystem::ModuleData>::init(),
+                    // SAFETY: `module!` initialises `FsModule` in the module's
+                    // static storage and drops it at unload, only if all its
+                    // fields were initialised, and this is the last one.
+                    _fs <- unsafe { $crate::fs::filesystem::Registration::new(module) },
+                })
+            }
+        }
+
+        $crate::prelude::module! {
+            type: FsModule,
+            $($f)*
+        }
+    };
     (type: $type:ty, $($f:tt)*) => {
         #[$crate::prelude::pin_data]
         struct FsModule {
