@@ -38,8 +38,8 @@ pub(crate) struct Data;
 pub(crate) const DATA_OPS: address_space::Ops<RustFs> = address_space::Ops::new::<Data>();
 
 /// Copies `src` from offset `pos` into `buf`, zero-filling past its end.
-fn copy_out(src: &[u8], pos: i64, buf: &mut [u8]) {
-    let start = usize::try_from(pos).unwrap_or(usize::MAX).min(src.len());
+fn copy_out(src: &[u8], pos: usize, buf: &mut [u8]) {
+    let start = pos.min(src.len());
     let n = (src.len() - start).min(buf.len());
     buf[..n].copy_from_slice(&src[start..start + n]);
     buf[n..].fill(0);
@@ -50,8 +50,9 @@ impl address_space::Operations for Data {
     type FileSystem = RustFs;
 
     fn read(inode: &Inode<RustFs>, pos: i64, buf: &mut [u8]) -> Result {
+        let pos = usize::try_from(pos).map_err(|_| EINVAL)?;
         match &inode.data().body {
-            Body::File(f) => copy_out(&f.lock(), pos, buf),
+            Body::File(f) => f.lock().read(pos, buf),
             Body::Link(target) => copy_out(target, pos, buf),
             _ => return Err(EINVAL),
         }
@@ -61,37 +62,32 @@ impl address_space::Operations for Data {
     fn write_begin(inode: &Inode<RustFs>, pos: i64, len: usize) -> Result {
         let node = inode.data();
         let file = node.file()?;
-        let end = usize::try_from(pos)
-            .ok()
-            .and_then(|p| p.checked_add(len))
-            .ok_or(EFBIG)?;
+        let pos = usize::try_from(pos).map_err(|_| EFBIG)?;
+        let end = pos.checked_add(len).ok_or(EFBIG)?;
         let mut data = file.lock();
+        data.reserve(pos, len)?;
         if end > data.len() {
-            node.resize(&mut data, end)?;
+            node.resize(&mut data, end).inspect_err(|_| data.trim())?;
         }
         Ok(())
     }
 
     fn write(inode: &Inode<RustFs>, pos: i64, src: &[u8]) {
-        if let Ok(file) = inode.data().file() {
-            let mut data = file.lock();
-            let start = pos as usize;
+        if let (Ok(file), Ok(pos)) = (inode.data().file(), usize::try_from(pos)) {
             // `write_begin` made room for this write.
-            if let Some(dst) = data.get_mut(start..start + src.len()) {
-                dst.copy_from_slice(src);
-            }
+            file.lock().write(pos, src);
         }
     }
 
     fn write_back(inode: &Inode<RustFs>, pos: i64, src: &[u8]) -> Result {
         let file = inode.data().file()?;
-        let start = usize::try_from(pos).map_err(|_| EINVAL)?;
+        let pos = usize::try_from(pos).map_err(|_| EINVAL)?;
         let mut data = file.lock();
-        // A truncate may have shrunk the file since the writeback started.
-        let end = data.len().min(start.saturating_add(src.len()));
-        if let Some(dst) = data.get_mut(start..end) {
-            dst.copy_from_slice(&src[..end - start]);
-        }
+        // A truncate may have shrunk the file since the writeback started:
+        // `write` stores nothing past the size.
+        let n = src.len().min(data.len().saturating_sub(pos));
+        data.reserve(pos, n)?;
+        data.write(pos, src);
         drop(data);
         sup(inode.super_block()).count().writebacks.inc();
         Ok(())

@@ -314,9 +314,10 @@ impl FileSystem for RustFs {
     fn getattr(inode: &Inode<Self>, stat: &mut Kstat) -> Result {
         let node = inode.data();
         stat.set_btime(node.btime);
-        // The inode counts no blocks: the bytes are in the store.
+        // The inode counts no blocks: the bytes are in the store, which
+        // allocates nothing for holes.
         let bytes = match &node.body {
-            Body::File(_) => u64::try_from(inode.size()).unwrap_or(0),
+            Body::File(f) => f.lock().allocated() as u64,
             Body::Link(target) => target.len() as u64,
             _ => 0,
         };

@@ -35,8 +35,8 @@ pub(crate) const ROOT_INO: u64 = 1;
 pub(crate) enum Body {
     /// A directory and its entries.
     Dir(Pin<KBox<Mutex<DirIndex>>>),
-    /// A regular file's contents; large files fall back to vmalloc.
-    File(Pin<KBox<Mutex<KVVec<u8>>>>),
+    /// A regular file's contents.
+    File(Pin<KBox<Mutex<FileData>>>),
     /// A symbolic link's target.
     Link(KVec<u8>),
     /// A device, FIFO or socket: the file type bits and the device number.
@@ -83,7 +83,7 @@ impl Node {
     }
 
     /// The contents of a regular file node.
-    pub(crate) fn file(&self) -> Result<&Mutex<KVVec<u8>>> {
+    pub(crate) fn file(&self) -> Result<&Mutex<FileData>> {
         match &self.body {
             Body::File(f) => Ok(f),
             _ => Err(EINVAL),
@@ -92,19 +92,132 @@ impl Node {
 
     /// Resizes a regular file's contents to `len` bytes, zero-filled,
     /// charging or refunding the difference against `size=`.
-    pub(crate) fn resize(&self, data: &mut KVVec<u8>, len: usize) -> Result {
+    pub(crate) fn resize(&self, data: &mut FileData, len: usize) -> Result {
         let old = data.len();
         if len > old {
             self.usage.charge_bytes(len - old)?;
-            if let Err(e) = data.resize(len, 0, GFP_KERNEL) {
+            if let Err(e) = data.set_len(len) {
                 self.usage.refund_bytes(len - old);
-                return Err(e.into());
+                return Err(e);
             }
         } else {
-            data.truncate(len);
+            // Shrinking allocates nothing.
+            let _ = data.set_len(len);
             self.usage.refund_bytes(old - len);
         }
         Ok(())
+    }
+}
+
+/// The size of the chunks file contents are kept in.
+const CHUNK: usize = kernel::page::PAGE_SIZE;
+
+/// A regular file's contents, in chunks of a page allocated when first
+/// written: a file grows without copying what it has, and a hole takes no
+/// memory.
+///
+/// # Invariants
+///
+/// `chunks` covers `len` (it has at least `len.div_ceil(CHUNK)` slots);
+/// every chunk is `CHUNK` bytes, and the bytes past `len` are zero.
+pub(crate) struct FileData {
+    len: usize,
+    /// One slot per chunk: a large file's slots fall back to vmalloc.
+    chunks: KVVec<Option<KVec<u8>>>,
+}
+
+impl FileData {
+    fn new() -> Self {
+        Self {
+            len: 0,
+            chunks: KVVec::new(),
+        }
+    }
+
+    /// The size in bytes.
+    pub(crate) fn len(&self) -> usize {
+        self.len
+    }
+
+    /// The bytes of memory the chunks take.
+    pub(crate) fn allocated(&self) -> usize {
+        self.chunks.iter().flatten().count() * CHUNK
+    }
+
+    /// Makes room for `n` chunk slots.
+    fn grow_slots(&mut self, n: usize) -> Result {
+        while self.chunks.len() < n {
+            self.chunks.push(None, GFP_KERNEL)?;
+        }
+        Ok(())
+    }
+
+    /// Frees the chunks wholly past the end, which a [`FileData::reserve`]
+    /// for a write that then failed may have left.
+    pub(crate) fn trim(&mut self) {
+        self.chunks.truncate(self.len.div_ceil(CHUNK));
+    }
+
+    /// Sets the size: growing makes a hole; shrinking frees the chunks
+    /// past the end and zeroes the rest of the last one.
+    fn set_len(&mut self, len: usize) -> Result {
+        let slots = len.div_ceil(CHUNK);
+        self.grow_slots(slots)?;
+        if len < self.len {
+            self.chunks.truncate(slots);
+            if let Some(Some(last)) = self.chunks.get_mut(len / CHUNK) {
+                last[len % CHUNK..].fill(0);
+            }
+        }
+        self.len = len;
+        Ok(())
+    }
+
+    /// Allocates the chunks that `[pos, pos + len)` falls in, so that a
+    /// [`FileData::write`] there cannot fail. Does not change the size.
+    pub(crate) fn reserve(&mut self, pos: usize, len: usize) -> Result {
+        if len == 0 {
+            return Ok(());
+        }
+        let end = pos.checked_add(len).ok_or(EFBIG)?;
+        self.grow_slots(end.div_ceil(CHUNK))?;
+        for slot in &mut self.chunks[pos / CHUNK..end.div_ceil(CHUNK)] {
+            if slot.is_none() {
+                *slot = Some(KVec::from_elem(0, CHUNK, GFP_KERNEL)?);
+            }
+        }
+        Ok(())
+    }
+
+    /// Copies `buf.len()` bytes from `pos`, with zeroes for holes and past
+    /// the end.
+    pub(crate) fn read(&self, pos: usize, buf: &mut [u8]) {
+        let mut done = 0;
+        while done < buf.len() {
+            let at = pos.saturating_add(done);
+            let n = (CHUNK - at % CHUNK).min(buf.len() - done);
+            let dst = &mut buf[done..done + n];
+            match self.chunks.get(at / CHUNK) {
+                Some(Some(c)) if at < self.len => dst.copy_from_slice(&c[at % CHUNK..][..n]),
+                _ => dst.fill(0),
+            }
+            done += n;
+        }
+    }
+
+    /// Copies `src` to `pos`, into the chunks [`FileData::reserve`] made;
+    /// never past the size.
+    pub(crate) fn write(&mut self, pos: usize, src: &[u8]) {
+        let src = &src[..src.len().min(self.len.saturating_sub(pos))];
+        let mut done = 0;
+        while done < src.len() {
+            let at = pos + done;
+            let n = (CHUNK - at % CHUNK).min(src.len() - done);
+            if let Some(Some(c)) = self.chunks.get_mut(at / CHUNK) {
+                c[at % CHUNK..][..n].copy_from_slice(&src[done..done + n]);
+            }
+            done += n;
+        }
     }
 }
 
@@ -467,7 +580,7 @@ impl Store {
                 new_mutex!(DirIndex::new(self.casefold)),
                 GFP_KERNEL,
             )?),
-            NewBody::File => Body::File(KBox::pin_init(new_mutex!(KVVec::new()), GFP_KERNEL)?),
+            NewBody::File => Body::File(KBox::pin_init(new_mutex!(FileData::new()), GFP_KERNEL)?),
             NewBody::Link(target) => {
                 let mut t = KVec::new();
                 t.extend_from_slice(target, GFP_KERNEL)?;

@@ -352,7 +352,8 @@ TEST_F(fs, statx_btime_and_blocks)
 	ASSERT_EQ(0, write_file(P("f"), big, sizeof(big)));
 	ASSERT_EQ(0, statx(AT_FDCWD, P("f"), 0, STATX_BTIME | STATX_BLOCKS, &a));
 	ASSERT_TRUE(a.stx_mask & STATX_BTIME);
-	EXPECT_EQ(10, a.stx_blocks);
+	/* Two pages of store. */
+	EXPECT_EQ(16, a.stx_blocks);
 	EXPECT_LE(a.stx_btime.tv_sec, a.stx_mtime.tv_sec);
 	EXPECT_NE(0, a.stx_btime.tv_sec);
 	/* Changing the other times leaves it, and eviction keeps it. */
@@ -362,10 +363,20 @@ TEST_F(fs, statx_btime_and_blocks)
 	EXPECT_EQ(a.stx_btime.tv_sec, b.stx_btime.tv_sec);
 	EXPECT_EQ(a.stx_btime.tv_nsec, b.stx_btime.tv_nsec);
 	EXPECT_EQ(2000000000, b.stx_mtime.tv_sec);
-	EXPECT_EQ(10, b.stx_blocks);
+	EXPECT_EQ(16, b.stx_blocks);
 	ASSERT_EQ(0, truncate(P("f"), 0));
 	ASSERT_EQ(0, statx(AT_FDCWD, P("f"), 0, STATX_BLOCKS, &b));
 	EXPECT_EQ(0, b.stx_blocks);
+	/* A hole takes no store, and reads as zeroes, after eviction too. */
+	ASSERT_EQ(0, truncate(P("f"), 1 << 20));
+	ASSERT_EQ(0, statx(AT_FDCWD, P("f"), 0, STATX_BLOCKS | STATX_SIZE, &b));
+	EXPECT_EQ(0, b.stx_blocks);
+	EXPECT_EQ(1 << 20, b.stx_size);
+	drop_caches();
+	memset(big, 'x', sizeof(big));
+	ASSERT_EQ((ssize_t)sizeof(big), read_file(P("f"), big, sizeof(big)));
+	EXPECT_EQ(0, big[0]);
+	EXPECT_EQ(0, big[sizeof(big) - 1]);
 	/* Every type has one. */
 	ASSERT_EQ(0, symlink("target", P("l")));
 	ASSERT_EQ(0, mkfifo(P("p"), 0644));
