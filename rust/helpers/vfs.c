@@ -2,9 +2,10 @@
 
 /*
  * Helpers for the VFS abstractions in rust/kernel/fs/: static inline
- * functions of include/linux/{fs,dcache,pagemap,highmem,uidgid}.h.
+ * functions of include/linux/{backing-dev,fs,dcache,pagemap,highmem,uidgid}.h.
  */
 
+#include <linux/backing-dev.h>
 #include <linux/dcache.h>
 #include <linux/fs.h>
 #include <linux/highmem.h>
@@ -147,4 +148,9 @@ __rust_helper void rust_helper_mapping_set_error(struct address_space *mapping,
 						 int error)
 {
 	mapping_set_error(mapping, error);
+}
+
+__rust_helper bool rust_helper_mapping_can_writeback(struct address_space *mapping)
+{
+	return mapping_can_writeback(mapping);
 }

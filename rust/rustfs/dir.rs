@@ -16,8 +16,8 @@ use kernel::{
     bindings,
     fs::{
         dentry::{
-            Dentry, Duplicate, Entry, LookupFlags, NewEntry, NoBlockError, Parallel, RenameFlags,
-            Renamed, SillyRename, Spliced, NAME_MAX,
+            Dentry, Duplicate, Entry, LookupFlags, NewEntry, Parallel, RenameFlags, SillyRename,
+            Spliced, NAME_MAX,
         },
         dir::{self, DirEmitter, DirType, File},
         inode::{
@@ -265,14 +265,14 @@ impl inode::Operations for DirOps {
         unname(dir, dentry.name(), victim)
     }
 
-    fn rename<'a>(
+    fn rename(
         old_dir: &Locked<'_, RustFs, Exclusive>,
         old: &Entry<'_, RustFs>,
         new_dir: &Locked<'_, RustFs, Exclusive>,
-        new: &Entry<'a, RustFs>,
+        new: &mut Entry<'_, RustFs>,
         flags: RenameFlags,
         inodes: &RenameLocks<'_, RustFs>,
-    ) -> Result<Renamed<'a, RustFs>> {
+    ) -> Result {
         use RenameFlags as F;
         if flags.unknown(&[F::NOREPLACE, F::EXCHANGE, F::WHITEOUT]) != 0 {
             return Err(EINVAL);
@@ -306,7 +306,7 @@ impl inode::Operations for DirOps {
             }
             old_dir.touch();
             new_dir.touch();
-            return Ok(Renamed::in_place());
+            return Ok(());
         }
 
         // Everything that can fail, first.
@@ -319,6 +319,9 @@ impl inode::Operations for DirOps {
             }
         }
         let slot = DirIndex::reserve(new.name(), oi.ino(), DirType::from_mode(oi.mode()))?;
+        let replaced = new.inode().is_some();
+        // A silly-rename borrows `new` and changes its name.
+        let name = Name::new(new.name());
         let silly = match (new.inode(), &inodes.target) {
             (Some(ni), Some(target))
                 if !is_dir(ni)
@@ -336,16 +339,14 @@ impl inode::Operations for DirOps {
         };
 
         // Then the changes, which cannot fail.
-        let renamed = match silly {
-            Some(silly) => silly.finish(new.name()),
-            None => {
-                if new.inode().is_some() {
-                    // A replaced target is always locked (`vfs_rename()`).
-                    unname(new_dir, new.name(), inodes.target.as_ref().ok_or(EIO)?)?;
-                }
-                Renamed::in_place()
+        match silly {
+            Some(silly) => silly.finish(),
+            None if replaced => {
+                // A replaced target is always locked (`vfs_rename()`).
+                unname(new_dir, name.as_bytes(), inodes.target.as_ref().ok_or(EIO)?)?;
             }
-        };
+            None => {}
+        }
         index(old_dir)?.lock().remove(old.name());
         index(new_dir)?.lock().insert(slot);
         if cross && is_dir(oi) {
@@ -360,7 +361,7 @@ impl inode::Operations for DirOps {
         if let Some(w) = whiteout {
             w.finish(old_dir);
         }
-        Ok(renamed)
+        Ok(())
     }
 }
 
@@ -381,8 +382,8 @@ pub(crate) fn silly_name(ino: u64, seq: u32) -> Name {
 /// name: the source takes the target's place through an in-lookup
 /// duplicate of it (`d_duplicate()`). The hidden name goes at the last
 /// close, when the inode is evicted.
-struct Silly<'a, 'b> {
-    prep: SillyRename<'a, RustFs>,
+struct Silly<'s, 'a, 'b> {
+    prep: SillyRename<'s, 'a, RustFs>,
     index: &'b Mutex<DirIndex>,
     target: &'b Locked<'b, RustFs, Exclusive>,
     slot: Reservation,
@@ -390,47 +391,46 @@ struct Silly<'a, 'b> {
     seq: u32,
 }
 
-impl<'a, 'b> Silly<'a, 'b> {
+impl<'s, 'a, 'b> Silly<'s, 'a, 'b> {
     fn prepare(
         dir: &'b Locked<'_, RustFs, Exclusive>,
-        new: &Entry<'a, RustFs>,
+        new: &'s mut Entry<'a, RustFs>,
         target: &'b Locked<'b, RustFs, Exclusive>,
-        renaming: &RenameLocks<'_, RustFs>,
+        renaming: &'s RenameLocks<'s, RustFs>,
     ) -> Result<Self> {
         let s = sup(dir.super_block());
         let index = index(dir)?;
-        for _ in 0..SILLY_TRIES {
-            let seq = s.silly_seq.fetch_add(1, Relaxed);
-            let name = silly_name(target.ino(), seq);
-            if index.lock().find(name.as_bytes()).is_some() {
-                continue;
-            }
-            match new.silly_rename(dir, renaming, name.as_bytes()) {
-                Ok(prep) => {
-                    let typ = DirType::from_mode(target.mode());
-                    return Ok(Self {
-                        prep,
-                        index,
-                        target,
-                        slot: DirIndex::reserve(name.as_bytes(), target.ino(), typ)?,
-                        dir_ino: dir.ino(),
-                        seq,
-                    });
+        // Hidden names free in the index; the bindings skip those the
+        // dcache has in lookup or positive.
+        let mut tries = 0;
+        let mut seq = 0;
+        let prep = new.silly_rename(dir, renaming, || {
+            while tries < SILLY_TRIES {
+                tries += 1;
+                seq = s.silly_seq.fetch_add(1, Relaxed);
+                let name = silly_name(target.ino(), seq);
+                if index.lock().find(name.as_bytes()).is_none() {
+                    return Some(name);
                 }
-                // Being looked up, or cached positive: try the next one.
-                Err(NoBlockError::WouldBlock) => continue,
-                Err(NoBlockError::Other(e)) if e == EEXIST => continue,
-                Err(NoBlockError::Other(e)) => return Err(e),
             }
-        }
-        Err(EBUSY)
+            None
+        })?;
+        let name = silly_name(target.ino(), seq);
+        let typ = DirType::from_mode(target.mode());
+        Ok(Self {
+            prep,
+            index,
+            target,
+            slot: DirIndex::reserve(name.as_bytes(), target.ino(), typ)?,
+            dir_ino: dir.ino(),
+            seq,
+        })
     }
 
-    /// Moves the target from `name` to its hidden name, in the store and in
-    /// the dcache.
-    fn finish(self, name: &[u8]) -> Renamed<'a, RustFs> {
+    /// Moves the target to its hidden name, in the store and in the dcache.
+    fn finish(self) {
         let mut idx = self.index.lock();
-        idx.remove(name);
+        idx.remove(self.prep.name());
         idx.insert(self.slot);
         drop(idx);
         let node = self.target.data();
@@ -441,7 +441,7 @@ impl<'a, 'b> Silly<'a, 'b> {
         let c = sup(self.target.super_block()).count();
         c.silly_renames.inc();
         c.duplicates.inc();
-        self.prep.commit()
+        self.prep.commit();
     }
 }
 
@@ -458,8 +458,8 @@ struct Whiteout<'a> {
 impl<'a> Whiteout<'a> {
     fn prepare(
         dir: &'a Locked<'_, RustFs, Exclusive>,
-        old: &Entry<'a, RustFs>,
-        renaming: &RenameLocks<'_, RustFs>,
+        old: &Entry<'_, RustFs>,
+        renaming: &'a RenameLocks<'a, RustFs>,
     ) -> Result<Self> {
         let sb = dir.super_block();
         let s = sup(sb);
@@ -494,10 +494,9 @@ impl<'a> Whiteout<'a> {
         if let Ok(idx) = index(dir) {
             idx.lock().insert(self.slot);
         }
-        // The duplicate is in-lookup: filling it ends that, and the
-        // original is moved away by the VFS after we return. If it fails,
-        // the whiteout is still in the store, for ->lookup to find.
-        let _ = self.dup.fill(self.new, params(self.node, Some(dir)), dir);
+        // The bindings instantiate the duplicate with it once the rename
+        // has succeeded, and move the original away.
+        self.dup.fill(self.new, params(self.node, Some(dir)));
     }
 }
 

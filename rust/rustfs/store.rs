@@ -380,6 +380,12 @@ impl Name {
     }
 }
 
+impl AsRef<[u8]> for Name {
+    fn as_ref(&self) -> &[u8] {
+        self.as_bytes()
+    }
+}
+
 impl core::fmt::Write for Name {
     fn write_str(&mut self, s: &str) -> core::fmt::Result {
         let at = usize::from(self.len);

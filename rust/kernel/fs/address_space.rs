@@ -44,8 +44,9 @@ pub trait Operations {
 
     /// Stores `data`, from a folio dirtied through a shared writable mapping,
     /// at `pos` (`->writepages`): never past `i_size` as it was when the
-    /// writeback started. Called without `i_rwsem`, so a truncate may have
-    /// shrunk the store meanwhile: bytes past its end are to be dropped.
+    /// folio was taken for writeback. Called without `i_rwsem`, so a
+    /// truncate may have shrunk the store meanwhile: bytes past its end are
+    /// to be dropped.
     fn write_back(_inode: &Inode<Self::FileSystem>, _pos: i64, _data: &[u8]) -> Result {
         build_error!(crate::error::VTABLE_DEFAULT_ERROR)
     }
@@ -137,8 +138,12 @@ impl<U: Operations + ?Sized> Table<U> {
             let raw = (*mapping).host;
             (raw, Inode::<U::FileSystem>::from_raw(raw))
         };
-        // SAFETY: As above.
-        let size = unsafe { bindings::i_size_read(raw) };
+        // The bytes are copied out first: GUP-pinned writers (direct I/O
+        // into a shared mapping of the file) may still store to them.
+        let mut bounce = match KVec::<u8>::from_elem(0, PAGE_SIZE, GFP_KERNEL) {
+            Ok(b) => b,
+            Err(_) => return ENOMEM.to_errno(),
+        };
         let mut err: c_int = 0;
         let mut folio = core::ptr::null_mut();
         loop {
@@ -155,11 +160,15 @@ impl<U: Operations + ?Sized> Table<U> {
             unsafe {
                 bindings::__folio_start_writeback(folio, false);
                 let pos = bindings::folio_pos(folio);
+                // Per folio, under its lock: the file may have grown since
+                // the writeback started, and its dirty bit is cleared.
+                let size = bindings::i_size_read(raw);
                 let len = usize::try_from(size - pos).unwrap_or(0);
-                // Mapped stores may change the bytes as we copy them: the
-                // folio is then dirty again and written once more.
                 let res = for_each_piece(folio, 0, len, |off, p, n| {
-                    U::write_back(inode, pos + off as i64, core::slice::from_raw_parts(p, n))
+                    // `n` is at most a page. A racy copy, as
+                    // `memcpy_from_folio()` makes.
+                    core::ptr::copy_nonoverlapping(p, bounce.as_mut_ptr(), n);
+                    U::write_back(inode, pos + off as i64, &bounce[..n])
                 });
                 if let Err(e) = res {
                     err = e.to_errno();

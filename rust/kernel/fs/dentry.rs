@@ -35,7 +35,7 @@ use super::{
     sb::SuperBlock, //
 };
 use crate::{bindings, prelude::*, types::Opaque};
-use core::{marker::PhantomData, mem::ManuallyDrop, ops::Deref, ptr::NonNull};
+use core::{cell::Cell, marker::PhantomData, mem::ManuallyDrop, ops::Deref, ptr::NonNull};
 
 /// The longest name a dentry may have (`NAME_MAX`).
 pub const NAME_MAX: usize = 255;
@@ -455,7 +455,9 @@ unsafe fn name_of<'a>(d: *mut bindings::dentry) -> &'a [u8] {
 ///
 /// # Invariants
 ///
-/// `dentry` is pinned, and its name and parent are stable, for `'a`.
+/// `dentry` is pinned, and its name and parent are stable, for `'a`, but for
+/// a silly-rename of the target of a rename ([`SillyRename::commit`]), which
+/// borrows the entry mutably.
 pub struct Entry<'a, T: FileSystem> {
     dentry: &'a Dentry<T>,
 }
@@ -473,43 +475,56 @@ impl<'a, T: FileSystem> Entry<'a, T> {
         }
     }
 
-    /// The name.
-    pub fn name(&self) -> &'a [u8] {
-        // SAFETY: The name is stable for `'a` (type invariant).
+    /// The name. It borrows the entry: the target of a rename changes its
+    /// name when it is silly-renamed ([`SillyRename::commit`]).
+    pub fn name(&self) -> &[u8] {
+        // SAFETY: The name is stable for `'a` (type invariant), and only a
+        // silly-rename, which borrows the entry mutably, changes it.
         unsafe { name_of(self.dentry.as_raw()) }
     }
 
-    /// Makes an in-lookup duplicate of this hashed dentry, the source of a
-    /// rename, with the same parent and name (`d_duplicate()`), for a
-    /// whiteout or a silly-rename. Once the original is moved away, other
-    /// lookups of the name wait for the duplicate. Requires the parent
-    /// locked exclusively, and a rename in progress, as `renaming` proves.
+    /// Makes an in-lookup duplicate of this dentry, the source of the rename
+    /// in progress, with the same parent and name (`d_duplicate()`), for a
+    /// whiteout: once the source is moved away, lookups of the name wait
+    /// for the duplicate rather than finding the name free. `parent` is the
+    /// parent's exclusive lock. Not for an exchange (`EINVAL`), and only
+    /// once (`EBUSY`).
     ///
-    /// `d_duplicate()`'s contract: once the duplicate is instantiated, the
-    /// original must be moved away or dropped, so fill it only once nothing
-    /// can fail any more: the VFS then moves the original.
-    pub fn duplicate(
+    /// Once filled ([`Duplicate::fill`]), the rename owns the duplicate: it is
+    /// instantiated only if the rename succeeds, and its lookup ended in any
+    /// case, so that the source and a filled duplicate are never both left
+    /// hashed. Dropped unfilled, it ends its lookup at once.
+    pub fn duplicate<'r>(
         &self,
         parent: &Locked<'_, T, Exclusive>,
-        renaming: &RenameLocks<'_, T>,
-    ) -> Result<Duplicate<'a, T>> {
-        let _ = renaming;
+        renaming: &'r RenameLocks<'r, T>,
+    ) -> Result<Duplicate<'r, T>> {
         // SAFETY: The dentry is pinned; `d_parent` is stable (type invariant).
         let dir = unsafe { (*(*self.as_raw()).d_parent).d_inode };
         // SAFETY: The dentry is pinned, and hashed unless it was just
         // deleted, which `d_unhashed()` tells.
-        if dir != parent.as_raw() || unsafe { bindings::d_unhashed(self.as_raw()) } {
+        let unhashed = unsafe { bindings::d_unhashed(self.as_raw()) };
+        if self.as_raw() != renaming.old || renaming.exchange || dir != parent.as_raw() || unhashed
+        {
             return Err(EINVAL);
+        }
+        let st = &renaming.state;
+        if st.whiteout_taken.get() {
+            return Err(EBUSY);
         }
         // SAFETY: The dentry is hashed, we hold a reference and, as `parent`
         // proves, its parent's lock exclusively.
         let d = from_err_ptr(unsafe { bindings::d_duplicate(self.as_raw()) })?;
+        st.whiteout_taken.set(true);
         // INVARIANT: `d_duplicate()` returns a new in-lookup dentry whose
         // reference and in-lookup state are ours.
-        Ok(Duplicate(InLookup {
-            // SAFETY: As above, on this dentry's superblock.
-            dentry: unsafe { DentryRef::from_raw(NonNull::new(d).ok_or(ENOMEM)?) },
-        }))
+        Ok(Duplicate {
+            guard: InLookup {
+                // SAFETY: As above, on this dentry's superblock.
+                dentry: unsafe { DentryRef::from_raw(NonNull::new(d).ok_or(ENOMEM)?) },
+            },
+            renaming,
+        })
     }
 }
 
@@ -517,132 +532,237 @@ impl<'a, T: FileSystem> Entry<'a, T> {
     /// Whether anything but the rename in progress holds this dentry, its
     /// target: an open file, a working directory, a path walk. This is
     /// NFS's test for a silly-rename (`d_count() > 2`: the caller's
-    /// reference and `vfs_rename()`'s). Always `false` for another dentry.
+    /// reference and `vfs_rename()`'s), and only a hint, as there: RCU path
+    /// walks take references without the parent's lock. Always `false` for
+    /// another dentry.
     pub fn in_use(&self, renaming: &RenameLocks<'_, T>) -> bool {
+        if self.as_raw() != renaming.new {
+            return false;
+        }
         // SAFETY: The dentry is pinned; the count is read racily, as NFS
-        // does: a new user can only come through a lookup, which waits for
-        // the parent's lock.
-        let count = unsafe { core::ptr::read_volatile(&raw const (*self.as_raw()).d_lockref) };
-        // SAFETY: `lockref` is a union whose `count` is always valid.
-        self.as_raw() == renaming.new
-            && unsafe { count.__bindgen_anon_1.__bindgen_anon_1.count } > 2
+        // does. `count` is a field of the lockref in every configuration.
+        let count = unsafe {
+            core::ptr::read_volatile(
+                &raw const (*self.as_raw())
+                    .d_lockref
+                    .__bindgen_anon_1
+                    .__bindgen_anon_1
+                    .count,
+            )
+        };
+        count > 2
     }
 
     /// Prepares a silly-rename of this dentry, the positive target of the
-    /// rename in progress, to `name` in the same directory, as NFS does for
-    /// a target still in use: the target dentry is moved to `name`, and
-    /// the source takes the place of an in-lookup duplicate of the target
-    /// ([`Entry::duplicate`]), so the target's name never looks free to a
+    /// rename in progress, to a new name in the same directory, as NFS does
+    /// for a target still in use: the target dentry is moved to that name,
+    /// and the source takes the place of an in-lookup duplicate of the
+    /// target (`d_duplicate()`), so the target's name never looks free to a
     /// lookup. `dir` is the directory's exclusive lock.
     ///
+    /// `candidates` gives the names to try, free in the file system's
+    /// namespace, until it returns `None` (`EBUSY`): a name being looked up
+    /// (`d_alloc_noblock()` would block), or positive in the dcache, is
+    /// skipped. The last name it gave is the one taken.
+    ///
     /// Nothing changes until [`SillyRename::commit`]; the file system moves
-    /// the object in its own namespace in between. Fails with
-    /// [`NoBlockError::WouldBlock`] if `name` is being looked up, and with
-    /// `EEXIST` if the dcache has it positive: pick another name. Not for a
-    /// directory, nor an exchange (`EINVAL`).
-    pub fn silly_rename(
-        &self,
+    /// the object in its own namespace in between. After a commit, the
+    /// bindings move the source onto the duplicate if the rename succeeds,
+    /// and end the duplicate's lookup in any case. Not for a directory, nor
+    /// an exchange (`EINVAL`), and only once per rename (`EBUSY`).
+    pub fn silly_rename<'s, N: AsRef<[u8]>>(
+        &'s mut self,
         dir: &Locked<'_, T, Exclusive>,
-        renaming: &RenameLocks<'_, T>,
-        name: &[u8],
-    ) -> Result<SillyRename<'a, T>, NoBlockError> {
-        let e = NoBlockError::Other;
+        renaming: &'s RenameLocks<'s, T>,
+        mut candidates: impl FnMut() -> Option<N>,
+    ) -> Result<SillyRename<'s, 'a, T>> {
         match self.inode() {
             Some(i)
                 if self.as_raw() == renaming.new
                     && !renaming.exchange
                     && u32::from(i.mode()) & bindings::S_IFMT != bindings::S_IFDIR => {}
-            _ => return Err(e(EINVAL)),
+            _ => return Err(EINVAL),
         }
-        // SAFETY: The parent is stable and pinned for `'a` (type invariant).
-        let parent = unsafe { Dentry::<T>::from_raw((*self.as_raw()).d_parent) };
-        let to = match parent.alloc_noblock(name)? {
-            Parallel::Found(d) if d.inode().is_some() => return Err(e(EEXIST)),
-            p => p,
+        // SAFETY: The dentry is pinned; `d_parent` is stable (type invariant).
+        let parent_raw = unsafe { (*self.as_raw()).d_parent };
+        // SAFETY: As above, and the parent's inode is the directory.
+        if unsafe { (*parent_raw).d_inode } != dir.as_raw() {
+            return Err(EINVAL);
+        }
+        let st = &renaming.state;
+        if st.silly_taken.get() {
+            return Err(EBUSY);
+        }
+        // SAFETY: The parent is pinned by the dentry.
+        let parent = unsafe { Dentry::<T>::from_raw(parent_raw) };
+        let to = loop {
+            let name = candidates().ok_or(EBUSY)?;
+            match parent.alloc_noblock(name.as_ref()) {
+                Ok(Parallel::Found(d)) if d.inode().is_some() => continue,
+                Ok(p) => break p,
+                Err(NoBlockError::WouldBlock) => continue,
+                Err(NoBlockError::Other(err)) => return Err(err),
+            }
         };
-        let dup = self.duplicate(dir, renaming).map_err(e)?;
+        // SAFETY: The target is hashed (it has not been moved: this is the
+        // first silly-rename), we hold a reference and, as `dir` proves, its
+        // parent's lock exclusively.
+        let d = from_err_ptr(unsafe { bindings::d_duplicate(self.as_raw()) })?;
+        st.silly_taken.set(true);
+        // INVARIANT: As in `duplicate()`.
+        let dup = InLookup {
+            // SAFETY: As in `duplicate()`.
+            dentry: unsafe { DentryRef::from_raw(NonNull::new(d).ok_or(ENOMEM)?) },
+        };
         Ok(SillyRename {
-            target: self.dentry,
-            dup: dup.0,
+            target: self,
+            renaming,
+            dup,
             to,
         })
     }
 }
 
-/// A silly-rename being prepared, from [`Entry::silly_rename`]. Dropping it
-/// changes nothing: it ends the lookups of the duplicate and of the new
-/// name without a result.
+/// A silly-rename being prepared, from [`Entry::silly_rename`]. It holds
+/// the target entry, whose name changes when it is committed. Dropping it
+/// uncommitted changes nothing: it ends the lookups of the duplicate and of
+/// the new name.
 ///
 /// # Invariants
 ///
-/// `target` is the positive target of a rename in progress, `dup` an
-/// in-lookup duplicate of it and `to` a negative dentry in the same
-/// directory, hashed or in-lookup for us.
-pub struct SillyRename<'a, T: FileSystem> {
-    target: &'a Dentry<T>,
-    dup: InLookup<'a, T>,
-    to: Parallel<'a, T>,
+/// `dup` is an in-lookup duplicate of `target`, and `to` a negative dentry
+/// in the same directory, hashed or in-lookup for us.
+pub struct SillyRename<'s, 'a, T: FileSystem> {
+    target: &'s mut Entry<'a, T>,
+    renaming: &'s RenameLocks<'s, T>,
+    dup: InLookup<'s, T>,
+    to: Parallel<'s, T>,
 }
 
-impl<'a, T: FileSystem> SillyRename<'a, T> {
-    /// Moves the target dentry to its new name (`d_move()`), and returns
-    /// what `->rename` returns so that the source takes the duplicate's
-    /// place. Call it once the file system has moved the object too.
-    pub fn commit(self) -> Renamed<'a, T> {
+impl<T: FileSystem> SillyRename<'_, '_, T> {
+    /// The target's name, before the silly-rename.
+    pub fn name(&self) -> &[u8] {
+        self.target.name()
+    }
+
+    /// Moves the target dentry to its new name (`d_move()`). Call it once
+    /// the file system has moved the object too; when the rename then
+    /// succeeds, the bindings move the source onto the duplicate.
+    pub fn commit(self) {
         let to = match &self.to {
             Parallel::InLookup(g) => g.dentry.as_raw(),
             Parallel::Found(d) => d.as_raw(),
         };
         // SAFETY: Both dentries are pinned, in the same directory, whose
         // lock the rename holds exclusively, as it does the target's inode
-        // lock; `d_move()` ends `to`'s in-lookup state, if any.
+        // lock; `d_move()` ends `to`'s in-lookup state, if any, so dropping
+        // `to` only puts it.
         unsafe { bindings::d_move(self.target.as_raw(), to) };
-        Renamed {
-            onto: Some(self.dup),
-            _p: PhantomData,
-        }
+        // The rename trampoline moves the source onto the duplicate, and
+        // ends its lookup.
+        // INVARIANT: The reference and the in-lookup state move into the
+        // state.
+        let dup = ManuallyDrop::new(self.dup).dentry.as_raw();
+        self.renaming.state.silly_dup.set(dup);
     }
 }
 
-/// What `->rename` returns: where the source goes in the dcache, which the
-/// bindings update after a successful rename (the file system type has
-/// `FS_RENAME_DOES_D_MOVE`). Invariant in `'a`, so that the result of one
-/// rename cannot be returned by another.
-pub struct Renamed<'a, T: FileSystem> {
-    /// The duplicate of a silly-renamed target, or `None`: the target.
-    pub(crate) onto: Option<InLookup<'a, T>>,
-    _p: PhantomData<fn(&'a ()) -> &'a ()>,
+/// What a rename did to the dcache besides the move of its source: owned
+/// by the rename trampoline, so that it is completed or undone whatever the
+/// file system's callback returns or forgets.
+///
+/// # Invariants
+///
+/// `whiteout_dup` and `silly_dup`, if not null, are in-lookup duplicates
+/// whose reference and in-lookup state this owns (until a `d_move()` onto
+/// them ends the latter). `whiteout_inode`, if not null, is an initialised
+/// inode whose reference this owns, and `whiteout_dup` is not null.
+///
+/// Cells, not a `RefCell`: the file system's callbacks run while the state
+/// is in use, and must not be able to make the bindings panic.
+pub(crate) struct RenameState {
+    /// Whether [`Entry::duplicate`] was called.
+    pub(crate) whiteout_taken: Cell<bool>,
+    /// A filled whiteout: the duplicate and its inode.
+    pub(crate) whiteout_dup: Cell<*mut bindings::dentry>,
+    pub(crate) whiteout_inode: Cell<*mut bindings::inode>,
+    /// Whether [`Entry::silly_rename`] succeeded.
+    pub(crate) silly_taken: Cell<bool>,
+    /// A committed silly-rename: the target's duplicate.
+    pub(crate) silly_dup: Cell<*mut bindings::dentry>,
 }
 
-impl<T: FileSystem> Renamed<'_, T> {
-    /// The source takes the target dentry's place (`d_move()`), or they
-    /// swap places for `RENAME_EXCHANGE` (`d_exchange()`).
-    pub fn in_place() -> Self {
+impl RenameState {
+    pub(crate) const fn new() -> Self {
         Self {
-            onto: None,
-            _p: PhantomData,
+            whiteout_taken: Cell::new(false),
+            whiteout_dup: Cell::new(core::ptr::null_mut()),
+            whiteout_inode: Cell::new(core::ptr::null_mut()),
+            silly_taken: Cell::new(false),
+            silly_dup: Cell::new(core::ptr::null_mut()),
+        }
+    }
+
+    /// Ends a committed silly-rename's lookup and drops its reference.
+    pub(crate) fn end_silly(&self) {
+        let dup = self.silly_dup.replace(core::ptr::null_mut());
+        if !dup.is_null() {
+            // SAFETY: We owned the reference and any in-lookup state (type
+            // invariant); `d_lookup_done()` is a no-op on a dentry that was
+            // moved onto.
+            unsafe {
+                bindings::d_lookup_done(dup);
+                bindings::dput(dup);
+            }
+        }
+    }
+
+    /// Completes the whiteout if `ok`, and in any case ends its lookup and
+    /// drops its references. `ok` requires the source's parent locked.
+    pub(crate) fn end_whiteout(&self, ok: bool) {
+        let dup = self.whiteout_dup.replace(core::ptr::null_mut());
+        let inode = self.whiteout_inode.replace(core::ptr::null_mut());
+        if dup.is_null() {
+            return;
+        }
+        if ok {
+            // SAFETY: The duplicate is negative and in-lookup, its parent
+            // locked (by the caller); `d_splice_alias()` consumes the
+            // reference to the new non-directory inode, which it never
+            // replaces with an alias.
+            let _ = unsafe { bindings::d_splice_alias(inode, dup) };
+        } else {
+            // SAFETY: We owned the reference (type invariant).
+            unsafe { bindings::iput(inode) };
+        }
+        // SAFETY: As in `end_silly()`.
+        unsafe {
+            bindings::d_lookup_done(dup);
+            bindings::dput(dup);
         }
     }
 }
 
-/// An in-lookup duplicate of a dentry being renamed away, from
-/// [`Entry::duplicate`]. It can only be filled with a new inode, which
-/// `d_splice_alias()` never replaces with an alias: an existing inode could
-/// be a directory whose alias it would move, freeing a name a callback
-/// still borrows. Dropping it ends the lookup without a result.
-pub struct Duplicate<'a, T: FileSystem>(InLookup<'a, T>);
+/// The in-lookup duplicate of the source of a rename, from
+/// [`Entry::duplicate`]. Dropping it unfilled ends its lookup.
+pub struct Duplicate<'r, T: FileSystem> {
+    guard: InLookup<'r, T>,
+    renaming: &'r RenameLocks<'r, T>,
+}
 
 impl<T: FileSystem> Duplicate<'_, T> {
-    /// Sets `new` up with `params` and instantiates the duplicate with it;
-    /// `parent` is the parent's exclusive lock.
-    pub fn fill(
-        self,
-        new: New<'_, T>,
-        params: Params<'_, T>,
-        parent: &Locked<'_, T, Exclusive>,
-    ) -> Result {
+    /// Sets `new` up with `params`, to fill the duplicate with once the
+    /// rename has succeeded; if it fails, the inode is put instead. A new
+    /// inode is never replaced by an alias, which for an existing
+    /// directory would move a dentry whose name a callback still borrows.
+    pub fn fill(self, new: New<'_, T>, params: Params<'_, T>) {
         let inode = new.init(params);
-        self.0.splice_alias(Some(inode), parent).map(drop)
+        let st = &self.renaming.state;
+        // INVARIANT: Both references, and the in-lookup state, move into the
+        // state, which had none (`whiteout_taken`).
+        st.whiteout_inode.set(inode.into_raw());
+        st.whiteout_dup
+            .set(ManuallyDrop::new(self.guard).dentry.as_raw());
     }
 }
 
@@ -692,7 +812,9 @@ impl<'a, T: FileSystem> NewEntry<'a, T> {
 
     /// The name.
     pub fn name(&self) -> &'a [u8] {
-        self.entry.name()
+        // SAFETY: A negative dentry is never silly-renamed: its name is
+        // stable for `'a`.
+        unsafe { name_of(self.entry.as_raw()) }
     }
 
     /// Returns the raw `struct dentry`.

@@ -24,7 +24,7 @@
 
 use super::{
     address_space,
-    dentry::{Entry, LookupFlags, NewEntry, RenameFlags, Renamed, Spliced},
+    dentry::{Entry, LookupFlags, NewEntry, RenameFlags, RenameState, Spliced},
     dir,
     filesystem::FileSystem,
     param::Kgid,
@@ -912,17 +912,19 @@ pub trait Operations {
     /// `inodes` has the tokens of the source and target inodes the VFS
     /// locked: all but a directory that stays in its parent.
     ///
-    /// The bindings move the dentries after it succeeds, as [`Renamed`]
-    /// says: [`Renamed::in_place`], or the result of a silly-rename
-    /// ([`Entry::silly_rename`]).
-    fn rename<'a>(
+    /// The bindings move the dentries after it succeeds (the type has
+    /// `FS_RENAME_DOES_D_MOVE`): the source onto the target, onto the
+    /// target's duplicate after a silly-rename ([`Entry::silly_rename`]),
+    /// or they swap them for an exchange; and they fill a whiteout's
+    /// duplicate ([`Entry::duplicate`]).
+    fn rename(
         _old_dir: &Locked<'_, Self::FileSystem, Exclusive>,
         _old: &Entry<'_, Self::FileSystem>,
         _new_dir: &Locked<'_, Self::FileSystem, Exclusive>,
-        _new: &Entry<'a, Self::FileSystem>,
+        _new: &mut Entry<'_, Self::FileSystem>,
         _flags: RenameFlags,
         _inodes: &RenameLocks<'_, Self::FileSystem>,
-    ) -> Result<Renamed<'a, Self::FileSystem>> {
+    ) -> Result {
         build_error!(VTABLE_DEFAULT_ERROR)
     }
 
@@ -1266,7 +1268,7 @@ impl<U: Operations + ?Sized> Table<U> {
         from_result(|| {
             // SAFETY: As the function's safety requirements say; the names
             // are stable while both parents are locked.
-            let (od, o, nd, n) = unsafe {
+            let (od, o, nd, mut n) = unsafe {
                 (
                     Locked::new(Inode::from_raw(old_dir)),
                     Entry::from_raw(old),
@@ -1294,23 +1296,37 @@ impl<U: Operations + ?Sized> Table<U> {
                 RenameLocks {
                     source: source_locked.then(|| Locked::new(Inode::from_raw(source))),
                     target: target_locked.then(|| Locked::new(Inode::from_raw(target))),
+                    old,
                     new,
                     exchange,
+                    state: RenameState::new(),
                 }
             };
-            let renamed = U::rename(&od, &o, &nd, &n, flags, &inodes)?;
-            // The type has `FS_RENAME_DOES_D_MOVE`: the move is ours.
-            // SAFETY: Both dentries are pinned and their parents locked, as
-            // are the inodes `vfs_rename()` locks; a silly-rename's
-            // duplicate is in-lookup in `new`'s directory, and `d_move()`
-            // ends that state.
-            unsafe {
-                match &renamed.onto {
-                    Some(dup) => bindings::d_move(old, dup.dentry().as_raw()),
-                    None if exchange => bindings::d_exchange(old, new),
-                    None => bindings::d_move(old, new),
+            let res = U::rename(&od, &o, &nd, &mut n, flags, &inodes);
+            let st = &inodes.state;
+            // A whiteout's duplicate is filled only if the rename succeeded,
+            // and never left in lookup.
+            st.end_whiteout(res.is_ok());
+            if res.is_ok() {
+                // The type has `FS_RENAME_DOES_D_MOVE`: the move is ours.
+                // SAFETY: Both dentries are pinned and their parents locked,
+                // as are the inodes `vfs_rename()` locks; a silly-rename's
+                // duplicate is in-lookup in `new`'s directory, and `d_move()`
+                // ends that state.
+                unsafe {
+                    if !st.silly_dup.get().is_null() {
+                        bindings::d_move(old, st.silly_dup.get());
+                    } else if exchange {
+                        bindings::d_exchange(old, new);
+                    } else {
+                        bindings::d_move(old, new);
+                    }
                 }
             }
+            // After a failure, a committed silly-rename's target stays at
+            // its new name, as the file system's namespace has it.
+            st.end_silly();
+            res?;
             Ok(0)
         })
     }
@@ -1358,10 +1374,14 @@ pub struct RenameLocks<'a, T: FileSystem> {
     /// The inode being replaced or exchanged, if any, unless it is a
     /// directory the VFS leaves unlocked.
     pub target: Option<Locked<'a, T, Exclusive>>,
+    /// The source dentry.
+    pub(crate) old: *mut bindings::dentry,
     /// The target dentry.
     pub(crate) new: *mut bindings::dentry,
     /// Whether this is `RENAME_EXCHANGE`.
     pub(crate) exchange: bool,
+    /// The dcache changes the trampoline completes or undoes.
+    pub(crate) state: RenameState,
 }
 
 /// After a creating operation returned `spliced`: the VFS expects `dentry`
@@ -1509,7 +1529,10 @@ impl<T: FileSystem> OtherOps<T> {
 }
 
 /// `->mmap` of regular files: shared writable mappings only where the
-/// address-space operations can write dirty folios back to the store.
+/// address-space operations can write dirty folios back to the store, and
+/// the superblock has a backing device that writes back (see
+/// [`SuperBlock::setup_bdi`](super::sb::SuperBlock::setup_bdi)): without
+/// one, `fsync` writes nothing back, and unmount drops dirty folios.
 ///
 /// # Safety
 ///
@@ -1521,7 +1544,8 @@ unsafe extern "C" fn file_mmap(
     // SAFETY: As the function's safety requirements say; the operation
     // tables are static.
     unsafe {
-        if (*(*(*file).f_mapping).a_ops).writepages.is_some() {
+        let mapping = (*file).f_mapping;
+        if (*(*mapping).a_ops).writepages.is_some() && bindings::mapping_can_writeback(mapping) {
             bindings::generic_file_mmap(file, vma)
         } else {
             bindings::generic_file_readonly_mmap(file, vma)
@@ -1573,13 +1597,15 @@ impl Kstat {
     }
 
     /// Sets the creation ("birth") time, and reports it (`STATX_BTIME`).
+    /// Nanoseconds past a second are clamped.
     pub fn set_btime(&mut self, t: Time) {
+        let nsec = t.nsec.min(999_999_999);
         // SAFETY: Valid for writes (type invariant).
         unsafe {
             (*self.0).btime = bindings::timespec64 {
                 tv_sec: t.sec,
                 // Below one billion: no wrap.
-                tv_nsec: t.nsec as isize,
+                tv_nsec: nsec as isize,
             };
             (*self.0).result_mask |= bindings::STATX_BTIME;
         }

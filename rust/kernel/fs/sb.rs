@@ -11,7 +11,10 @@
 use super::filesystem::FileSystem;
 use crate::{
     bindings,
-    error::{code::EINVAL, to_result, Result},
+    error::{
+        code::{EBUSY, EINVAL},
+        to_result, Result,
+    },
     ffi::c_ulong,
     types::{ForeignOwnable, Opaque},
 };
@@ -113,15 +116,22 @@ impl<T: FileSystem> SuperBlock<T, New> {
     }
 
     /// Gives the superblock a backing device of its own
-    /// (`super_setup_bdi()`), so that the flusher threads and `sync(2)`
-    /// write back what shared writable mappings dirty, through
-    /// `writepages`. Without one, as on any `nodev` superblock, only
-    /// `fsync(2)` and `msync(2)` do, and a dirty inode stays cached until
-    /// then.
+    /// (`super_setup_bdi()`), through which `fsync(2)`, `msync(2)`,
+    /// `sync(2)` and the flusher threads write back what shared writable
+    /// mappings dirty, with `writepages`. A `nodev` superblock otherwise has
+    /// the no-op device, which writes nothing back, so such mappings are
+    /// refused there. Fails with `EBUSY` the second time.
     pub fn setup_bdi(&self) -> Result {
+        let sb = self.as_raw();
         // SAFETY: As in `set_params()`; the VFS releases the device when the
-        // superblock goes (`SB_I_PERSB_BDI`).
-        to_result(unsafe { bindings::super_setup_bdi(self.as_raw()) })
+        // superblock goes (`SB_I_PERSB_BDI`), and only once: a second one
+        // would leak the first.
+        unsafe {
+            if (*sb).s_iflags & bindings::SB_I_PERSB_BDI as usize != 0 {
+                return Err(EBUSY);
+            }
+            to_result(bindings::super_setup_bdi(sb))
+        }
     }
 }
 
