@@ -496,7 +496,8 @@ impl<'a> Whiteout<'a> {
         }
         // The bindings instantiate the duplicate with it once the rename
         // has succeeded, and move the original away.
-        self.dup.fill(self.new, params(self.node, Some(dir)));
+        // A character device: `fill()` cannot fail.
+        let _ = self.dup.fill(self.new, params(self.node, Some(dir)));
     }
 }
 

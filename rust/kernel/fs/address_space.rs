@@ -72,6 +72,42 @@ impl<T: FileSystem> Ops<T> {
     }
 }
 
+/// The bytes copied out of a folio at a time by [`for_each_copy`].
+const BOUNCE: usize = 512;
+
+/// Calls `f` with copies of the bytes of `folio` in `[off, off + len)`
+/// (clamped to the folio), at most [`BOUNCE`] bytes at a time, and the
+/// offset of each piece in the folio. The file system never sees the
+/// folio's memory itself: stores through shared writable mappings, and
+/// GUP-pinned writers, may change it meanwhile, without the folio lock.
+///
+/// # Safety
+///
+/// `folio` must be locked by the caller.
+unsafe fn for_each_copy(
+    folio: *mut bindings::folio,
+    off: usize,
+    len: usize,
+    mut f: impl FnMut(usize, &[u8]) -> Result,
+) -> Result {
+    let mut buf = [0u8; BOUNCE];
+    // SAFETY: As the function's safety requirements say.
+    unsafe {
+        for_each_piece(folio, off, len, |o, p, n| {
+            let mut done = 0;
+            while done < n {
+                let k = (n - done).min(BOUNCE);
+                // A racy copy, as `memcpy_from_folio()` makes: `p` is mapped
+                // for `n` bytes.
+                core::ptr::copy_nonoverlapping(p.add(done), buf.as_mut_ptr(), k);
+                f(o + done, &buf[..k])?;
+                done += k;
+            }
+            Ok(())
+        })
+    }
+}
+
 /// Calls `f` with the address and length of the bytes of `folio` in
 /// `[off, off + len)` (clamped to the folio), one mapped page at a time,
 /// and the offset of each piece in the folio.
@@ -138,12 +174,6 @@ impl<U: Operations + ?Sized> Table<U> {
             let raw = (*mapping).host;
             (raw, Inode::<U::FileSystem>::from_raw(raw))
         };
-        // The bytes are copied out first: GUP-pinned writers (direct I/O
-        // into a shared mapping of the file) may still store to them.
-        let mut bounce = match KVec::<u8>::from_elem(0, PAGE_SIZE, GFP_KERNEL) {
-            Ok(b) => b,
-            Err(_) => return ENOMEM.to_errno(),
-        };
         let mut err: c_int = 0;
         let mut folio = core::ptr::null_mut();
         loop {
@@ -164,11 +194,8 @@ impl<U: Operations + ?Sized> Table<U> {
                 // the writeback started, and its dirty bit is cleared.
                 let size = bindings::i_size_read(raw);
                 let len = usize::try_from(size - pos).unwrap_or(0);
-                let res = for_each_piece(folio, 0, len, |off, p, n| {
-                    // `n` is at most a page. A racy copy, as
-                    // `memcpy_from_folio()` makes.
-                    core::ptr::copy_nonoverlapping(p, bounce.as_mut_ptr(), n);
-                    U::write_back(inode, pos + off as i64, &bounce[..n])
+                let res = for_each_copy(folio, 0, len, |off, data| {
+                    U::write_back(inode, pos + off as i64, data)
                 });
                 if let Err(e) = res {
                     err = e.to_errno();
@@ -303,13 +330,8 @@ impl<U: Operations + ?Sized> Table<U> {
             }
             let off = (pos - bindings::folio_pos(folio)) as usize;
             // The store made room in `write_begin`, so this cannot fail.
-            let _ = for_each_piece(folio, off, copied as usize, |o, p, n| {
-                // Shared: an up-to-date folio has lockless readers.
-                U::write(
-                    inode,
-                    pos + (o - off) as i64,
-                    core::slice::from_raw_parts(p, n),
-                );
+            let _ = for_each_copy(folio, off, copied as usize, |o, data| {
+                U::write(inode, pos + (o - off) as i64, data);
                 Ok(())
             });
             let end = pos + i64::from(copied);

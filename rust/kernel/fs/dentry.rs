@@ -31,7 +31,7 @@
 
 use super::{
     filesystem::FileSystem,
-    inode::{Exclusive, Inode, InodeRef, Locked, LookupLock, New, Params, RenameLocks},
+    inode::{Exclusive, Inode, InodeRef, Locked, LookupLock, New, Params, RenameLocks, Type},
     sb::SuperBlock, //
 };
 use crate::{bindings, prelude::*, types::Opaque};
@@ -585,8 +585,9 @@ impl<'a, T: FileSystem> Entry<'a, T> {
         }
         // SAFETY: The dentry is pinned; `d_parent` is stable (type invariant).
         let parent_raw = unsafe { (*self.as_raw()).d_parent };
-        // SAFETY: As above, and the parent's inode is the directory.
-        if unsafe { (*parent_raw).d_inode } != dir.as_raw() {
+        // SAFETY: As above, and the parent's inode is the directory;
+        // `d_duplicate()` needs the target hashed.
+        if unsafe { (*parent_raw).d_inode != dir.as_raw() || bindings::d_unhashed(self.as_raw()) } {
             return Err(EINVAL);
         }
         let st = &renaming.state;
@@ -728,9 +729,14 @@ impl RenameState {
         if ok {
             // SAFETY: The duplicate is negative and in-lookup, its parent
             // locked (by the caller); `d_splice_alias()` consumes the
-            // reference to the new non-directory inode, which it never
-            // replaces with an alias.
-            let _ = unsafe { bindings::d_splice_alias(inode, dup) };
+            // reference to the inode, not a directory (`Duplicate::fill()`),
+            // so it instantiates the duplicate and returns no alias.
+            let alias = unsafe { bindings::d_splice_alias(inode, dup) };
+            if !alias.is_null() && from_err_ptr(alias).is_ok() {
+                // SAFETY: Should an alias come back anyway, its reference
+                // is ours.
+                unsafe { bindings::dput(alias) };
+            }
         } else {
             // SAFETY: We owned the reference (type invariant).
             unsafe { bindings::iput(inode) };
@@ -752,10 +758,19 @@ pub struct Duplicate<'r, T: FileSystem> {
 
 impl<T: FileSystem> Duplicate<'_, T> {
     /// Sets `new` up with `params`, to fill the duplicate with once the
-    /// rename has succeeded; if it fails, the inode is put instead. A new
-    /// inode is never replaced by an alias, which for an existing
-    /// directory would move a dentry whose name a callback still borrows.
-    pub fn fill(self, new: New<'_, T>, params: Params<'_, T>) {
+    /// rename has succeeded; if it fails, the inode is put instead. Not for
+    /// a directory (`EINVAL`): once set up, the inode is in the inode cache,
+    /// and a directory found there by a lookup elsewhere would be moved
+    /// onto the duplicate by `d_splice_alias()`. `new` must be of this
+    /// superblock (`EXDEV`).
+    pub fn fill(self, new: New<'_, T>, params: Params<'_, T>) -> Result {
+        if matches!(params.typ, Type::Dir(..)) {
+            return Err(EINVAL);
+        }
+        // SAFETY: The duplicate is pinned; `d_sb` never changes.
+        if new.sb_raw() != unsafe { (*self.guard.dentry.as_raw()).d_sb } {
+            return Err(EXDEV);
+        }
         let inode = new.init(params);
         let st = &self.renaming.state;
         // INVARIANT: Both references, and the in-lookup state, move into the
@@ -763,6 +778,7 @@ impl<T: FileSystem> Duplicate<'_, T> {
         st.whiteout_inode.set(inode.into_raw());
         st.whiteout_dup
             .set(ManuallyDrop::new(self.guard).dentry.as_raw());
+        Ok(())
     }
 }
 
@@ -810,11 +826,10 @@ impl<'a, T: FileSystem> NewEntry<'a, T> {
         }
     }
 
-    /// The name.
-    pub fn name(&self) -> &'a [u8] {
-        // SAFETY: A negative dentry is never silly-renamed: its name is
-        // stable for `'a`.
-        unsafe { name_of(self.entry.as_raw()) }
+    /// The name. It borrows the entry: once spliced, the dentry may be
+    /// moved by another lookup that finds the same directory inode.
+    pub fn name(&self) -> &[u8] {
+        self.entry.name()
     }
 
     /// Returns the raw `struct dentry`.

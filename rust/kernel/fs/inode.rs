@@ -383,6 +383,12 @@ impl<'a, T: FileSystem> New<'a, T> {
         unsafe { (*self.inode.as_ptr()).i_ino }
     }
 
+    /// The raw superblock.
+    pub(crate) fn sb_raw(&self) -> *mut bindings::super_block {
+        // SAFETY: `i_sb` is set at allocation and immutable.
+        unsafe { (*self.inode.as_ptr()).i_sb }
+    }
+
     /// Sets the inode up with `params` and unlocks it, making it visible to
     /// every other `iget_locked()` caller.
     pub fn init(self, params: Params<'_, T>) -> InodeRef<'a, T> {
