@@ -958,6 +958,27 @@ fn from_err_ptr(p: *mut bindings::dentry) -> Result<*mut bindings::dentry> {
 }
 
 /// The flags of a lookup (`LOOKUP_*`), as handed to `->lookup`.
+///
+/// # Examples
+///
+/// Each flag is its own bit, so a lookup's flags tell them apart:
+///
+/// ```
+/// use kernel::fs::dentry::LookupFlags;
+///
+/// let all = [
+///     LookupFlags::SHARED,
+///     LookupFlags::CREATE,
+///     LookupFlags::EXCL,
+///     LookupFlags::RENAME_TARGET,
+/// ];
+/// for (i, a) in all.iter().enumerate() {
+///     assert_eq!(a.bits().count_ones(), 1);
+///     for (j, b) in all.iter().enumerate() {
+///         assert_eq!(a.contains(*b), i == j);
+///     }
+/// }
+/// ```
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct LookupFlags(u32);
 
