@@ -140,6 +140,51 @@ our_warnings() {
 	grep -B6 -A12 -E -- "--> [^ ]*($re):" "$1" || true
 }
 
+# The Debian mirror the host already uses, unless RUSTFS_MIRROR says otherwise.
+debian_mirror() {
+	local m=${RUSTFS_MIRROR:-}
+	if [ -z "$m" ]; then
+		m=$(grep -rhoE '(URIs:|deb) +https?://[^ ]+/debian/?( |$)' \
+			/etc/apt/sources.list /etc/apt/sources.list.d/ 2>/dev/null |
+			awk '{print $2}' | head -n1 || true)
+	fi
+	[ -n "$m" ] || die "cannot tell which Debian mirror to use; set RUSTFS_MIRROR"
+	echo "${m%/}"
+}
+
+# The kernel reports that fail a run: WARNING, BUG, KASAN, lockdep,
+# kmemleak, UBSAN, RCU stalls, hung tasks, Rust panics.
+SPLAT_RE='WARNING:|BUG:|KASAN:|UBSAN:|kernel BUG at|Oops|general protection fault|'
+SPLAT_RE+='possible circular locking|DEADLOCK|INFO: trying to register non-static key|'
+SPLAT_RE+='suspected memory leak|ODEBUG:|list_(add|del) corruption|'
+SPLAT_RE+='rcu: INFO: .*detected stall|blocked for more than|printk messages dropped|'
+SPLAT_RE+='panicked at|Kernel panic'
+
+# scan_reports CONSOLE: every report in the guest's console, one
+# "TEST<TAB>line" per matching line in CONSOLE.splatlist, and the 40 lines
+# from each in CONSOLE.splats.  TEST is what the guest last announced with
+# "rustfs-vm: running TEST" through /dev/kmsg, or, after "rustfs-vm:
+# running LABEL:...", LABEL:TEST from fstests' own "run fstests TEST at".
+# Test output echoed on the console (TAP lines, "# " diagnostics, the
+# "fstests: " lines) is not kernel output.
+scan_reports() {
+	: >"$1.splats"
+	awk -v re="$SPLAT_RE" -v out="$1.splats" '
+		/rustfs-vm: running / { sub(/.*rustfs-vm: running /, ""); test = $0; left = 0
+			label = index(test, ":") ? substr(test, 1, index(test, ":")) : ""; next }
+		/ run fstests [^ ]+ at / { sub(/.* run fstests /, ""); sub(/ at .*/, "")
+			test = label $0; left = 0; next }
+		/rustfs-vm: finishing/ { test = "(end of run: kmemleak scan)"; left = 0; next }
+		/^(# |ok |not ok |fstests: )/ { next }
+		$0 ~ re {
+			print (test == "" ? "(boot)" : test) "\t" $0
+			print "==== during " (test == "" ? "boot" : test) " ====" > out
+			left = 40
+		}
+		left > 0 { print > out; left-- }
+	' "$1" >"$1.splatlist"
+}
+
 # Translate a host path inside the repository or the cache to the chroot view.
 cpath() {
 	if use_host_tools; then

@@ -20,29 +20,10 @@ TAP=${2:?tap file}
 shift 2
 XFAIL=" $* "
 
-SPLAT_RE='WARNING:|BUG:|KASAN:|UBSAN:|kernel BUG at|Oops|general protection fault|'
-SPLAT_RE+='possible circular locking|DEADLOCK|INFO: trying to register non-static key|'
-SPLAT_RE+='suspected memory leak|ODEBUG:|list_(add|del) corruption|'
-SPLAT_RE+='rcu: INFO: .*detected stall|blocked for more than|printk messages dropped|'
-SPLAT_RE+='panicked at|Kernel panic'
 # What lkdtm-warning provokes, and the only report its self-check forgives.
 XFAIL_RE='WARNING: .*lkdtm_WARNING'
 
-: >"$CONSOLE.splats"
-# Every matching line counts as a report ("TEST<TAB>line"); the 40 lines
-# from each are kept in .splats.  Test output echoed on the console (TAP
-# lines and "# " diagnostics) is not kernel output and is not scanned.
-awk -v re="$SPLAT_RE" -v out="$CONSOLE.splats" '
-	/rustfs-vm: running / { sub(/.*rustfs-vm: running /, ""); test = $0; left = 0; next }
-	/rustfs-vm: finishing/ { test = "(end of run: kmemleak scan)"; left = 0; next }
-	/^(# |ok |not ok )/ { next }
-	$0 ~ re {
-		print (test == "" ? "(boot)" : test) "\t" $0
-		print "==== during " (test == "" ? "boot" : test) " ====" > out
-		left = 40
-	}
-	left > 0 { print > out; left-- }
-' "$CONSOLE" >"$CONSOLE.splatlist"
+scan_reports "$CONSOLE"
 
 pass=0 fail=0 skip=0 xfail=0 nsplat=0
 declare -A splatted nreports caught

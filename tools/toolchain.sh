@@ -12,18 +12,6 @@
 PKGFILE=$TOP/tools/chroot-packages
 SUITE=trixie
 
-# The Debian mirror the host already uses, unless RUSTFS_MIRROR says otherwise.
-mirror() {
-	local m=${RUSTFS_MIRROR:-}
-	if [ -z "$m" ]; then
-		m=$(grep -rhoE '(URIs:|deb) +https?://[^ ]+/debian/?( |$)' \
-			/etc/apt/sources.list /etc/apt/sources.list.d/ 2>/dev/null |
-			awk '{print $2}' | head -n1 || true)
-	fi
-	[ -n "$m" ] || die "cannot tell which Debian mirror to use; set RUSTFS_MIRROR"
-	echo "${m%/}"
-}
-
 pkgs() {
 	# $1 = main or backports
 	sed -e 's/#.*//' -e '/^[[:space:]]*$/d' "$PKGFILE" | if [ "$1" = backports ]; then
@@ -35,7 +23,7 @@ pkgs() {
 
 bootstrap() {
 	local m
-	m=$(mirror)
+	m=$(debian_mirror)
 	command -v debootstrap >/dev/null || {
 		phase "installing debootstrap on the host"
 		command -v apt-get >/dev/null ||
