@@ -11,6 +11,7 @@ TOOLS := $(CURDIR)/tools
 export RUSTFS_CACHE ?= /var/tmp/rustfs-cache
 export PROFILE ?= debug
 export KSRC TESTS VERBOSE VM_TIMEOUT
+export FSTESTS FSTESTS_ARGS FSTESTS_SECTIONS FSTESTS_DEADLINE FSTESTS_FRESH
 
 ifneq ($(KDIR),)
 all:
@@ -38,6 +39,9 @@ series-check:
 
 selftests:
 	TESTS="insmod rustfs_mount_test rustfs_ops_test rustfs_race_test rustfs-counters rmmod" $(TOOLS)/check.sh check
+
+fstests:
+	$(TOOLS)/check.sh fstests
 
 bench:
 	PROFILE=lean $(TOOLS)/check.sh bench
@@ -68,6 +72,8 @@ help:
 	@echo 'make vm         an interactive shell in the VM'
 	@echo 'make selftests  only the rustfs kselftests'
 	@echo 'make bench      rustfs against tmpfs, side by side, on the lean kernel'
+	@echo 'make fstests FSTESTS=<fstests checkout or tarball>  fstests on rustfs and tmpfs'
+	@echo '                (FSTESTS_ARGS="-g quick", FSTESTS_SECTIONS="tmpfs rustfs")'
 	@echo 'make kselftest-baseline  record the kernel selftests on unpatched 7.3.y'
 	@echo 'make kernel     toolchain, patched tree, kernel (PROFILE=debug|lean)'
 	@echo 'make series-check  every patch builds on its own, checkpatch clean'
@@ -77,4 +83,4 @@ help:
 	@echo 'make distclean  drop the whole cache ($(RUSTFS_CACHE))'
 	@echo 'Variables: KSRC=<7.3.y tree> TESTS="a b" PROFILE=debug|lean VERBOSE=1'
 
-.PHONY: all clean run check vm series-check selftests bench kselftest-baseline kernel toolchain lint fmt distclean help
+.PHONY: all clean run check vm series-check selftests fstests bench kselftest-baseline kernel toolchain lint fmt distclean help

@@ -12,6 +12,7 @@
 #   run       prepare + the scripted demo in the VM
 #   vm        prepare + an interactive shell in the VM
 #   bench     prepare + rustfs against tmpfs in the VM (use PROFILE=lean)
+#   fstests   prepare + fstests from FSTESTS= on rustfs and tmpfs in the VM
 #
 # PROFILE=debug|lean picks the kernel (default: debug).
 # TESTS="a b c" picks the tests (default: $DEFAULT_TESTS).
@@ -22,6 +23,8 @@
 # self-check of the splat detector, so it runs last.
 DEFAULT_TESTS="nproc kunit tmpfs-smoke ovl-tmpfs-whiteout ovl-impure-readdir kernel-selftests insmod rustfs_mount_test rustfs_ops_test rustfs_race_test ovl-rustfs rustfs-counters rmmod lkdtm-warning"
 XFAIL_SPLAT="lkdtm-warning"
+# The fstests smoke subset runs on these (tools/testing/fstests/smoke).
+FSTESTS_SMOKE_SECTIONS=${FSTESTS_SMOKE_SECTIONS:-rustfs}
 
 tools=$TOP/tools
 
@@ -49,7 +52,8 @@ lint() {
 		mkdir -p "$CACHE/checkpatch" && touch "$ok"
 	done || bad=1
 	if ! in_chroot sh -c "cd $(cpath "$TOP") && shellcheck -x -P tools tools/*.sh tools/in-chroot \
-		tools/testing/vm/init tools/testing/vm/tests/* tools/testing/vm/demo .ci/run" >"$LOGDIR/shellcheck.log" 2>&1; then
+		tools/testing/vm/init tools/testing/vm/tests/* tools/testing/vm/demo \
+		tools/testing/fstests/guest-init .ci/run" >"$LOGDIR/shellcheck.log" 2>&1; then
 		head -n 40 "$LOGDIR/shellcheck.log"
 		bad=1
 	fi
@@ -87,6 +91,7 @@ fmt)
 	rustfmt_rust
 	;;
 check)
+	[ -z "${FSTESTS:-}" ] || [ -e "$FSTESTS" ] || die "FSTESTS=$FSTESTS does not exist"
 	"$tools/toolchain.sh"
 	"$tools/kernel.sh" tree
 	lint
@@ -94,9 +99,18 @@ check)
 	xfail=
 	[ -n "${TESTS:-}" ] || xfail=$XFAIL_SPLAT
 	"$tools/vm.sh" "$PROFILE" check "${TESTS:-$DEFAULT_TESTS}"
+	rc=0
 	# shellcheck disable=SC2086
 	STRICT=${xfail:+1} "$tools/report.sh" "$LOGDIR/vm-$PROFILE-check.console" \
-		"$LOGDIR/vm-$PROFILE-check.tap" $xfail
+		"$LOGDIR/vm-$PROFILE-check.tap" $xfail || rc=1
+	# With an fstests checkout, the smoke subset too (not with TESTS=).
+	if [ -n "${FSTESTS:-}" ] && [ -z "${TESTS:-}" ]; then
+		FSTESTS_SECTIONS=$FSTESTS_SMOKE_SECTIONS FSTESTS_DEADLINE=1500 \
+			FSTESTS_TEST_TIMEOUT=600 FSTESTS_FRESH=1 FSTESTS_STRICT=1 \
+			FSTESTS_ARGS="$(sed -e 's/#.*//' "$TOP/tools/testing/fstests/smoke" | xargs)" \
+			"$tools/fstests.sh" all "$PROFILE" || rc=1
+	fi
+	exit $rc
 	;;
 run)
 	prepare
@@ -116,5 +130,11 @@ bench)
 		die "the benchmark did not finish; see $LOGDIR/vm-$PROFILE-check.tap"
 	phase "bench: rates per second under TCG, $PROFILE kernel; ratio is rustfs/tmpfs ($LOGDIR/bench-$PROFILE.txt)"
 	;;
-*) die "usage: check.sh lint|fmt|prepare|check|run|vm|bench" ;;
+fstests)
+	[ -n "${FSTESTS:-}" ] || "$tools/fstests.sh" usage
+	[ -e "$FSTESTS" ] || die "FSTESTS=$FSTESTS does not exist"
+	prepare
+	"$tools/fstests.sh" all "$PROFILE"
+	;;
+*) die "usage: check.sh lint|fmt|prepare|check|run|vm|bench|fstests" ;;
 esac

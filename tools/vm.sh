@@ -17,7 +17,10 @@ O=$CACHE/build/$PROFILE
 # kselftest-baseline.sh boots an unpatched kernel with the same initramfs,
 # and keeps its logs apart.
 KERNEL=${VM_KERNEL:-$O/arch/x86/boot/bzImage}
-INITRD=$O/initramfs.cpio
+# fstests.sh boots its own guest root, and takes its results from a third
+# serial port.
+INITRD=${VM_INITRD:-$O/initramfs.cpio}
+RESULTS=${VM_RESULTS:-}
 LABEL=${VM_LABEL:-$PROFILE}
 VM_TIMEOUT=${VM_TIMEOUT:-900}
 VM_MEM=${VM_MEM:-2G}
@@ -25,7 +28,7 @@ VM_SMP=${VM_SMP:-2}
 VM_CPU=${VM_CPU:-max}
 
 [ -f "$KERNEL" ] || die "no kernel at $KERNEL; run 'make kernel'"
-[ -f "$INITRD" ] || die "no initramfs at $INITRD; run 'make initramfs'"
+[ -f "$INITRD" ] || die "no initramfs at $INITRD; run 'make'"
 
 # qemu [TIMEOUT] QEMU-ARGS...: QEMU in the chroot, killed after TIMEOUT s.
 qemu() {
@@ -64,12 +67,16 @@ accel() {
 }
 
 main() {
-	local acc log tap append rc
+	local acc log tap append rc res=()
 	acc=$(accel)
 	[ "$acc" = tcg ] && acc=tcg,thread=multi
 	log=$LOGDIR/vm-$LABEL-$MODE.console
 	tap=$LOGDIR/vm-$LABEL-$MODE.tap
 	: >"$tap"
+	if [ -n "$RESULTS" ]; then
+		: >"$RESULTS"
+		res=(-serial file:"$(cpath "$RESULTS")")
+	fi
 	# no5lvl: on an LA57 guest (TCG's -cpu max has it), identify_cpu()
 	# briefly zeroes boot_cpu_data's capabilities, so an interrupt in that
 	# window sees pgtable_l5_enabled() false and KASAN reports a bogus
@@ -92,13 +99,13 @@ main() {
 
 	phase "vm: booting $LABEL kernel ($acc, $VM_SMP vCPUs, timeout ${VM_TIMEOUT}s)"
 	set +e
-	qemu "$VM_TIMEOUT" -accel "$acc" -serial stdio -serial file:"$(cpath "$tap")" \
+	qemu "$VM_TIMEOUT" -accel "$acc" -serial stdio -serial file:"$(cpath "$tap")" "${res[@]}" \
 		-append "$append" </dev/null 2>&1 | tee "$log" | if [ "${VERBOSE:-0}" = 1 ]; then cat; else
-		grep --line-buffered -E '^(ok|not ok) |rustfs-vm:|^demo' || true; fi
+		grep --line-buffered -E '^(ok|not ok) |rustfs-vm:|^demo|^fstests:' || true; fi
 	rc=${PIPESTATUS[0]}
 	set -e
 	# The guest's serial lines end in CRLF.
-	sed -i 's/\r$//' "$log" "$tap"
+	sed -i 's/\r$//' "$log" "$tap" ${RESULTS:+"$RESULTS"}
 	if [ "$rc" = 124 ] || [ "$rc" = 137 ]; then
 		echo "--- last console lines ($log) ---"
 		tail -n 15 "$log"
