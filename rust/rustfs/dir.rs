@@ -347,8 +347,12 @@ impl inode::Operations for DirOps {
             }
             None => {}
         }
-        index(old_dir)?.lock().remove(old.name());
-        index(new_dir)?.lock().insert(slot);
+        if cross {
+            index(old_dir)?.lock().remove(old.name());
+            index(new_dir)?.lock().insert(slot);
+        } else {
+            index(old_dir)?.lock().rename(old.name(), slot);
+        }
         if cross && is_dir(oi) {
             old_dir.drop_nlink();
             new_dir.inc_nlink();

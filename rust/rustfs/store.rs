@@ -410,7 +410,8 @@ pub(crate) struct Listed {
 /// The entries of one directory.
 ///
 /// Cookies start at 2 (0 and 1 are "." and "..") and only grow, so a
-/// readdir position stays valid whatever is inserted or removed meanwhile.
+/// readdir position stays valid whatever is inserted or removed meanwhile;
+/// an entry renamed within the directory keeps its cookie.
 pub(crate) struct DirIndex {
     next_cookie: u64,
     by_cookie: RBTree<u64, DirEnt>,
@@ -493,6 +494,27 @@ impl DirIndex {
     pub(crate) fn insert(&mut self, r: Reservation) {
         let cookie = self.next_cookie;
         self.next_cookie += 1;
+        self.insert_at(cookie, r);
+    }
+
+    /// Replaces the entry `old` with a reserved one, at `old`'s cookie: a
+    /// rename within the directory does not move the entry past a readdir
+    /// in progress, so a readdir that renames each entry it meets and back
+    /// (fstests' generic/736) meets each entry once instead of forever.
+    pub(crate) fn rename(&mut self, old: &[u8], r: Reservation) {
+        match self.find(old).map(|(cookie, _)| cookie) {
+            Some(cookie) => {
+                if let Some(ent) = self.by_cookie.remove(&cookie) {
+                    self.by_hash
+                        .remove(&(hash(&ent.name, self.casefold), cookie));
+                }
+                self.insert_at(cookie, r);
+            }
+            None => self.insert(r),
+        }
+    }
+
+    fn insert_at(&mut self, cookie: u64, r: Reservation) {
         let h = hash(&r.ent.name, self.casefold);
         self.by_cookie
             .insert(r.cookie_node.into_node(cookie, r.ent));
