@@ -677,6 +677,42 @@ TEST_F(fs, readdir_positions_are_stable)
 		EXPECT_EQ(1, seen[i]) TH_LOG("entry %d seen %d times", i, seen[i]);
 }
 
+/*
+ * A rename within the directory keeps the entry's readdir position: a
+ * readdir that renames every entry it meets to another name and back
+ * (fstests' generic/736) meets each entry once.  Had a rename moved the
+ * entry to the end, the loop would meet it again, forever.
+ */
+TEST_F(fs, readdir_meets_entries_renamed_in_place_once)
+{
+	int seen[200] = {}, n = 0, i;
+	struct dirent *d;
+	char name[32];
+	DIR *dir;
+
+	for (i = 0; i < 200; i++) {
+		snprintf(name, sizeof(name), "%d", i);
+		ASSERT_EQ(0, write_file(P(name), "", 0));
+	}
+	dir = opendir(self->dir);
+	ASSERT_NE(NULL, dir);
+	while ((d = readdir(dir)) && n < 1000) {
+		n++;
+		if (d->d_name[0] == '.')
+			continue;
+		i = atoi(d->d_name);
+		ASSERT_LT(i, 200);
+		seen[i]++;
+		/* Both ways: onto a new name, and back onto a free one. */
+		ASSERT_EQ(0, rename(P(d->d_name), Q("tmp")));
+		ASSERT_EQ(0, rename(Q("tmp"), P(d->d_name)));
+	}
+	closedir(dir);
+	EXPECT_EQ(202, n);
+	for (i = 0; i < 200; i++)
+		EXPECT_EQ(1, seen[i]) TH_LOG("entry %d seen %d times", i, seen[i]);
+}
+
 TEST_F(fs, creates_splice_onto_hashed_negative_dentries)
 {
 	long hashed = counter(self->dir, "splice_hashed");
