@@ -100,15 +100,20 @@ check)
 	[ -n "${TESTS:-}" ] || xfail=$XFAIL_SPLAT
 	"$tools/vm.sh" "$PROFILE" check "${TESTS:-$DEFAULT_TESTS}"
 	rc=0
+	sum=$LOGDIR/check-summary.txt
 	# shellcheck disable=SC2086
 	STRICT=${xfail:+1} "$tools/report.sh" "$LOGDIR/vm-$PROFILE-check.console" \
-		"$LOGDIR/vm-$PROFILE-check.tap" $xfail || rc=1
+		"$LOGDIR/vm-$PROFILE-check.tap" $xfail | tee "$sum" || rc=1
 	# With an fstests checkout, the smoke subset too (not with TESTS=).
 	if [ -n "${FSTESTS:-}" ] && [ -z "${TESTS:-}" ]; then
-		FSTESTS_SECTIONS=$FSTESTS_SMOKE_SECTIONS FSTESTS_DEADLINE=1500 \
-			FSTESTS_TEST_TIMEOUT=600 FSTESTS_FRESH=1 FSTESTS_STRICT=1 \
+		FSTESTS_SECTIONS=$FSTESTS_SMOKE_SECTIONS FSTESTS_DEADLINE=600 \
+			FSTESTS_TEST_TIMEOUT=150 FSTESTS_FRESH=1 FSTESTS_STRICT=1 \
 			FSTESTS_ARGS="$(sed -e 's/#.*//' "$TOP/tools/testing/fstests/smoke" | xargs)" \
-			"$tools/fstests.sh" all "$PROFILE" || rc=1
+			"$tools/fstests.sh" all "$PROFILE" | tee -a "$sum" || rc=1
+		# One closing line for both: the VM tests and the fstests.
+		sed -nE 's/^([a-z]+: )?([0-9]+) passed, ([0-9]+) failed, ([0-9]+) skipped$/\2 \3 \4/p' "$sum" |
+			awk '{ p += $1; f += $2; s += $3 }
+				END { printf "check: %d passed, %d failed, %d skipped\n", p, f, s }'
 	fi
 	exit $rc
 	;;

@@ -88,4 +88,14 @@ if [ -s "$RES/reports" ]; then
 fi
 echo "  results of each test (.out.bad, .full, .dmesg, .check): $RES/LABEL/"
 echo "  elapsed: $(elapsed)"
+# The closing line: every test of every label, "not run" as skipped, and a
+# run failed for another reason (a report, a test left) as one failure.
+tp=0 tf=0 tn=0
+for l in "$@"; do
+	tp=$((tp + $(count "$l" pass)))
+	tf=$((tf + $(count "$l" fail timeout)))
+	tn=$((tn + $(count "$l" notrun)))
+done
+[ "$bad" = 0 ] || [ "$tf" != 0 ] || tf=1
+echo "fstests: $tp passed, $tf failed, $tn skipped"
 [ "$bad" = 0 ]

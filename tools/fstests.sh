@@ -99,12 +99,26 @@ BUILD_RECIPE=1
 # The user's fstests, by commit (or by content, for a tarball or a tree
 # that is not a git checkout), plus our patches and the toolchain.
 SRC_KEY=
+
+# A checkout owned by another user is still the user's own to read.
+git_() {
+	git -c safe.directory='*' "$@"
+}
+
+is_git() {
+	[ -d "$1" ] && command -v git >/dev/null &&
+		[ "$(git_ -C "$1" rev-parse --show-toplevel 2>/dev/null)" = "$(cd "$1" && pwd -P)" ]
+}
+
 fstests_key() {
 	local f=${FSTESTS:-}
 	[ -n "$f" ] || usage_fstests
 	[ -e "$f" ] || die "FSTESTS=$f does not exist"
-	if [ -d "$f/.git" ] || [ -f "$f/.git" ]; then
-		SRC_KEY=$(cd "$f" && { git rev-parse HEAD; git status --porcelain; git diff HEAD; } |
+	if is_git "$f"; then
+		# The commit, the changes to tracked files, and the untracked
+		# files that the copy takes.
+		SRC_KEY=$(cd "$f" && { git_ rev-parse HEAD; git_ diff HEAD
+			git_ ls-files -z --others --exclude-standard | xargs -0r sha256sum; } |
 			sha256sum | cut -c1-16)
 	elif [ -d "$f" ]; then
 		[ -x "$f/check" ] || die "FSTESTS=$f is not an fstests tree (no ./check)"
@@ -128,18 +142,24 @@ do_build() {
 	b=$CACHE/fstests/build-$SRC_KEY
 	if [ -e "$b/.rustfs-built" ]; then
 		phase "fstests: built ($b)"
+		check_libs "$b/fstests"
 		return
 	fi
 	phase "fstests: copying ${FSTESTS}"
 	rm -rf "$b"
 	mkdir -p "$b"
 	s=$b/fstests
-	if [ -d "$FSTESTS" ] && git -C "$FSTESTS" rev-parse --git-dir >/dev/null 2>&1; then
-		# What git tracks, as the work tree has it: no build products.
+	if is_git "$FSTESTS"; then
+		# What git tracks and what it does not ignore, as the work tree
+		# has it (less what was deleted there): no build products.
 		mkdir -p "$s"
-		(cd "$FSTESTS" && git ls-files -z --cached --others --exclude-standard |
-			xargs -0 cp --parents -a -t "$s" 2>/dev/null) ||
+		(cd "$FSTESTS" && git_ ls-files -z --cached --others --exclude-standard |
+			while IFS= read -r -d '' f; do
+				if [ -e "$f" ] || [ -L "$f" ]; then printf '%s\0' "$f"; fi
+			done | xargs -0r cp --parents -a -t "$s") >"$LOGDIR/fstests-copy.log" 2>&1 || {
+			cat "$LOGDIR/fstests-copy.log"
 			die "cannot copy the fstests checkout $FSTESTS"
+		}
 	elif [ -d "$FSTESTS" ]; then
 		cp -a "$FSTESTS" "$s"
 		rm -rf "$s/.git"
@@ -161,7 +181,18 @@ do_build() {
 	done
 	phase "fstests: building (about 3 min; log: $LOGDIR/fstests-build.log)"
 	run_logged fstests-build in_chroot make -C "$(cpath "$s")" -j"$(nproc)"
+	touch "$b/.rustfs-built"
+	check_libs "$s"
+}
+
+# check_libs TREE: every program of the fstests build TREE finds its
+# libraries in the guest root; checked once per build and guest root.
+check_libs() {
+	local s=$1 missing ok
+	ok=$(cat "$GUEST/.rustfs-stamp")
+	[ "$ok" = "$(cat "$s/../.rustfs-libs" 2>/dev/null)" ] && return
 	phase "fstests: checking that its programs find their libraries in the guest root"
+	rm -rf "$GUEST/fstests.probe"
 	cp -a "$s" "$GUEST/fstests.probe"
 	# shellcheck disable=SC2016 # expanded in the guest root
 	missing=$(chroot_in "$GUEST" sh -c 'find /fstests.probe/src /fstests.probe/ltp -type f -perm -u+x |
@@ -170,7 +201,7 @@ do_build() {
 	rm -rf "$GUEST/fstests.probe"
 	[ -z "$missing" ] || die "fstests programs need libraries the guest root lacks: $missing
   add their packages to tools/testing/fstests/guest-packages"
-	touch "$b/.rustfs-built"
+	echo "$ok" >"$s/../.rustfs-libs"
 }
 
 # The guest's initramfs: the root and fstests, packed once per pair
@@ -260,13 +291,17 @@ do_run() {
 	rm -f "$run.cpio"
 
 	phase "fstests: ${LABELS}with '$FSTESTS_ARGS' on the $PROFILE kernel (results: $res)"
+	# Keep what finished, even when the run is interrupted: it resumes.
+	# shellcheck disable=SC2064 # expanded now, on purpose
+	trap "collect '$res' '$run/results.b64' '$LOGDIR/vm-$PROFILE-fstests-fstests'; exit 130" INT TERM
 	set +e
 	VM_LABEL=$PROFILE-fstests VM_INITRD=$run.initrd VM_MEM=${VM_MEM:-4G} \
-		VM_TIMEOUT=$((FSTESTS_DEADLINE + FSTESTS_CHUNK * FSTESTS_TEST_TIMEOUT + 1200)) \
+		VM_TIMEOUT=$((FSTESTS_DEADLINE + FSTESTS_CHUNK * FSTESTS_TEST_TIMEOUT + 600)) \
 		VM_RESULTS=$run/results.b64 \
 		"$TOP/tools/vm.sh" "$PROFILE" fstests
 	n=$?
 	set -e
+	trap - INT TERM
 	collect "$res" "$run/results.b64" "$LOGDIR/vm-$PROFILE-fstests-fstests"
 	# shellcheck disable=SC2086 # a list of labels
 	"$TOP/tools/fstests-report.sh" "$res" $LABELS || n=1
