@@ -39,20 +39,6 @@ usage_fstests() {
   then: make fstests FSTESTS=\$PWD/fstests"
 }
 
-# chroot_in DIR CMD...: CMD in the Debian root DIR, as in_chroot but for a
-# root that is not the toolchain's.
-chroot_in() {
-	# shellcheck disable=SC2016 # expanded by the inner shell
-	unshare --mount --propagation private -- /bin/sh -ec '
-		c=$1; shift
-		mount -t proc proc "$c/proc"
-		mount --rbind /dev "$c/dev"
-		cp /etc/resolv.conf "$c/etc/resolv.conf" 2>/dev/null || true
-		exec chroot "$c" /usr/bin/env -i HOME=/root LANG=C.UTF-8 \
-			PATH=/usr/local/bin:/usr/bin:/bin:/usr/sbin:/sbin "$@"
-	' sh "$@"
-}
-
 # Bump when do_guest makes a different root from the same package list.
 GUEST_RECIPE=1
 

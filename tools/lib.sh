@@ -131,6 +131,21 @@ in_chroot() {
 	' sh "$CHROOT" "$TOP" "$CACHE" "${KSRC:-}" "$@"
 }
 
+# chroot_in DIR CMD...: CMD in the Debian root DIR, with /proc, /dev and
+# the host's resolv.conf (for apt), in a private mount namespace.  For
+# roots other than a ready toolchain chroot (see in_chroot).
+chroot_in() {
+	# shellcheck disable=SC2016 # expanded by the inner shell
+	unshare --mount --propagation private -- /bin/sh -ec '
+		c=$1; shift
+		mount -t proc proc "$c/proc"
+		mount --rbind /dev "$c/dev"
+		cp /etc/resolv.conf "$c/etc/resolv.conf" 2>/dev/null || true
+		exec chroot "$c" /usr/bin/env -i HOME=/root LANG=C.UTF-8 \
+			PATH=/usr/local/bin:/usr/bin:/bin:/usr/sbin:/sbin "$@"
+	' sh "$@"
+}
+
 # our_warnings LOG: rustc/clippy diagnostics in LOG that point into our own
 # Rust (the rust/ overlay and rustfs); mainline code is not ours to lint.
 our_warnings() {

@@ -54,15 +54,7 @@ install_pkgs() {
 
 # The chroot may not be usable yet, so bypass in_chroot's rustc check.
 in_chroot_raw() {
-	# shellcheck disable=SC2016 # expanded by the inner shell
-	unshare --mount --propagation private -- /bin/sh -ec '
-		c=$1; shift
-		mount -t proc proc "$c/proc"
-		mount --rbind /dev "$c/dev"
-		cp /etc/resolv.conf "$c/etc/resolv.conf" 2>/dev/null || true
-		exec chroot "$c" /usr/bin/env -i HOME=/root LANG=C.UTF-8 \
-			PATH=/usr/local/bin:/usr/bin:/bin:/usr/sbin:/sbin "$@"
-	' sh "$CHROOT" "$@"
+	chroot_in "$CHROOT" "$@"
 }
 
 main() {
