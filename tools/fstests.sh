@@ -244,7 +244,7 @@ do_run() {
 		sha256sum <"$O/arch/x86/boot/bzImage"
 		sha256sum <"$O/rustfs/rust/rustfs/rustfs.ko"
 		echo "$SRC_KEY $PROFILE $FSTESTS_ARGS"
-		hash_paths "$FT/local.config" "$FT/guest-init" "$FT/expunge"
+		hash_paths "$FT/local.config" "$FT/expunge"
 	} | sha256sum | cut -c1-16)
 	res=$CACHE/fstests/results/$PROFILE-$key
 	[ "${FSTESTS_FRESH:-0}" = 1 ] && rm -rf "$res"
