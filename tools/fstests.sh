@@ -26,7 +26,8 @@ FSTESTS_SECTIONS=${FSTESTS_SECTIONS:-tmpfs rustfs}
 FSTESTS_ARGS=${FSTESTS_ARGS:--g quick}
 # No new test starts after this many seconds of a boot; the next run resumes.
 FSTESTS_DEADLINE=${FSTESTS_DEADLINE:-36000}
-# One test longer than this is killed and counted as failed.
+# A chunk of N tests is killed after N times this many seconds; the test
+# it was running counts as a timeout, a failure.
 FSTESTS_TEST_TIMEOUT=${FSTESTS_TEST_TIMEOUT:-1800}
 # Tests per ./check: its start costs half a minute under TCG.
 FSTESTS_CHUNK=${FSTESTS_CHUNK:-10}
@@ -58,7 +59,9 @@ do_guest() {
 	fi
 	need_root "building the fstests guest root"
 	m=$(debian_mirror)
-	phase "fstests guest root: debootstrap trixie from $m, then guest-packages (about 3 min)"
+	command -v debootstrap >/dev/null ||
+		die "the fstests guest root needs debootstrap on the host (apt-get install debootstrap)"
+	phase "fstests guest root: debootstrap trixie from $m, then guest-packages (about 1 min)"
 	rm -rf "$GUEST"
 	run_logged guest-debootstrap debootstrap --variant=minbase trixie "$GUEST" "$m"
 	echo "deb $m trixie main" >"$GUEST/etc/apt/sources.list"
