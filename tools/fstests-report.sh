@@ -46,6 +46,7 @@ for l in "$@"; do
 	[ "$sel" = "?" ] || left=$((sel - p - f - n))
 	[ "$left" != "?" ] && [ "$left" -lt 0 ] && left=0
 	r=$(grep -c "^$l:" "$RES/reports" 2>/dev/null || true)
+	r=${r:-0}
 	printf '  %-24s %5s %5s %7s %8s %5s %8s\n' "$l" "$p" "$f" "$n" "$e" "$left" "$r"
 	[ "$left" = 0 ] || bad=1
 	# The smoke subset allows no "not run": it would pass without testing.
