@@ -39,7 +39,7 @@ fn index(dir: &Inode<RustFs>) -> Result<&kernel::sync::Mutex<DirIndex>> {
 }
 
 fn is_dir(inode: &Inode<RustFs>) -> bool {
-    u32::from(inode.mode()) & bindings::S_IFMT == bindings::S_IFDIR
+    DirType::from_mode(inode.mode()) == DirType::Dir
 }
 
 /// Creates an object of `body` at `dentry` in `dir`, and instantiates the
@@ -187,8 +187,8 @@ impl inode::Operations for DirOps {
         dev: u32,
     ) -> Result<Spliced<'a, RustFs>> {
         let fmt = mode & bindings::S_IFMT as u16;
-        match u32::from(fmt) {
-            bindings::S_IFCHR | bindings::S_IFBLK | bindings::S_IFIFO | bindings::S_IFSOCK => {}
+        match DirType::from_mode(fmt) {
+            DirType::Chr | DirType::Blk | DirType::Fifo | DirType::Sock => {}
             // The VFS sends regular files to ->create; nothing else exists.
             _ => return Err(EINVAL),
         }

@@ -13,7 +13,7 @@ use kernel::{
     debugfs,
     fs::{
         dentry::{NegState, Root},
-        dir,
+        dir::{self, DirType},
         filesystem::{FileSystem, Stat},
         inode::{self, Attrs, Evicting, Inode, InodeRef, Kstat, Lookup, Params, Time, Type},
         param::{Log, Param, Table},
@@ -115,10 +115,10 @@ pub(crate) fn params<'b>(
         Body::Dir(_) => Type::Dir(inode::Ops::new::<DirOps>(), dir::Ops::new::<DirOps>()),
         Body::File(_) => Type::Reg(inode::Ops::new::<FileOps>(), DATA_OPS),
         Body::Link(_) => Type::Lnk(DATA_OPS),
-        Body::Special(fmt, dev) => match u32::from(*fmt) {
-            kernel::bindings::S_IFCHR => Type::Chr(*dev),
-            kernel::bindings::S_IFBLK => Type::Blk(*dev),
-            kernel::bindings::S_IFIFO => Type::Fifo,
+        Body::Special(fmt, dev) => match DirType::from_mode(*fmt) {
+            DirType::Chr => Type::Chr(*dev),
+            DirType::Blk => Type::Blk(*dev),
+            DirType::Fifo => Type::Fifo,
             _ => Type::Sock,
         },
     };
