@@ -30,15 +30,19 @@ tools=$TOP/tools
 
 lint() {
 	local n bad=0
-	phase "lint: rustfmt, unsafe, checkpatch, shellcheck"
+	phase "lint: rustfmt, unsafe and bindings, checkpatch, shellcheck"
 	if ! rustfmt_rust --check >"$LOGDIR/rustfmt.log" 2>&1; then
 		head -n 40 "$LOGDIR/rustfmt.log"
 		echo "  rustfmt: differences above (fix with 'make fmt')"
 		bad=1
 	fi
-	n=$(grep -rnw unsafe "$TOP/rust/rustfs" --include='*.rs' | grep -vc '^[^:]*:[0-9]*: *//' || true)
-	echo "  unsafe in rust/rustfs/: $n"
-	[ "$n" = 0 ] || { grep -rnw unsafe "$TOP/rust/rustfs" --include='*.rs'; bad=1; }
+	# rustfs is a client of the bindings: no unsafe code, no raw C.
+	for w in unsafe bindings::; do
+		n=$(grep -rn "\\<$w" "$TOP/rust/rustfs" --include='*.rs' |
+			grep -v '^[^:]*:[0-9]*: *//' | tee "$LOGDIR/rustfs-${w%::}.log" | wc -l || true)
+		echo "  $w in rust/rustfs/: $n"
+		[ "$n" = 0 ] || { cat "$LOGDIR/rustfs-${w%::}.log"; bad=1; }
+	done
 	[ ! -f "$TOP/patches/series" ] ||
 	sed -e 's/#.*//' -e '/^[[:space:]]*$/d' "$TOP/patches/series" |
 	while read -r f; do

@@ -13,7 +13,6 @@ use crate::{
 };
 use core::fmt::Write;
 use kernel::{
-    bindings,
     fs::{
         dentry::{
             Dentry, Duplicate, Entry, LookupFlags, NewEntry, Parallel, RenameFlags, SillyRename,
@@ -186,13 +185,13 @@ impl inode::Operations for DirOps {
         mode: u16,
         dev: u32,
     ) -> Result<Spliced<'a, RustFs>> {
-        let fmt = mode & bindings::S_IFMT as u16;
-        match DirType::from_mode(fmt) {
+        let typ = DirType::from_mode(mode);
+        match typ {
             DirType::Chr | DirType::Blk | DirType::Fifo | DirType::Sock => {}
             // The VFS sends regular files to ->create; nothing else exists.
             _ => return Err(EINVAL),
         }
-        make(dir, dentry, NewBody::Special(fmt, dev), mode, 0)
+        make(dir, dentry, NewBody::Special(typ, dev), mode, 0)
     }
 
     fn symlink<'a>(
@@ -467,14 +466,13 @@ impl<'a> Whiteout<'a> {
     ) -> Result<Self> {
         let sb = dir.super_block();
         let s = sup(sb);
-        let fmt = bindings::S_IFCHR as u16;
         // The duplicate first: when the store is full, dropping it ends the
         // lookup it started (a test takes this path).
         let dup = old.duplicate(dir, renaming)?;
         s.count().duplicates.inc();
         let node = s
             .store
-            .create(NewBody::Special(fmt, 0), new_attrs(fmt, 1, 0))?;
+            .create(NewBody::Special(DirType::Chr, 0), new_attrs(0, 1, 0))?;
         let ino = node.ino;
         (|| {
             let slot = DirIndex::reserve(old.name(), ino, DirType::Chr)?;

@@ -115,7 +115,7 @@ pub(crate) fn params<'b>(
         Body::Dir(_) => Type::Dir(inode::Ops::new::<DirOps>(), dir::Ops::new::<DirOps>()),
         Body::File(_) => Type::Reg(inode::Ops::new::<FileOps>(), DATA_OPS),
         Body::Link(_) => Type::Lnk(DATA_OPS),
-        Body::Special(fmt, dev) => match DirType::from_mode(*fmt) {
+        Body::Special(typ, dev) => match typ {
             DirType::Chr => Type::Chr(*dev),
             DirType::Blk => Type::Blk(*dev),
             DirType::Fifo => Type::Fifo,

@@ -39,8 +39,8 @@ pub(crate) enum Body {
     File(Pin<KBox<Mutex<FileData>>>),
     /// A symbolic link's target.
     Link(KVec<u8>),
-    /// A device, FIFO or socket: the file type bits and the device number.
-    Special(u16, u32),
+    /// A device, FIFO or socket: its type and device number.
+    Special(DirType, u32),
 }
 
 /// Extended attributes: (full name, value).
@@ -70,7 +70,7 @@ impl Node {
             Body::Dir(_) => DirType::Dir,
             Body::File(_) => DirType::Reg,
             Body::Link(_) => DirType::Lnk,
-            Body::Special(fmt, _) => DirType::from_mode(*fmt),
+            Body::Special(typ, _) => *typ,
         }
     }
 
@@ -576,7 +576,7 @@ pub(crate) enum NewBody<'a> {
     Dir,
     File,
     Link(&'a [u8]),
-    Special(u16, u32),
+    Special(DirType, u32),
 }
 
 impl Store {
@@ -614,7 +614,7 @@ impl Store {
                 t.extend_from_slice(target, GFP_KERNEL)?;
                 Body::Link(t)
             }
-            NewBody::Special(fmt, dev) => Body::Special(fmt, dev),
+            NewBody::Special(typ, dev) => Body::Special(typ, dev),
         };
         let btime = attrs.ctime;
         let attrs = KBox::pin_init(new_mutex!(attrs), GFP_KERNEL)?;
