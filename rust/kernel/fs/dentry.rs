@@ -475,6 +475,16 @@ impl<'a, T: FileSystem> Entry<'a, T> {
         }
     }
 
+    /// Unhashes the dentry (`d_drop()`): lookups stop finding it, and the
+    /// next lookup of the name asks the file system. For a name being
+    /// removed in a case-insensitive directory, whose dentry, left hashed
+    /// and negative, would answer for the name in its own case only.
+    pub fn d_drop(&self) {
+        // SAFETY: The dentry is pinned (type invariant); `d_drop()` takes
+        // the locks it needs, and unhashing never frees it.
+        unsafe { bindings::d_drop(self.dentry.as_raw()) };
+    }
+
     /// The name. It borrows the entry: the target of a rename changes its
     /// name when it is silly-renamed ([`SillyRename::commit`]).
     pub fn name(&self) -> &[u8] {
@@ -802,9 +812,9 @@ pub enum NegState {
 }
 
 /// A negative dentry handed to `->lookup` or to a creating operation. It
-/// must be completed exactly once, by [`NewEntry::splice_alias`] or
-/// [`NewEntry::add_ci`], which consume it and give the [`Spliced`] proof
-/// the operation returns.
+/// must be completed exactly once, by [`NewEntry::splice_alias`],
+/// [`NewEntry::add_ci`] or (in `->lookup` only) [`NewEntry::miss_uncached`],
+/// which consume it and give the [`Spliced`] proof the operation returns.
 ///
 /// # Invariants
 ///
@@ -873,6 +883,24 @@ impl<'a, T: FileSystem> NewEntry<'a, T> {
         // SAFETY: The alias, now under the same parent, comes with a
         // reference we own.
         Ok(Spliced(alias.map(|p| unsafe { DentryRef::from_raw(p) })))
+    }
+
+    /// Completes a `->lookup` that found nothing without caching the miss:
+    /// it returns `NULL` without `d_add()`, so the dentry is never hashed
+    /// and the next lookup of the name asks the file system again, as
+    /// XFS's case-insensitive lookup does. A case-insensitive directory
+    /// needs this: a negative dentry answers only for the name in its own
+    /// case, and would hide a file created later in another case.
+    ///
+    /// Only `->lookup` may leave its dentry negative, so this takes the
+    /// lookup's lock, which must be that of the dentry's parent (`EINVAL`).
+    pub fn miss_uncached(self, lock: &LookupLock<'_, T>) -> Result<Spliced<'a, T>> {
+        // SAFETY: The dentry is pinned and its parent stable (type invariant).
+        let dir = unsafe { (*(*self.entry.as_raw()).d_parent).d_inode };
+        if dir != lock.dir().as_raw() || self.state() == NegState::Hashed {
+            return Err(EINVAL);
+        }
+        Ok(Spliced(None))
     }
 
     /// Completes a case-insensitive `->lookup` with `inode` under its stored
