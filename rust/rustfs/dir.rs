@@ -41,6 +41,17 @@ fn is_dir(inode: &Inode<RustFs>) -> bool {
     DirType::from_mode(inode.mode()) == DirType::Dir
 }
 
+/// Fails with `EEXIST` if `dir` has `name`. A creating operation asks the
+/// index, under the directory's exclusive lock, rather than trusting the
+/// negative dentry it was given: with casefold, that dentry speaks for one
+/// case only.
+fn absent(dir: &Locked<'_, RustFs, Exclusive>, name: &[u8]) -> Result {
+    match index(dir)?.lock().find(name) {
+        Some(_) => Err(EEXIST),
+        None => Ok(()),
+    }
+}
+
 /// Creates an object of `body` at `dentry` in `dir`, and instantiates the
 /// dentry with it. Nothing changes unless everything that can fail did not.
 fn make<'a>(
@@ -54,6 +65,7 @@ fn make<'a>(
     if name.len() > NAME_MAX {
         return Err(ENAMETOOLONG);
     }
+    absent(dir, name)?;
     let sb = dir.super_block();
     let s = sup(sb);
     let mkdir = matches!(body, NewBody::Dir);
@@ -80,6 +92,21 @@ fn make<'a>(
     dir.touch();
     s.count_splice(dentry.state());
     dentry.splice_alias(Some(inode))
+}
+
+/// unlink and rmdir: removes `dentry`'s name from `dir`, and forgets the
+/// object (`victim`) once it has no name left.
+fn remove(
+    dir: &Locked<'_, RustFs, Exclusive>,
+    dentry: &Entry<'_, RustFs>,
+    victim: &Locked<'_, RustFs, Exclusive>,
+) -> Result {
+    unname(dir, dentry.name(), victim)?;
+    if sup(dir.super_block()).casefold() {
+        // Left hashed, the negative dentry would answer for this case only.
+        dentry.d_drop();
+    }
+    Ok(())
 }
 
 /// Removes `name` from `dir` for an object losing a name (`inode`), and
@@ -144,6 +171,10 @@ impl inode::Operations for DirOps {
             Some(inode) => Some(inode?),
         };
         let Some(inode) = inode else {
+            if s.casefold() {
+                // A negative dentry would answer for this case only.
+                return dentry.miss_uncached(&lock);
+            }
             s.count_splice(dentry.state());
             return dentry.splice_alias(None);
         };
@@ -212,6 +243,7 @@ impl inode::Operations for DirOps {
         dentry: NewEntry<'a, RustFs>,
     ) -> Result<Spliced<'a, RustFs>> {
         let name = dentry.name();
+        absent(dir, name)?;
         let slot = DirIndex::reserve(name, inode.ino(), DirType::from_mode(inode.mode()))?;
         if inode.nlink() == 0 {
             // An O_TMPFILE getting its first name.
@@ -250,7 +282,7 @@ impl inode::Operations for DirOps {
         dentry: &Entry<'_, RustFs>,
         victim: &Locked<'_, RustFs, Exclusive>,
     ) -> Result {
-        unname(dir, dentry.name(), victim)
+        remove(dir, dentry, victim)
     }
 
     fn rmdir(
@@ -261,7 +293,7 @@ impl inode::Operations for DirOps {
         if !index(victim)?.lock().is_empty() {
             return Err(ENOTEMPTY);
         }
-        unname(dir, dentry.name(), victim)
+        remove(dir, dentry, victim)
     }
 
     fn rename(
@@ -317,8 +349,11 @@ impl inode::Operations for DirOps {
                 return Err(ENOTEMPTY);
             }
         }
-        let slot = DirIndex::reserve(new.name(), oi.ino(), DirType::from_mode(oi.mode()))?;
         let replaced = new.inode().is_some();
+        if !replaced {
+            absent(new_dir, new.name())?;
+        }
+        let slot = DirIndex::reserve(new.name(), oi.ino(), DirType::from_mode(oi.mode()))?;
         // A silly-rename borrows `new` and changes its name.
         let name = Name::new(new.name());
         let silly = match (new.inode(), &inodes.target) {

@@ -60,6 +60,11 @@ impl Super {
         &self.stats.counters
     }
 
+    /// Whether names match without regard to ASCII case.
+    pub(crate) fn casefold(&self) -> bool {
+        self.opts.casefold()
+    }
+
     /// Removes the hidden name of a silly-renamed `node` at its last close,
     /// as NFS does; returns whether it was still there. This runs at
     /// eviction, without the directory's lock (and possibly from memory

@@ -864,6 +864,131 @@ TEST_F(fs, casefold)
 	EXPECT_EQ(1, found);
 }
 
+/* The names in @self->dir, counted; @want is set if one of them is @name. */
+static int count_entries(const char *dir, const char *name, int *want)
+{
+	struct dirent *e;
+	int n = 0;
+	DIR *d;
+
+	d = opendir(dir);
+	if (!d)
+		return -1;
+	*want = 0;
+	while ((e = readdir(d))) {
+		if (!strcmp(e->d_name, ".") || !strcmp(e->d_name, ".."))
+			continue;
+		n++;
+		if (!strcmp(e->d_name, name))
+			*want = 1;
+	}
+	closedir(d);
+	return n;
+}
+
+/*
+ * A miss must not leave a negative dentry that answers for one case only:
+ * after "Foo" missed, "foo" is created, and "Foo" must find it, and no
+ * create in any case may make a second name that folds equal.
+ */
+TEST_F(fs, casefold_miss_then_create)
+{
+	struct stat a, b;
+	int fd, has;
+
+	umount2(self->dir, MNT_DETACH);
+	ASSERT_EQ(0, mount_opts(self->dir, "casefold"));
+	EXPECT_EQ(-1, stat(P("Foo"), &a));
+	EXPECT_EQ(ENOENT, errno);
+	ASSERT_EQ(0, write_file(P("foo"), "data", 4));
+	ASSERT_EQ(0, stat(P("Foo"), &a)) TH_LOG("a negative dentry hides foo");
+	ASSERT_EQ(0, stat(P("foo"), &b));
+	EXPECT_EQ(a.st_ino, b.st_ino);
+	/* O_CREAT without O_EXCL opens the file that is there. */
+	fd = open(P("FOO"), O_CREAT | O_WRONLY | O_APPEND, 0644);
+	ASSERT_GE(fd, 0);
+	ASSERT_EQ(0, fstat(fd, &b));
+	EXPECT_EQ(a.st_ino, b.st_ino);
+	close(fd);
+	EXPECT_EQ(1, count_entries(self->dir, "foo", &has));
+	EXPECT_TRUE(has);
+}
+
+TEST_F(fs, casefold_every_creating_op_sees_other_cases)
+{
+	static const char *const miss[] = { "Foo", "FOO", "fOO", "Sub", "SUB" };
+	struct stat st;
+	unsigned int i;
+	int has;
+
+	umount2(self->dir, MNT_DETACH);
+	ASSERT_EQ(0, mount_opts(self->dir, "casefold"));
+	/* Negative lookups first, in every case that follows. */
+	for (i = 0; i < sizeof(miss) / sizeof(miss[0]); i++)
+		EXPECT_EQ(-1, stat(P(miss[i]), &st));
+	ASSERT_EQ(0, write_file(P("foo"), "x", 1));
+	ASSERT_EQ(0, mkdir(P("sub"), 0755));
+	EXPECT_EQ(-1, open(P("FOO"), O_CREAT | O_EXCL | O_WRONLY, 0644));
+	EXPECT_EQ(EEXIST, errno);
+	EXPECT_EQ(-1, mkdir(P("Foo"), 0755));
+	EXPECT_EQ(EEXIST, errno);
+	EXPECT_EQ(-1, mknod(P("fOO"), S_IFIFO | 0600, 0));
+	EXPECT_EQ(EEXIST, errno);
+	EXPECT_EQ(-1, symlink("target", P("FOO")));
+	EXPECT_EQ(EEXIST, errno);
+	EXPECT_EQ(-1, link(P("foo"), Q("Foo")));
+	EXPECT_EQ(EEXIST, errno);
+	EXPECT_EQ(-1, mkdir(P("SUB"), 0755));
+	EXPECT_EQ(EEXIST, errno);
+	EXPECT_EQ(-1, renameat2(AT_FDCWD, P("sub"), AT_FDCWD, Q("FOO"), RENAME_NOREPLACE));
+	EXPECT_EQ(EEXIST, errno);
+	EXPECT_EQ(2, count_entries(self->dir, "foo", &has));
+	EXPECT_TRUE(has);
+}
+
+TEST_F(fs, casefold_remove_and_rename_in_other_cases)
+{
+	struct stat a, b;
+	int has;
+
+	umount2(self->dir, MNT_DETACH);
+	ASSERT_EQ(0, mount_opts(self->dir, "casefold"));
+	/* unlink and rmdir in another case; no negative dentry stays behind. */
+	ASSERT_EQ(0, write_file(P("foo"), "x", 1));
+	ASSERT_EQ(0, unlink(P("FOO")));
+	EXPECT_EQ(-1, stat(P("foo"), &a));
+	EXPECT_EQ(ENOENT, errno);
+	ASSERT_EQ(0, write_file(P("Foo"), "y", 1));
+	ASSERT_EQ(0, stat(P("foo"), &a)) TH_LOG("the unlinked name hides Foo");
+	ASSERT_EQ(0, mkdir(P("dir"), 0755));
+	ASSERT_EQ(0, rmdir(P("DIR")));
+	ASSERT_EQ(0, mkdir(P("Dir"), 0755));
+	ASSERT_EQ(0, stat(P("dir"), &a));
+	EXPECT_TRUE(S_ISDIR(a.st_mode));
+	/* A rename to another case of the same name is a rename onto itself. */
+	ASSERT_EQ(0, stat(P("Foo"), &a));
+	ASSERT_EQ(0, rename(P("Foo"), Q("FOO")));
+	ASSERT_EQ(0, stat(P("foo"), &b));
+	EXPECT_EQ(a.st_ino, b.st_ino);
+	EXPECT_EQ(2, count_entries(self->dir, "Foo", &has));
+	EXPECT_TRUE(has);
+	/* A rename onto another case of a name replaces it. */
+	ASSERT_EQ(0, write_file(P("bar"), "z", 1));
+	ASSERT_EQ(0, stat(P("bar"), &a));
+	ASSERT_EQ(0, rename(P("bar"), Q("FOO")));
+	ASSERT_EQ(0, stat(P("foo"), &b));
+	EXPECT_EQ(a.st_ino, b.st_ino);
+	EXPECT_EQ(-1, stat(P("BAR"), &b));
+	EXPECT_EQ(ENOENT, errno);
+	EXPECT_EQ(2, count_entries(self->dir, "Foo", &has));
+	EXPECT_TRUE(has);
+	/* And after eviction of every cache, the same. */
+	drop_caches();
+	ASSERT_EQ(0, stat(P("FOO"), &b));
+	EXPECT_EQ(a.st_ino, b.st_ino);
+	EXPECT_EQ(-1, stat(P("bar"), &b));
+}
+
 TEST_F(fs, enospc_at_the_limits)
 {
 	char buf[4096] = {};
