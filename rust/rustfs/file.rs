@@ -27,7 +27,8 @@ impl inode::Operations for FileOps {
         let node = inode.data();
         let file = node.file()?;
         let len = usize::try_from(size).map_err(|_| EFBIG)?;
-        node.resize(&mut file.lock(), len)
+        node.set_len(&mut file.lock(), len);
+        Ok(())
     }
 }
 
@@ -63,31 +64,28 @@ impl address_space::Operations for Data {
         let node = inode.data();
         let file = node.file()?;
         let pos = usize::try_from(pos).map_err(|_| EFBIG)?;
-        let end = pos.checked_add(len).ok_or(EFBIG)?;
-        let mut data = file.lock();
-        data.reserve(pos, len)?;
-        if end > data.len() {
-            node.resize(&mut data, end).inspect_err(|_| data.trim())?;
-        }
-        Ok(())
+        // The size grows in `write`, by what was copied: a short copy
+        // leaves it where it was.
+        node.reserve(&mut file.lock(), pos, len)
     }
 
     fn write(inode: &Inode<RustFs>, pos: i64, src: &[u8]) {
         if let (Ok(file), Ok(pos)) = (inode.data().file(), usize::try_from(pos)) {
             // `write_begin` made room for this write.
-            file.lock().write(pos, src);
+            file.lock().write(pos, src, true);
         }
     }
 
     fn write_back(inode: &Inode<RustFs>, pos: i64, src: &[u8]) -> Result {
-        let file = inode.data().file()?;
+        let node = inode.data();
+        let file = node.file()?;
         let pos = usize::try_from(pos).map_err(|_| EINVAL)?;
         let mut data = file.lock();
         // A truncate may have shrunk the file since the writeback started:
         // `write` stores nothing past the size.
         let n = src.len().min(data.len().saturating_sub(pos));
-        data.reserve(pos, n)?;
-        data.write(pos, src);
+        node.reserve(&mut data, pos, n)?;
+        data.write(pos, src, false);
         drop(data);
         sup(inode.super_block()).count().writebacks.inc();
         Ok(())

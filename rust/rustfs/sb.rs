@@ -154,6 +154,12 @@ pub(crate) fn iget(sb: &SuperBlock<RustFs>, ino: u64) -> Result<InodeRef<'_, Rus
 
 /// Attributes of a new object, before `inode_init_owner()` settles the
 /// owner.
+/// The space limit without `size=`: half of memory, as for tmpfs, so that
+/// no user who may write to the mount can fill it. `size=0` lifts it.
+fn default_size() -> u64 {
+    Stat::ram_pages() / 2 * kernel::page::PAGE_SIZE as u64
+}
+
 pub(crate) fn new_attrs(mode: u16, nlink: u32, size: i64) -> Attrs {
     let now = Time::now();
     Attrs {
@@ -193,7 +199,7 @@ impl FileSystem for RustFs {
         let name = CString::try_from_fmt(fmt!("rustfs-{}:{}", dev >> 20, dev & 0xf_ffff))?;
         let debugfs = debugfs::Dir::new(&name);
         let store = Store::new(
-            opts.size.unwrap_or(0),
+            opts.size.unwrap_or_else(default_size),
             opts.nr_inodes.unwrap_or(0),
             opts.casefold(),
         )?;
@@ -272,7 +278,7 @@ impl FileSystem for RustFs {
         let s = sup(sb);
         s.opts.show(m);
         let max_bytes = s.store.usage.max_bytes.load(Relaxed);
-        if max_bytes != 0 {
+        if max_bytes != default_size() {
             kernel::seq_file::seq_print!(m, ",size={max_bytes}");
         }
         let max_inodes = s.store.usage.max_inodes.load(Relaxed);
@@ -298,7 +304,7 @@ impl FileSystem for RustFs {
         let page = kernel::page::PAGE_SIZE as u64;
         let used = bytes.div_ceil(page);
         let max_bytes = usage.max_bytes.load(Relaxed);
-        // Without size=, the limit is memory; df and fstests skip file
+        // With size=0, the limit is memory; df and fstests skip file
         // systems that report no blocks at all.
         let total = if max_bytes != 0 {
             max_bytes.div_ceil(page)

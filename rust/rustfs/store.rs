@@ -90,20 +90,39 @@ impl Node {
         }
     }
 
-    /// Resizes a regular file's contents to `len` bytes, zero-filled,
-    /// charging or refunding the difference against `size=`.
-    pub(crate) fn resize(&self, data: &mut FileData, len: usize) -> Result {
-        let old = data.len();
-        if len > old {
-            self.usage.charge_bytes(len - old)?;
-            if let Err(e) = data.set_len(len) {
-                self.usage.refund_bytes(len - old);
+    /// Sets the size of a regular file's contents: growing makes a hole,
+    /// which costs nothing; shrinking frees the chunks wholly past the end,
+    /// refunding them against `size=`.
+    pub(crate) fn set_len(&self, data: &mut FileData, len: usize) {
+        let freed = data.set_len(len);
+        self.usage.refund_bytes(freed * CHUNK);
+    }
+
+    /// Allocates the chunks that `[pos, pos + len)` falls in, charging them
+    /// against `size=`, so that a [`FileData::write`] there cannot fail.
+    /// On failure nothing is left allocated or charged.
+    pub(crate) fn reserve(&self, data: &mut FileData, pos: usize, len: usize) -> Result {
+        if len == 0 {
+            return Ok(());
+        }
+        let end = pos.checked_add(len).ok_or(EFBIG)?;
+        let (first, last) = (pos / CHUNK, (end - 1) / CHUNK);
+        for i in first..=last {
+            if data.chunks.get(&i).is_some() {
+                continue;
+            }
+            let made = match self.usage.charge_bytes(CHUNK) {
+                Ok(()) => data
+                    .add_chunk(i)
+                    .inspect_err(|_| self.usage.refund_bytes(CHUNK)),
+                Err(e) => Err(e),
+            };
+            if let Err(e) = made {
+                // Free what was made for this write, which holds no data.
+                let freed = data.free_unused(first, last);
+                self.usage.refund_bytes(freed * CHUNK);
                 return Err(e);
             }
-        } else {
-            // Shrinking allocates nothing.
-            let _ = data.set_len(len);
-            self.usage.refund_bytes(old - len);
         }
         Ok(())
     }
@@ -112,25 +131,26 @@ impl Node {
 /// The size of the chunks file contents are kept in.
 const CHUNK: usize = kernel::page::PAGE_SIZE;
 
-/// A regular file's contents, in chunks of a page allocated when first
-/// written: a file grows without copying what it has, and a hole takes no
-/// memory.
+/// A regular file's contents: chunks of a page, allocated when first
+/// written and kept by index in a tree, so that a hole, however large,
+/// takes no memory (tmpfs stores a one-byte write at 1 TiB in one page).
 ///
 /// # Invariants
 ///
-/// `chunks` covers `len` (it has at least `len.div_ceil(CHUNK)` slots);
-/// every chunk is `CHUNK` bytes, and the bytes past `len` are zero.
+/// Every chunk is `CHUNK` bytes; `count` is the number of chunks; the bytes
+/// of a chunk past `len` are zero.
 pub(crate) struct FileData {
     len: usize,
-    /// One slot per chunk: a large file's slots fall back to vmalloc.
-    chunks: KVVec<Option<KVec<u8>>>,
+    count: usize,
+    chunks: RBTree<usize, KVec<u8>>,
 }
 
 impl FileData {
     fn new() -> Self {
         Self {
             len: 0,
-            chunks: KVVec::new(),
+            count: 0,
+            chunks: RBTree::new(),
         }
     }
 
@@ -141,52 +161,50 @@ impl FileData {
 
     /// The bytes of memory the chunks take.
     pub(crate) fn allocated(&self) -> usize {
-        self.chunks.iter().flatten().count() * CHUNK
+        self.count * CHUNK
     }
 
-    /// Makes room for `n` chunk slots.
-    fn grow_slots(&mut self, n: usize) -> Result {
-        while self.chunks.len() < n {
-            self.chunks.push(None, GFP_KERNEL)?;
-        }
+    fn add_chunk(&mut self, i: usize) -> Result {
+        let node = RBTreeNodeReservation::new(GFP_KERNEL)?;
+        let chunk = KVec::from_elem(0, CHUNK, GFP_KERNEL)?;
+        self.chunks.insert(node.into_node(i, chunk));
+        self.count += 1;
         Ok(())
     }
 
-    /// Frees the chunks wholly past the end, which a [`FileData::reserve`]
-    /// for a write that then failed may have left.
-    pub(crate) fn trim(&mut self) {
-        self.chunks.truncate(self.len.div_ceil(CHUNK));
+    /// Removes chunk `i`, if there, returning whether it was.
+    fn remove_chunk(&mut self, i: usize) -> bool {
+        let gone = self.chunks.remove(&i).is_some();
+        self.count -= usize::from(gone);
+        gone
     }
 
-    /// Sets the size: growing makes a hole; shrinking frees the chunks
-    /// past the end and zeroes the rest of the last one.
-    fn set_len(&mut self, len: usize) -> Result {
-        let slots = len.div_ceil(CHUNK);
-        self.grow_slots(slots)?;
+    /// Frees the chunks of `first..=last` past the end, which hold no byte
+    /// of the file; returns how many there were.
+    fn free_unused(&mut self, first: usize, last: usize) -> usize {
+        let from = first.max(self.len.div_ceil(CHUNK));
+        (from..=last).filter(|&i| self.remove_chunk(i)).count()
+    }
+
+    /// Sets the size. Shrinking frees the chunks past the end and zeroes
+    /// the rest of the last one; returns the number of chunks freed.
+    fn set_len(&mut self, len: usize) -> usize {
+        let mut freed = 0;
         if len < self.len {
-            self.chunks.truncate(slots);
-            if let Some(Some(last)) = self.chunks.get_mut(len / CHUNK) {
-                last[len % CHUNK..].fill(0);
+            let keep = len.div_ceil(CHUNK);
+            while let Some(cur) = self.chunks.cursor_lower_bound(&keep) {
+                let i = *cur.current().0;
+                self.remove_chunk(i);
+                freed += 1;
+            }
+            if len % CHUNK != 0 {
+                if let Some(last) = self.chunks.get_mut(&(len / CHUNK)) {
+                    last[len % CHUNK..].fill(0);
+                }
             }
         }
         self.len = len;
-        Ok(())
-    }
-
-    /// Allocates the chunks that `[pos, pos + len)` falls in, so that a
-    /// [`FileData::write`] there cannot fail. Does not change the size.
-    pub(crate) fn reserve(&mut self, pos: usize, len: usize) -> Result {
-        if len == 0 {
-            return Ok(());
-        }
-        let end = pos.checked_add(len).ok_or(EFBIG)?;
-        self.grow_slots(end.div_ceil(CHUNK))?;
-        for slot in &mut self.chunks[pos / CHUNK..end.div_ceil(CHUNK)] {
-            if slot.is_none() {
-                *slot = Some(KVec::from_elem(0, CHUNK, GFP_KERNEL)?);
-            }
-        }
-        Ok(())
+        freed
     }
 
     /// Copies `buf.len()` bytes from `pos`, with zeroes for holes and past
@@ -197,23 +215,26 @@ impl FileData {
             let at = pos.saturating_add(done);
             let n = (CHUNK - at % CHUNK).min(buf.len() - done);
             let dst = &mut buf[done..done + n];
-            match self.chunks.get(at / CHUNK) {
-                Some(Some(c)) if at < self.len => dst.copy_from_slice(&c[at % CHUNK..][..n]),
+            match self.chunks.get(&(at / CHUNK)) {
+                Some(c) if at < self.len => dst.copy_from_slice(&c[at % CHUNK..][..n]),
                 _ => dst.fill(0),
             }
             done += n;
         }
     }
 
-    /// Copies `src` to `pos`, into the chunks [`FileData::reserve`] made;
-    /// never past the size.
-    pub(crate) fn write(&mut self, pos: usize, src: &[u8]) {
+    /// Copies `src` to `pos`, into the chunks [`Node::reserve`] made, and
+    /// grows the size to cover it if `grow`; never stores past the size.
+    pub(crate) fn write(&mut self, pos: usize, src: &[u8], grow: bool) {
+        if grow {
+            self.len = self.len.max(pos.saturating_add(src.len()));
+        }
         let src = &src[..src.len().min(self.len.saturating_sub(pos))];
         let mut done = 0;
         while done < src.len() {
             let at = pos + done;
             let n = (CHUNK - at % CHUNK).min(src.len() - done);
-            if let Some(Some(c)) = self.chunks.get_mut(at / CHUNK) {
+            if let Some(c) = self.chunks.get_mut(&(at / CHUNK)) {
                 c[at % CHUNK..][..n].copy_from_slice(&src[done..done + n]);
             }
             done += n;
@@ -290,7 +311,7 @@ impl Drop for Node {
         // lockdep so: eviction may drop a node from memory reclaim, and
         // both locks are held around allocations elsewhere.
         let mut bytes = match &self.body {
-            Body::File(f) => f.try_lock().map_or(0, |d| d.len()),
+            Body::File(f) => f.try_lock().map_or(0, |d| d.allocated()),
             Body::Link(l) => l.len(),
             _ => 0,
         };

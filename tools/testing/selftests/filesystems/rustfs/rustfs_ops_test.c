@@ -989,6 +989,104 @@ TEST_F(fs, casefold_remove_and_rename_in_other_cases)
 	EXPECT_EQ(-1, stat(P("bar"), &b));
 }
 
+/* A one-byte write far out takes one page, as on tmpfs, not a slot per page. */
+TEST_F(fs, sparse_write_far_out)
+{
+	const off_t tib = 1LL << 40;
+	struct statfs before, after;
+	char c = 0;
+	struct stat st;
+	int fd;
+
+	ASSERT_EQ(0, statfs(self->dir, &before));
+	fd = open(P("sparse"), O_CREAT | O_RDWR, 0644);
+	ASSERT_GE(fd, 0);
+	ASSERT_EQ(1, pwrite(fd, "x", 1, tib));
+	ASSERT_EQ(0, fstat(fd, &st));
+	EXPECT_EQ(tib + 1, st.st_size);
+	EXPECT_LE(st.st_blocks, 8);
+	ASSERT_EQ(0, statfs(self->dir, &after));
+	EXPECT_EQ(before.f_bfree - 1, after.f_bfree);
+	/* The largest offset the VFS allows works too. */
+	ASSERT_EQ(1, pwrite(fd, "y", 1, LLONG_MAX - 1));
+	ASSERT_EQ(0, fstat(fd, &st));
+	EXPECT_EQ(LLONG_MAX, st.st_size);
+	close(fd);
+	drop_caches();
+	fd = open(P("sparse"), O_RDWR);
+	ASSERT_GE(fd, 0);
+	ASSERT_EQ(1, pread(fd, &c, 1, tib));
+	EXPECT_EQ('x', c);
+	ASSERT_EQ(1, pread(fd, &c, 1, tib - 1));
+	EXPECT_EQ(0, c);
+	ASSERT_EQ(1, pread(fd, &c, 1, LLONG_MAX - 1));
+	EXPECT_EQ('y', c);
+	/* Truncating frees what the chunks took. */
+	ASSERT_EQ(0, ftruncate(fd, 0));
+	close(fd);
+	ASSERT_EQ(0, statfs(self->dir, &after));
+	EXPECT_EQ(before.f_bfree, after.f_bfree);
+}
+
+/* Without size=, half of memory, as on tmpfs; size=0 lifts the limit. */
+TEST_F(fs, default_size_is_half_of_memory)
+{
+	long pages = sysconf(_SC_PHYS_PAGES);
+	struct statfs sf;
+
+	ASSERT_GT(pages, 0);
+	ASSERT_EQ(0, statfs(self->dir, &sf));
+	EXPECT_EQ(sysconf(_SC_PAGESIZE), sf.f_bsize);
+	EXPECT_EQ(pages / 2, sf.f_blocks);
+	umount2(self->dir, MNT_DETACH);
+	ASSERT_EQ(0, mount_opts(self->dir, "size=0"));
+	ASSERT_EQ(0, statfs(self->dir, &sf));
+	EXPECT_EQ(pages, sf.f_blocks);
+}
+
+/*
+ * A write whose source faults part-way through a page copies less than it
+ * asked for: the size covers what was copied, and nothing past it.
+ */
+TEST_F(fs, short_copy_grows_by_what_was_copied)
+{
+	long page = sysconf(_SC_PAGESIZE);
+	char out[200], zero[200] = {};
+	struct statfs sf;
+	struct stat st;
+	ssize_t n;
+	char *buf;
+	int fd;
+
+	umount2(self->dir, MNT_DETACH);
+	ASSERT_EQ(0, mount_opts(self->dir, "size=1m"));
+	buf = mmap(NULL, 2 * page, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	ASSERT_NE(MAP_FAILED, buf);
+	memset(buf, 'a', page);
+	ASSERT_EQ(0, munmap(buf + page, page));
+	fd = open(P("f"), O_CREAT | O_RDWR, 0644);
+	ASSERT_GE(fd, 0);
+	/* 100 bytes are readable, then the source faults. */
+	n = write(fd, buf + page - 100, 200);
+	munmap(buf, page);
+	ASSERT_GT(n, 0);
+	ASSERT_LT(n, 200);
+	ASSERT_EQ(0, fstat(fd, &st));
+	EXPECT_EQ(n, st.st_size);
+	close(fd);
+	drop_caches();
+	ASSERT_EQ(0, stat(P("f"), &st));
+	EXPECT_EQ(n, st.st_size);
+	fd = open(P("f"), O_RDWR);
+	ASSERT_GE(fd, 0);
+	ASSERT_EQ(0, ftruncate(fd, 400));
+	ASSERT_EQ(200, pread(fd, out, 200, n));
+	EXPECT_EQ(0, memcmp(out, zero, 200));
+	close(fd);
+	ASSERT_EQ(0, statfs(self->dir, &sf));
+	EXPECT_EQ(sf.f_blocks - 1, sf.f_bfree);
+}
+
 TEST_F(fs, enospc_at_the_limits)
 {
 	char buf[4096] = {};
