@@ -14,7 +14,11 @@
 //!   `drop_caches` may drop it, and the inode with it, without writeback;
 //! - `writepages`, with [`Operations::write_back`], stores the folios that
 //!   stores through a shared writable mapping dirtied. Without it, such
-//!   mappings are refused.
+//!   mappings are refused. `page_mkwrite` makes room for such a store with
+//!   [`Operations::write_begin`] when a page is first written.
+//!
+//! The table also gives the file operations of regular files, whose
+//! `mmap` installs the `page_mkwrite` that calls back into it.
 //!
 //! C headers: [`include/linux/fs.h`](srctree/include/linux/fs.h) and
 //! [`include/linux/pagemap.h`](srctree/include/linux/pagemap.h).
@@ -33,7 +37,12 @@ pub trait Operations {
     fn read(inode: &Inode<Self::FileSystem>, pos: i64, buf: &mut [u8]) -> Result;
 
     /// Makes room for `len` bytes at `pos`, so that the [`Operations::write`]
-    /// that follows cannot fail. Called with `i_rwsem` held.
+    /// that follows cannot fail. Called with `i_rwsem` held, or, for the
+    /// first store through a shared writable mapping into a page that is
+    /// not dirty (`->page_mkwrite`), without it, so that the
+    /// [`Operations::write_back`] of that page has its room too: a failure
+    /// there is `SIGBUS` for the storing task, rather than data lost at
+    /// writeback.
     fn write_begin(_inode: &Inode<Self::FileSystem>, _pos: i64, _len: usize) -> Result {
         Ok(())
     }
@@ -52,9 +61,11 @@ pub trait Operations {
     }
 }
 
-/// An address-space operations table of file system `T`.
+/// An address-space operations table of file system `T`, and the file
+/// operations of regular files that use it.
 pub struct Ops<T: FileSystem>(
     pub(crate) *const bindings::address_space_operations,
+    pub(crate) *const bindings::file_operations,
     PhantomData<T>,
 );
 
@@ -68,7 +79,7 @@ impl<T: FileSystem> Copy for Ops<T> {}
 impl<T: FileSystem> Ops<T> {
     /// The table of operations `U`.
     pub const fn new<U: Operations<FileSystem = T> + ?Sized>() -> Self {
-        Self(&Table::<U>::TABLE, PhantomData)
+        Self(&Table::<U>::TABLE, &Table::<U>::FILE_OPS, PhantomData)
     }
 }
 
@@ -147,7 +158,7 @@ impl<U: Operations + ?Sized> Table<U> {
         write_begin: Some(Self::write_begin),
         write_end: Some(Self::write_end),
         // Only shared writable mappings dirty folios, and only with
-        // `writepages` are they allowed (see `FILE_OPS`).
+        // `writepages` are they allowed (see `mmap`).
         dirty_folio: if U::HAS_WRITE_BACK {
             Some(bindings::filemap_dirty_folio)
         } else {
@@ -160,6 +171,88 @@ impl<U: Operations + ?Sized> Table<U> {
         },
         ..pin_init::zeroed()
     };
+
+    /// The file operations of regular files, whose contents are in the page
+    /// cache and written through to the store by `write_end`.
+    const FILE_OPS: bindings::file_operations = bindings::file_operations {
+        llseek: Some(bindings::generic_file_llseek),
+        read_iter: Some(bindings::generic_file_read_iter),
+        write_iter: Some(bindings::generic_file_write_iter),
+        mmap: Some(Self::mmap),
+        // Writes back what shared writable mappings dirtied, if anything.
+        fsync: Some(bindings::simple_fsync_noflush),
+        splice_read: Some(bindings::filemap_splice_read),
+        splice_write: Some(bindings::iter_file_splice_write),
+        ..pin_init::zeroed()
+    };
+
+    /// `generic_file_vm_ops`, with a `page_mkwrite` that makes room.
+    const VM_OPS: bindings::vm_operations_struct = bindings::vm_operations_struct {
+        fault: Some(bindings::filemap_fault),
+        map_pages: Some(bindings::filemap_map_pages),
+        page_mkwrite: Some(Self::page_mkwrite),
+        ..pin_init::zeroed()
+    };
+
+    /// `->mmap`: shared writable mappings only where `writepages` can write
+    /// dirty folios back to the store, and the superblock has a backing
+    /// device that writes back (see
+    /// [`SuperBlock::setup_bdi`](super::sb::SuperBlock::setup_bdi)):
+    /// without one, `fsync` writes nothing back, and unmount drops dirty
+    /// folios.
+    ///
+    /// # Safety
+    ///
+    /// Called by the VFS with an open regular file of this file system and
+    /// a VMA being set up.
+    unsafe extern "C" fn mmap(
+        file: *mut bindings::file,
+        vma: *mut bindings::vm_area_struct,
+    ) -> c_int {
+        // SAFETY: As the function's safety requirements say; the operation
+        // tables are static.
+        unsafe {
+            let mapping = (*file).f_mapping;
+            if !U::HAS_WRITE_BACK || !bindings::mapping_can_writeback(mapping) {
+                return bindings::generic_file_readonly_mmap(file, vma);
+            }
+            let ret = bindings::generic_file_mmap(file, vma);
+            if ret == 0 {
+                (*vma).vm_ops = &Self::VM_OPS;
+            }
+            ret
+        }
+    }
+
+    /// `->page_mkwrite`: the first store into a page of a shared writable
+    /// mapping reserves the page's room in the store, as tmpfs allocates at
+    /// fault time, then does what `filemap_page_mkwrite()` does.
+    ///
+    /// # Safety
+    ///
+    /// Called by the VFS for a write fault on a VMA that [`Self::mmap`] set
+    /// up, which pins the file and its inode.
+    unsafe extern "C" fn page_mkwrite(vmf: *mut bindings::vm_fault) -> bindings::vm_fault_t {
+        // SAFETY: As the function's safety requirements say.
+        unsafe {
+            let v = &(*vmf).__bindgen_anon_1;
+            let raw = (*(*(*v.vma).vm_file).f_mapping).host;
+            let inode = Inode::<U::FileSystem>::from_raw(raw);
+            let pos = (v.pgoff as i64) << bindings::PAGE_SHIFT;
+            // Past the end, `filemap_page_mkwrite()` finds the folio gone.
+            let len = (bindings::i_size_read(raw) - pos).clamp(0, PAGE_SIZE as i64);
+            if len > 0 {
+                if let Err(e) = U::write_begin(inode, pos, len as usize) {
+                    return if e == ENOMEM {
+                        bindings::vm_fault_reason_VM_FAULT_OOM
+                    } else {
+                        bindings::vm_fault_reason_VM_FAULT_SIGBUS
+                    };
+                }
+            }
+            bindings::filemap_page_mkwrite(vmf)
+        }
+    }
 
     /// # Safety
     ///

@@ -404,12 +404,7 @@ impl<'a, T: FileSystem> New<'a, T> {
             (*outer).has_data = true;
             let (fmt, iop, fop, aop) = match params.typ {
                 Type::Dir(i, f) => (bindings::S_IFDIR, i.0, f.0, None),
-                Type::Reg(i, a) => (
-                    bindings::S_IFREG,
-                    i.0,
-                    core::ptr::from_ref(&FILE_OPS),
-                    Some(a.0),
-                ),
+                Type::Reg(i, a) => (bindings::S_IFREG, i.0, a.1, Some(a.0)),
                 Type::Lnk(a) => (
                     bindings::S_IFLNK,
                     core::ptr::from_ref(&OtherOps::<T>::SYMLINK),
@@ -1534,31 +1529,6 @@ impl<T: FileSystem> OtherOps<T> {
     };
 }
 
-/// `->mmap` of regular files: shared writable mappings only where the
-/// address-space operations can write dirty folios back to the store, and
-/// the superblock has a backing device that writes back (see
-/// [`SuperBlock::setup_bdi`](super::sb::SuperBlock::setup_bdi)): without
-/// one, `fsync` writes nothing back, and unmount drops dirty folios.
-///
-/// # Safety
-///
-/// Called by the VFS with an open file and a VMA being set up.
-unsafe extern "C" fn file_mmap(
-    file: *mut bindings::file,
-    vma: *mut bindings::vm_area_struct,
-) -> c_int {
-    // SAFETY: As the function's safety requirements say; the operation
-    // tables are static.
-    unsafe {
-        let mapping = (*file).f_mapping;
-        if (*(*mapping).a_ops).writepages.is_some() && bindings::mapping_can_writeback(mapping) {
-            bindings::generic_file_mmap(file, vma)
-        } else {
-            bindings::generic_file_readonly_mmap(file, vma)
-        }
-    }
-}
-
 /// `->getattr` of every inode: `generic_fillattr()`, then
 /// [`FileSystem::getattr`].
 ///
@@ -1617,18 +1587,3 @@ impl Kstat {
         }
     }
 }
-
-/// The file operations of regular files whose contents are in the page
-/// cache. Shared writable mappings are refused: writes reach the file
-/// system's store through `write_end`, which `mmap` stores would bypass.
-const FILE_OPS: bindings::file_operations = bindings::file_operations {
-    llseek: Some(bindings::generic_file_llseek),
-    read_iter: Some(bindings::generic_file_read_iter),
-    write_iter: Some(bindings::generic_file_write_iter),
-    mmap: Some(file_mmap),
-    // Writes back what shared writable mappings dirtied, if anything.
-    fsync: Some(bindings::simple_fsync_noflush),
-    splice_read: Some(bindings::filemap_splice_read),
-    splice_write: Some(bindings::iter_file_splice_write),
-    ..pin_init::zeroed()
-};

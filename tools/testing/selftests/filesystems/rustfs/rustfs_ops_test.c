@@ -17,6 +17,8 @@
 #include <limits.h>
 #include <pthread.h>
 #include <sched.h>
+#include <setjmp.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -612,6 +614,65 @@ TEST_F(fs, shared_writable_mmap)
 	memset(buf, 0, sizeof(buf));
 	ASSERT_EQ(2, read_file(P("f"), buf, sizeof(buf)));
 	EXPECT_STREQ("tr", buf);
+}
+
+static sigjmp_buf bus_jmp;
+
+static void on_sigbus(int sig)
+{
+	siglongjmp(bus_jmp, 1);
+}
+
+/* Stores @c at @p; returns 0, or -1 if the store raised SIGBUS. */
+static int store_or_sigbus(volatile char *p, char c)
+{
+	struct sigaction sa = { .sa_handler = on_sigbus }, old;
+	int ret = 0;
+
+	sigaction(SIGBUS, &sa, &old);
+	if (sigsetjmp(bus_jmp, 1))
+		ret = -1;
+	else
+		*p = c;
+	sigaction(SIGBUS, &old, NULL);
+	return ret;
+}
+
+/*
+ * A store through a shared mapping into a hole takes room when the page is
+ * first written, as on tmpfs: with the mount full, the store gets SIGBUS,
+ * and what was stored before is never lost at writeback.
+ */
+TEST_F(fs, mmap_store_into_a_hole_when_full)
+{
+	long page = sysconf(_SC_PAGESIZE);
+	char buf[4096] = {}, c = 0;
+	char *p;
+	int fd, i;
+
+	umount2(self->dir, MNT_DETACH);
+	ASSERT_EQ(0, mount_opts(self->dir, "size=16k"));
+	fd = open(P("f"), O_CREAT | O_RDWR, 0644);
+	ASSERT_GE(fd, 0);
+	/* A 1 MiB hole costs nothing; three pages of data take three. */
+	ASSERT_EQ(0, ftruncate(fd, 256 * page));
+	for (i = 0; i < 3; i++)
+		ASSERT_EQ(sizeof(buf), pwrite(fd, buf, sizeof(buf), i * page));
+	p = mmap(NULL, 256 * page, PROT_READ | PROT_WRITE, MAP_SHARED, fd, 0);
+	ASSERT_NE(MAP_FAILED, p);
+	EXPECT_EQ(0, store_or_sigbus(p + 10 * page, 'a'));
+	EXPECT_EQ(-1, store_or_sigbus(p + 20 * page, 'b')) TH_LOG("no room, yet no SIGBUS");
+	EXPECT_EQ(0, msync(p, 256 * page, MS_SYNC));
+	munmap(p, 256 * page);
+	close(fd);
+	drop_caches();
+	fd = open(P("f"), O_RDONLY);
+	ASSERT_GE(fd, 0);
+	ASSERT_EQ(1, pread(fd, &c, 1, 10 * page));
+	EXPECT_EQ('a', c);
+	ASSERT_EQ(1, pread(fd, &c, 1, 20 * page));
+	EXPECT_EQ(0, c);
+	close(fd);
 }
 
 TEST_F(fs, readdir_lists_everything_with_types)
