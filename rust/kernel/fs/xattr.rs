@@ -283,8 +283,16 @@ pub(crate) unsafe extern "C" fn listxattr(
     let mut list = List {
         buf,
         used: 0,
-        // SAFETY: Only reads the current task's credentials.
-        trusted: unsafe { bindings::capable(bindings::CAP_SYS_ADMIN as c_int) },
+        // Listing is no privileged operation, so it is not audited; as in
+        // `simple_xattr_list()`, CAP_SYS_ADMIN only shows "trusted." names.
+        // SAFETY: Only reads the current task's credentials and the static
+        // `init_user_ns`.
+        trusted: unsafe {
+            bindings::ns_capable_noaudit(
+                &raw mut bindings::init_user_ns,
+                bindings::CAP_SYS_ADMIN as c_int,
+            )
+        },
     };
     // SAFETY: `inode` is the pinned inode of `dentry`, of the file system
     // whose handlers these are.
