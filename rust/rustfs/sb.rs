@@ -152,14 +152,14 @@ pub(crate) fn iget(sb: &SuperBlock<RustFs>, ino: u64) -> Result<InodeRef<'_, Rus
     }
 }
 
-/// Attributes of a new object, before `inode_init_owner()` settles the
-/// owner.
 /// The space limit without `size=`: half of memory, as for tmpfs, so that
 /// no user who may write to the mount can fill it. `size=0` lifts it.
 fn default_size() -> u64 {
     Stat::ram_pages() / 2 * kernel::page::PAGE_SIZE as u64
 }
 
+/// Attributes of a new object, before `inode_init_owner()` settles the
+/// owner.
 pub(crate) fn new_attrs(mode: u16, nlink: u32, size: i64) -> Attrs {
     let now = Time::now();
     Attrs {

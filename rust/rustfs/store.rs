@@ -186,21 +186,20 @@ impl FileData {
         (from..=last).filter(|&i| self.remove_chunk(i)).count()
     }
 
-    /// Sets the size. Shrinking frees the chunks past the end and zeroes
-    /// the rest of the last one; returns the number of chunks freed.
+    /// Sets the size. Frees the chunks wholly past the new end (a write
+    /// that failed may have left some even when growing) and zeroes the
+    /// rest of the last one; returns the number of chunks freed.
     fn set_len(&mut self, len: usize) -> usize {
         let mut freed = 0;
-        if len < self.len {
-            let keep = len.div_ceil(CHUNK);
-            while let Some(cur) = self.chunks.cursor_lower_bound(&keep) {
-                let i = *cur.current().0;
-                self.remove_chunk(i);
-                freed += 1;
-            }
-            if len % CHUNK != 0 {
-                if let Some(last) = self.chunks.get_mut(&(len / CHUNK)) {
-                    last[len % CHUNK..].fill(0);
-                }
+        let keep = len.div_ceil(CHUNK);
+        while let Some(cur) = self.chunks.cursor_lower_bound(&keep) {
+            let i = *cur.current().0;
+            self.remove_chunk(i);
+            freed += 1;
+        }
+        if len < self.len && len % CHUNK != 0 {
+            if let Some(last) = self.chunks.get_mut(&(len / CHUNK)) {
+                last[len % CHUNK..].fill(0);
             }
         }
         self.len = len;

@@ -948,8 +948,9 @@ impl<'a, T: FileSystem> NewEntry<'a, T> {
 
 /// The proof that an operation completed the [`NewEntry`] it was given,
 /// which is what `->lookup` and the creating operations return: only
-/// [`NewEntry::splice_alias`] and [`NewEntry::add_ci`] make one. It holds the
-/// dentry the VFS must use instead of the one it passed, if any.
+/// [`NewEntry::splice_alias`], [`NewEntry::add_ci`] and
+/// [`NewEntry::miss_uncached`] make one. It holds the dentry the VFS must
+/// use instead of the one it passed, if any.
 pub struct Spliced<'a, T: FileSystem>(Option<DentryRef<'a, T>>);
 
 impl<T: FileSystem> Spliced<'_, T> {

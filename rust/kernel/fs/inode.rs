@@ -831,7 +831,8 @@ pub trait Operations {
     type FileSystem: FileSystem;
 
     /// Looks `dentry` up in `dir`, and completes it, positive or negative,
-    /// with [`NewEntry::splice_alias`] or [`NewEntry::add_ci`].
+    /// with [`NewEntry::splice_alias`] or [`NewEntry::add_ci`], or leaves a
+    /// miss uncached with [`NewEntry::miss_uncached`].
     fn lookup<'a>(
         _dir: LookupLock<'a, Self::FileSystem>,
         _dentry: NewEntry<'a, Self::FileSystem>,
