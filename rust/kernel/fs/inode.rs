@@ -1349,15 +1349,24 @@ impl<U: Operations + ?Sized> Table<U> {
                 to_result(bindings::setattr_prepare(idmap, dentry, attr))?;
                 let raw = (*dentry).d_inode;
                 let inode = Inode::<U::FileSystem>::from_raw(raw);
+                let mut resized = false;
                 if (*attr).ia_valid & bindings::ATTR_SIZE != 0 {
                     if !U::HAS_TRUNCATE {
                         return Err(EOPNOTSUPP);
                     }
+                    resized = (*attr).ia_size != bindings::i_size_read(raw);
                     U::truncate(inode, (*attr).ia_size)?;
                     bindings::truncate_setsize(raw, (*attr).ia_size);
                 }
                 // Not `mark_inode_dirty()`: see `update_time()`.
                 bindings::setattr_copy(idmap, raw, attr);
+                if resized {
+                    // truncate(2) passes `ATTR_SIZE` alone, so a file system
+                    // that changes the size stamps the times, as
+                    // `shmem_setattr()` does.
+                    let now = bindings::inode_set_ctime_current(raw);
+                    bindings::inode_set_mtime_to_ts(raw, now);
+                }
             }
             Ok(0)
         })

@@ -474,9 +474,10 @@ TEST_F(fs, attributes_survive_eviction)
 	ASSERT_EQ(0, write_file(P("f"), "0123456789", 10));
 	ASSERT_EQ(0, chmod(P("f"), 0640));
 	ASSERT_EQ(0, chown(P("f"), 1234, 5678));
-	ASSERT_EQ(0, utimes(P("f"), tv));
 	ASSERT_EQ(0, truncate(P("f"), 4));
 	ASSERT_EQ(0, truncate(P("f"), 8));
+	/* After the truncates, which stamp mtime themselves. */
+	ASSERT_EQ(0, utimes(P("f"), tv));
 	/* Reclaim is best effort: retry until the inode is really gone. */
 	for (i = 0; i < 20 && counter(self->dir, "evictions") == 0; i++)
 		drop_caches();
@@ -1048,6 +1049,41 @@ TEST_F(fs, casefold_remove_and_rename_in_other_cases)
 	ASSERT_EQ(0, stat(P("FOO"), &b));
 	EXPECT_EQ(a.st_ino, b.st_ino);
 	EXPECT_EQ(-1, stat(P("bar"), &b));
+}
+
+/*
+ * truncate(2) passes ATTR_SIZE alone: a size change must still stamp mtime
+ * and ctime (fstests' generic/313), as on tmpfs; ftruncate() and O_TRUNC
+ * ask for it themselves.
+ */
+TEST_F(fs, truncate_stamps_mtime_and_ctime)
+{
+	const struct timespec old[2] = { { 1, 0 }, { 1, 0 } };
+	static const char *const how[] = { "truncate", "ftruncate", "O_TRUNC" };
+	struct stat st;
+	int i, fd;
+
+	ASSERT_EQ(0, write_file(P("f"), "0123456789", 10));
+	for (i = 0; i < 3; i++) {
+		ASSERT_EQ(0, utimensat(AT_FDCWD, P("f"), old, 0));
+		if (i == 0) {
+			ASSERT_EQ(0, truncate(P("f"), 4));
+		} else if (i == 1) {
+			fd = open(P("f"), O_WRONLY);
+			ASSERT_GE(fd, 0);
+			ASSERT_EQ(0, ftruncate(fd, 2));
+			close(fd);
+		} else {
+			fd = open(P("f"), O_WRONLY | O_TRUNC);
+			ASSERT_GE(fd, 0);
+			close(fd);
+		}
+		drop_caches();
+		ASSERT_EQ(0, stat(P("f"), &st));
+		EXPECT_NE(1, st.st_mtim.tv_sec) TH_LOG("%s left mtime alone", how[i]);
+		EXPECT_EQ(st.st_ctim.tv_sec, st.st_mtim.tv_sec) TH_LOG("%s", how[i]);
+		EXPECT_EQ(st.st_ctim.tv_nsec, st.st_mtim.tv_nsec) TH_LOG("%s", how[i]);
+	}
 }
 
 /* A one-byte write far out takes one page, as on tmpfs, not a slot per page. */
