@@ -1014,6 +1014,7 @@ impl<U: Operations + ?Sized> Table<U> {
         },
         setattr: Some(Self::setattr),
         getattr: Some(getattr::<U::FileSystem>),
+        fileattr_get: Some(fileattr_get),
         tmpfile: if U::HAS_TMPFILE {
             Some(Self::tmpfile)
         } else {
@@ -1537,6 +1538,24 @@ impl<T: FileSystem> OtherOps<T> {
         listxattr: Some(xattr::listxattr),
         ..pin_init::zeroed()
     };
+}
+
+/// `->fileattr_get` of directories and regular files: the bindings keep no
+/// inode flags (append-only, immutable and the like), so there are none to
+/// report; `FS_IOC_GETFLAGS` and `FS_IOC_FSGETXATTR` (xfs_io's `stat`) say
+/// so rather than failing with `ENOTTY`. Setting flags is not supported.
+///
+/// # Safety
+///
+/// Called by the VFS with a pinned positive dentry and `fa` valid for
+/// writes.
+unsafe extern "C" fn fileattr_get(
+    _dentry: *mut bindings::dentry,
+    fa: *mut bindings::file_kattr,
+) -> c_int {
+    // SAFETY: As the function's safety requirements say.
+    unsafe { bindings::fileattr_fill_flags(fa, 0) };
+    0
 }
 
 /// `->getattr` of every inode: `generic_fillattr()`, then

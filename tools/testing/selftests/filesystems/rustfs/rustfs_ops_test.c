@@ -22,6 +22,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/ioctl.h>
 #include <sys/mman.h>
 #include <sys/mount.h>
 #include <sys/stat.h>
@@ -1084,6 +1085,28 @@ TEST_F(fs, truncate_stamps_mtime_and_ctime)
 		EXPECT_EQ(st.st_ctim.tv_sec, st.st_mtim.tv_sec) TH_LOG("%s", how[i]);
 		EXPECT_EQ(st.st_ctim.tv_nsec, st.st_mtim.tv_nsec) TH_LOG("%s", how[i]);
 	}
+}
+
+/* No inode flags, and the ioctls that read them say so (xfs_io's stat). */
+TEST_F(fs, inode_flags_read_as_none)
+{
+	struct fsxattr fsx = { .fsx_xflags = ~0u };
+	int flags = -1, fd;
+
+	ASSERT_EQ(0, write_file(P("f"), "x", 1));
+	fd = open(P("f"), O_RDONLY);
+	ASSERT_GE(fd, 0);
+	ASSERT_EQ(0, ioctl(fd, FS_IOC_GETFLAGS, &flags));
+	EXPECT_EQ(0, flags);
+	ASSERT_EQ(0, ioctl(fd, FS_IOC_FSGETXATTR, &fsx));
+	EXPECT_EQ(0, fsx.fsx_xflags);
+	flags = FS_APPEND_FL;
+	EXPECT_EQ(-1, ioctl(fd, FS_IOC_SETFLAGS, &flags));
+	close(fd);
+	fd = open(self->dir, O_RDONLY | O_DIRECTORY);
+	ASSERT_GE(fd, 0);
+	EXPECT_EQ(0, ioctl(fd, FS_IOC_GETFLAGS, &flags));
+	close(fd);
 }
 
 /* A one-byte write far out takes one page, as on tmpfs, not a slot per page. */
