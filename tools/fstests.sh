@@ -200,14 +200,17 @@ BASE_CPIO=
 do_pack() {
 	local b=$CACHE/fstests/build-$SRC_KEY key
 	key=$(cat "$GUEST/.rustfs-stamp")
-	BASE_CPIO=$b/guest-$key.cpio
+	# p2: the root keeps its owners (fstests' users own their homes).
+	BASE_CPIO=$b/guest-$key-p2.cpio
 	[ -f "$BASE_CPIO" ] && return
 	phase "fstests: packing the guest root and fstests"
 	rm -f "$b"/guest-*.cpio
-	# Two archives concatenated: the root, then fstests under /fstests.
+	# Two archives concatenated: the root, with the owners debootstrap and
+	# useradd gave (su to fsgqa needs its home), then fstests under
+	# /fstests, root's.
 	in_chroot sh -ec "
 		cd $(cpath "$GUEST") && find . ! -name .rustfs-stamp | LC_ALL=C sort |
-			cpio --quiet -o -H newc -R 0:0 >$(cpath "$BASE_CPIO.tmp")
+			cpio --quiet -o -H newc >$(cpath "$BASE_CPIO.tmp")
 		cd $(cpath "$b") && find fstests -name .git -prune -o -name '*.o' -prune -o -print |
 			LC_ALL=C sort | cpio --quiet -o -H newc -R 0:0 >>$(cpath "$BASE_CPIO.tmp")
 	"
