@@ -91,8 +91,8 @@ impl Node {
     }
 
     /// Sets the size of a regular file's contents: growing makes a hole,
-    /// which costs nothing; shrinking frees the chunks wholly past the end,
-    /// refunding them against `size=`.
+    /// which costs nothing; the chunks wholly past the new end are freed
+    /// and refunded against `size=`.
     pub(crate) fn set_len(&self, data: &mut FileData, len: usize) {
         let freed = data.set_len(len);
         self.usage.refund_bytes(freed * CHUNK);
