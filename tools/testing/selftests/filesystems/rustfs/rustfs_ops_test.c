@@ -927,7 +927,7 @@ TEST_F(fs, casefold)
 	EXPECT_EQ(1, found);
 }
 
-/* The names in @self->dir, counted; @want is set if one of them is @name. */
+/* The entries of @dir but "." and "..", counted; *@want says if @name is one. */
 static int count_entries(const char *dir, const char *name, int *want)
 {
 	struct dirent *e;
