@@ -53,6 +53,22 @@ rust_helper_inode_set_mtime_to_ts(struct inode *inode, struct timespec64 ts)
 	return inode_set_mtime_to_ts(inode, ts);
 }
 
+__rust_helper void rust_helper_inode_lock(struct inode *inode)
+{
+	inode_lock(inode);
+}
+
+__rust_helper void rust_helper_inode_unlock(struct inode *inode)
+{
+	inode_unlock(inode);
+}
+
+__rust_helper ssize_t rust_helper_generic_write_sync(struct kiocb *iocb,
+						     ssize_t count)
+{
+	return generic_write_sync(iocb, count);
+}
+
 __rust_helper struct dentry *rust_helper_dget(struct dentry *dentry)
 {
 	return dget(dentry);

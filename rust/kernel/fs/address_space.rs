@@ -175,9 +175,10 @@ impl<U: Operations + ?Sized> Table<U> {
     /// The file operations of regular files, whose contents are in the page
     /// cache and written through to the store by `write_end`.
     const FILE_OPS: bindings::file_operations = bindings::file_operations {
+        open: Some(Self::open),
         llseek: Some(bindings::generic_file_llseek),
-        read_iter: Some(bindings::generic_file_read_iter),
-        write_iter: Some(bindings::generic_file_write_iter),
+        read_iter: Some(Self::read_iter),
+        write_iter: Some(Self::write_iter),
         mmap: Some(Self::mmap),
         // Writes back what shared writable mappings dirtied, if anything.
         fsync: Some(bindings::simple_fsync_noflush),
@@ -185,6 +186,75 @@ impl<U: Operations + ?Sized> Table<U> {
         splice_write: Some(bindings::iter_file_splice_write),
         ..pin_init::zeroed()
     };
+
+    /// `->open` of a regular file: `O_DIRECT` is allowed, and, as on tmpfs,
+    /// means buffered I/O. The page cache is the only copy a reader or an
+    /// mmap can see besides the store, and `write_end` writes it through,
+    /// so no I/O could bypass it and stay coherent.
+    ///
+    /// # Safety
+    ///
+    /// Called by the VFS with a regular file of this file system being
+    /// opened.
+    unsafe extern "C" fn open(inode: *mut bindings::inode, file: *mut bindings::file) -> c_int {
+        // SAFETY: As the function's safety requirements say: until `open`
+        // returns, the file is ours.
+        unsafe {
+            (*file).f_mode |= bindings::FMODE_CAN_ODIRECT;
+            bindings::generic_file_open(inode, file)
+        }
+    }
+
+    /// `->read_iter`: `generic_file_read_iter()` without its `O_DIRECT`
+    /// branch, which would call a `->direct_IO` this table does not have.
+    ///
+    /// # Safety
+    ///
+    /// Called by the VFS with a kiocb of an open regular file of this file
+    /// system and an iterator to fill.
+    unsafe extern "C" fn read_iter(
+        iocb: *mut bindings::kiocb,
+        to: *mut bindings::iov_iter,
+    ) -> isize {
+        // SAFETY: As the function's safety requirements say.
+        unsafe { bindings::filemap_read(iocb, to, 0) }
+    }
+
+    /// `->write_iter`: `generic_file_write_iter()` with every write buffered,
+    /// `O_DIRECT` ones too, as `shmem_file_write_iter()` does.
+    ///
+    /// # Safety
+    ///
+    /// Called by the VFS with a kiocb of an open regular file of this file
+    /// system and an iterator to drain.
+    unsafe extern "C" fn write_iter(
+        iocb: *mut bindings::kiocb,
+        from: *mut bindings::iov_iter,
+    ) -> isize {
+        // SAFETY: As the function's safety requirements say: the file pins
+        // its inode, whose `i_rwsem` we take as `generic_file_write_iter()`
+        // does, around what it does under it.
+        unsafe {
+            let file = (*iocb).ki_filp;
+            let inode = (*(*file).f_mapping).host;
+            bindings::inode_lock(inode);
+            let mut ret = bindings::generic_write_checks(iocb, from);
+            if ret > 0 {
+                ret = match bindings::file_remove_privs(file) {
+                    0 => match bindings::file_update_time(file) {
+                        0 => bindings::generic_perform_write(iocb, from),
+                        e => e as isize,
+                    },
+                    e => e as isize,
+                };
+            }
+            bindings::inode_unlock(inode);
+            if ret > 0 {
+                ret = bindings::generic_write_sync(iocb, ret);
+            }
+            ret
+        }
+    }
 
     /// `generic_file_vm_ops`, with a `page_mkwrite` that makes room.
     const VM_OPS: bindings::vm_operations_struct = bindings::vm_operations_struct {

@@ -1207,6 +1207,52 @@ TEST_F(fs, short_copy_grows_by_what_was_copied)
 	EXPECT_EQ(sf.f_blocks - 1, sf.f_bfree);
 }
 
+TEST_F(fs, o_direct_is_coherent_with_the_page_cache)
+{
+	long page = sysconf(_SC_PAGESIZE);
+	char *buf, *map, c;
+	int fd, bfd;
+
+	/* As on tmpfs, O_DIRECT opens and is buffered, at any alignment. */
+	ASSERT_EQ(0, posix_memalign((void **)&buf, page, 2 * page));
+	memset(buf, 'a', 2 * page);
+	fd = open(P("f"), O_CREAT | O_RDWR | O_DIRECT, 0644);
+	ASSERT_GE(fd, 0) TH_LOG("open(O_DIRECT): %s", strerror(errno));
+	ASSERT_EQ(2 * page, pwrite(fd, buf, 2 * page, 0));
+	bfd = open(P("f"), O_RDWR);
+	ASSERT_GE(bfd, 0);
+	map = mmap(NULL, 2 * page, PROT_READ, MAP_SHARED, bfd, 0);
+	ASSERT_NE(MAP_FAILED, map);
+	EXPECT_EQ('a', map[page + 1]);
+	/* A direct write is seen by the mapping and by buffered reads. */
+	ASSERT_EQ(3, pwrite(fd, "bbb", 3, page + 1));
+	EXPECT_EQ('b', map[page + 1]);
+	ASSERT_EQ(1, pread(bfd, &c, 1, page + 3));
+	EXPECT_EQ('b', c);
+	/* A buffered write is seen by direct reads, before and after eviction. */
+	ASSERT_EQ(1, pwrite(bfd, "c", 1, 7));
+	ASSERT_EQ(1, pread(fd, &c, 1, 7));
+	EXPECT_EQ('c', c);
+	munmap(map, 2 * page);
+	close(bfd);
+	close(fd);
+	drop_caches();
+	fd = open(P("f"), O_RDONLY | O_DIRECT);
+	ASSERT_GE(fd, 0);
+	ASSERT_EQ(2 * page, pread(fd, buf, 2 * page, 0));
+	EXPECT_EQ('c', buf[7]);
+	EXPECT_EQ('b', buf[page + 2]);
+	EXPECT_EQ('a', buf[2 * page - 1]);
+	/* And fcntl() may turn it on. */
+	bfd = open(P("f"), O_RDONLY);
+	ASSERT_GE(bfd, 0);
+	EXPECT_EQ(0, fcntl(bfd, F_SETFL, O_DIRECT));
+	EXPECT_EQ(O_DIRECT, fcntl(bfd, F_GETFL) & O_DIRECT);
+	close(bfd);
+	close(fd);
+	free(buf);
+}
+
 TEST_F(fs, enospc_at_the_limits)
 {
 	char buf[4096] = {};
