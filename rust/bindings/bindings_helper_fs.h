@@ -6,6 +6,7 @@
  */
 
 #include <linux/dcache.h>
+#include <linux/falloc.h>
 #include <linux/fileattr.h>
 #include <linux/fs.h>
 #include <linux/fs_context.h>

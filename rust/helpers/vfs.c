@@ -2,7 +2,8 @@
 
 /*
  * Helpers for the VFS abstractions in rust/kernel/fs/: static inline
- * functions of include/linux/{backing-dev,fs,dcache,pagemap,highmem,uidgid}.h.
+ * functions of include/linux/{backing-dev,fs,dcache,pagemap,highmem,uidgid}.h
+ * and include/linux/sched/signal.h.
  */
 
 #include <linux/backing-dev.h>
@@ -10,6 +11,7 @@
 #include <linux/fs.h>
 #include <linux/highmem.h>
 #include <linux/pagemap.h>
+#include <linux/sched/signal.h>
 #include <linux/uidgid.h>
 
 __rust_helper enum inode_state_flags_enum
@@ -61,6 +63,39 @@ __rust_helper void rust_helper_inode_lock(struct inode *inode)
 __rust_helper void rust_helper_inode_unlock(struct inode *inode)
 {
 	inode_unlock(inode);
+}
+
+__rust_helper void rust_helper_filemap_invalidate_lock(struct address_space *mapping)
+{
+	filemap_invalidate_lock(mapping);
+}
+
+__rust_helper void
+rust_helper_filemap_invalidate_unlock(struct address_space *mapping)
+{
+	filemap_invalidate_unlock(mapping);
+}
+
+__rust_helper void
+rust_helper_filemap_invalidate_lock_shared(struct address_space *mapping)
+{
+	filemap_invalidate_lock_shared(mapping);
+}
+
+__rust_helper void
+rust_helper_filemap_invalidate_unlock_shared(struct address_space *mapping)
+{
+	filemap_invalidate_unlock_shared(mapping);
+}
+
+__rust_helper void rust_helper_cond_resched(void)
+{
+	cond_resched();
+}
+
+__rust_helper bool rust_helper_fatal_signal_pending_current(void)
+{
+	return fatal_signal_pending(current);
 }
 
 __rust_helper ssize_t rust_helper_generic_write_sync(struct kiocb *iocb,

@@ -23,8 +23,11 @@
 //! C headers: [`include/linux/fs.h`](srctree/include/linux/fs.h) and
 //! [`include/linux/pagemap.h`](srctree/include/linux/pagemap.h).
 
-use super::{filesystem::FileSystem, inode::Inode};
-use crate::{bindings, page::PAGE_SIZE, prelude::*};
+use super::{
+    filesystem::FileSystem,
+    inode::{Exclusive, Inode, Locked},
+};
+use crate::{bindings, error::to_result, page::PAGE_SIZE, prelude::*};
 use core::marker::PhantomData;
 
 /// Operations on the contents of inodes of file system `FileSystem`.
@@ -59,6 +62,51 @@ pub trait Operations {
     fn write_back(_inode: &Inode<Self::FileSystem>, _pos: i64, _data: &[u8]) -> Result {
         build_error!(crate::error::VTABLE_DEFAULT_ERROR)
     }
+
+    /// Makes room for `[pos, pos + len)` (`fallocate(2)` with mode 0 or
+    /// `FALLOC_FL_KEEP_SIZE`), so that writes there cannot fail for want of
+    /// it, and, unless `keep_size`, makes the file at least `pos + len`
+    /// long: the bindings update `i_size` after. On failure, the file is to
+    /// be as it was. The VFS checked the range against `s_maxbytes`, and
+    /// the bindings against `RLIMIT_FSIZE`. Long loops call
+    /// [`resched_point`]. Without it, `fallocate(2)` fails with
+    /// `EOPNOTSUPP`.
+    fn allocate(
+        _inode: &Locked<'_, Self::FileSystem, Exclusive>,
+        _pos: i64,
+        _len: i64,
+        _keep_size: bool,
+    ) -> Result {
+        build_error!(crate::error::VTABLE_DEFAULT_ERROR)
+    }
+
+    /// Makes `[pos, pos + len)` read as zeroes, freeing its room
+    /// (`FALLOC_FL_PUNCH_HOLE`); the size stays. The bindings have written
+    /// back and dropped the page cache of the range, and keep new folios
+    /// out of it until this returns. Without it, punching a hole fails
+    /// with `EOPNOTSUPP`.
+    fn punch_hole(
+        _inode: &Locked<'_, Self::FileSystem, Exclusive>,
+        _pos: i64,
+        _len: i64,
+    ) -> Result {
+        build_error!(crate::error::VTABLE_DEFAULT_ERROR)
+    }
+}
+
+/// Gives up the CPU if a reschedule is due, and fails with `EINTR` if the
+/// task has been killed: to be called in each step of a loop whose length
+/// a user chooses, such as [`Operations::allocate`] over gigabytes.
+pub fn resched_point() -> Result {
+    // SAFETY: Both are always safe to call from a context that may sleep,
+    // which every file operation is.
+    unsafe {
+        bindings::cond_resched();
+        if bindings::fatal_signal_pending_current() {
+            return Err(EINTR);
+        }
+    }
+    Ok(())
 }
 
 /// An address-space operations table of file system `T`, and the file
@@ -184,6 +232,11 @@ impl<U: Operations + ?Sized> Table<U> {
         fsync: Some(bindings::simple_fsync_noflush),
         splice_read: Some(bindings::filemap_splice_read),
         splice_write: Some(bindings::iter_file_splice_write),
+        fallocate: if U::HAS_ALLOCATE || U::HAS_PUNCH_HOLE {
+            Some(Self::fallocate)
+        } else {
+            None
+        },
         ..pin_init::zeroed()
     };
 
@@ -256,6 +309,69 @@ impl<U: Operations + ?Sized> Table<U> {
         }
     }
 
+    /// `->fallocate`: the modes tmpfs has, as `shmem_fallocate()` does them.
+    /// A hole is punched under `invalidate_lock`, which keeps faults and
+    /// reads from bringing folios into the range: the page cache of the
+    /// range is dropped first, and partial folios zeroed, then the store
+    /// frees it.
+    ///
+    /// # Safety
+    ///
+    /// Called by `vfs_fallocate()` with an open regular file of this file
+    /// system, a mode whose flags it checked, and a non-empty range within
+    /// `s_maxbytes`.
+    unsafe extern "C" fn fallocate(
+        file: *mut bindings::file,
+        mode: c_int,
+        offset: bindings::loff_t,
+        len: bindings::loff_t,
+    ) -> c_long {
+        let (keep, punch) = (
+            bindings::FALLOC_FL_KEEP_SIZE as c_int,
+            bindings::FALLOC_FL_PUNCH_HOLE as c_int,
+        );
+        if mode & !(keep | punch) != 0
+            || (mode & punch != 0 && !U::HAS_PUNCH_HOLE)
+            || (mode & punch == 0 && !U::HAS_ALLOCATE)
+        {
+            return EOPNOTSUPP.to_errno() as c_long;
+        }
+        // `vfs_fallocate()` checked that this does not overflow.
+        let end = offset + len;
+        // SAFETY: As the function's safety requirements say: the file pins
+        // its inode, whose `i_rwsem` we hold for the token's life.
+        let res = unsafe {
+            let raw = (*file).f_inode;
+            let mapping = (*raw).i_mapping;
+            bindings::inode_lock(raw);
+            // First, as ext4 does, so that a failure there changes nothing.
+            let res = to_result(bindings::file_modified(file)).and_then(|()| {
+                let inode = Locked::<U::FileSystem, Exclusive>::new(Inode::from_raw(raw));
+                if mode & punch != 0 {
+                    bindings::filemap_invalidate_lock(mapping);
+                    bindings::truncate_pagecache_range(raw, offset, end - 1);
+                    let res = U::punch_hole(&inode, offset, len);
+                    bindings::filemap_invalidate_unlock(mapping);
+                    res
+                } else {
+                    // Checked even with `FALLOC_FL_KEEP_SIZE`, as tmpfs does.
+                    to_result(bindings::inode_newsize_ok(raw, end))?;
+                    U::allocate(&inode, offset, len, mode & keep != 0)?;
+                    if mode & keep == 0 && end > bindings::i_size_read(raw) {
+                        inode.set_size(end);
+                    }
+                    Ok(())
+                }
+            });
+            bindings::inode_unlock(raw);
+            res
+        };
+        match res {
+            Ok(()) => 0,
+            Err(e) => e.to_errno() as c_long,
+        }
+    }
+
     /// `generic_file_vm_ops`, with a `page_mkwrite` that makes room.
     const VM_OPS: bindings::vm_operations_struct = bindings::vm_operations_struct {
         fault: Some(bindings::filemap_fault),
@@ -296,7 +412,10 @@ impl<U: Operations + ?Sized> Table<U> {
 
     /// `->page_mkwrite`: the first store into a page of a shared writable
     /// mapping reserves the page's room in the store, as tmpfs allocates at
-    /// fault time, then does what `filemap_page_mkwrite()` does.
+    /// fault time, then does what `filemap_page_mkwrite()` does. Under
+    /// `invalidate_lock`, shared, as ext4 does: a hole being punched takes
+    /// it, so no store dirties a page of the range between the dropping of
+    /// its page cache and the freeing of its room.
     ///
     /// # Safety
     ///
@@ -311,16 +430,20 @@ impl<U: Operations + ?Sized> Table<U> {
             let pos = (v.pgoff as i64) << bindings::PAGE_SHIFT;
             // Past the end, `filemap_page_mkwrite()` finds the folio gone.
             let len = (bindings::i_size_read(raw) - pos).clamp(0, PAGE_SIZE as i64);
-            if len > 0 {
-                if let Err(e) = U::write_begin(inode, pos, len as usize) {
-                    return if e == ENOMEM {
-                        bindings::vm_fault_reason_VM_FAULT_OOM
-                    } else {
-                        bindings::vm_fault_reason_VM_FAULT_SIGBUS
-                    };
-                }
-            }
-            bindings::filemap_page_mkwrite(vmf)
+            let mapping = (*raw).i_mapping;
+            bindings::filemap_invalidate_lock_shared(mapping);
+            let res = if len > 0 {
+                U::write_begin(inode, pos, len as usize)
+            } else {
+                Ok(())
+            };
+            let ret = match res {
+                Ok(()) => bindings::filemap_page_mkwrite(vmf),
+                Err(e) if e == ENOMEM => bindings::vm_fault_reason_VM_FAULT_OOM,
+                Err(_) => bindings::vm_fault_reason_VM_FAULT_SIGBUS,
+            };
+            bindings::filemap_invalidate_unlock_shared(mapping);
+            ret
         }
     }
 
