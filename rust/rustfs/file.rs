@@ -76,6 +76,29 @@ impl address_space::Operations for Data {
         }
     }
 
+    fn allocate(inode: &Locked<'_, RustFs, Exclusive>, pos: i64, len: i64, keep: bool) -> Result {
+        let node = inode.data();
+        let file = node.file()?;
+        let pos = usize::try_from(pos).map_err(|_| EINVAL)?;
+        let len = usize::try_from(len).map_err(|_| EFBIG)?;
+        let end = pos.checked_add(len).ok_or(EFBIG)?;
+        let mut data = file.lock();
+        node.preallocate(&mut data, pos, len)?;
+        if !keep && end > data.len() {
+            node.set_len(&mut data, end);
+        }
+        Ok(())
+    }
+
+    fn punch_hole(inode: &Locked<'_, RustFs, Exclusive>, pos: i64, len: i64) -> Result {
+        let node = inode.data();
+        let file = node.file()?;
+        let pos = usize::try_from(pos).map_err(|_| EINVAL)?;
+        let len = usize::try_from(len).map_err(|_| EINVAL)?;
+        node.punch(&mut file.lock(), pos, len);
+        Ok(())
+    }
+
     fn write_back(inode: &Inode<RustFs>, pos: i64, src: &[u8]) -> Result {
         let node = inode.data();
         let file = node.file()?;

@@ -14,6 +14,7 @@
 
 use kernel::{
     fs::{
+        address_space,
         dentry::NAME_MAX,
         dir::DirType,
         inode::{Attrs, Time},
@@ -91,8 +92,8 @@ impl Node {
     }
 
     /// Sets the size of a regular file's contents: growing makes a hole,
-    /// which costs nothing; the chunks wholly past the new end are freed
-    /// and refunded against `size=`.
+    /// which costs nothing; otherwise the chunks wholly past the new end
+    /// are freed and refunded against `size=`.
     pub(crate) fn set_len(&self, data: &mut FileData, len: usize) {
         let freed = data.set_len(len);
         self.usage.refund_bytes(freed * CHUNK);
@@ -102,34 +103,73 @@ impl Node {
     /// against `size=`, so that a [`FileData::write`] there cannot fail.
     /// On failure nothing is left allocated or charged.
     pub(crate) fn reserve(&self, data: &mut FileData, pos: usize, len: usize) -> Result {
+        self.make_room(data, pos, len, false)
+    }
+
+    /// [`Node::reserve`] for `fallocate(2)`, over a range a user chooses:
+    /// it yields the CPU as it goes, and gives up for a task being killed,
+    /// as `shmem_fallocate()` does. Writeback must never fail for a signal,
+    /// so only this takes one.
+    pub(crate) fn preallocate(&self, data: &mut FileData, pos: usize, len: usize) -> Result {
+        self.make_room(data, pos, len, true)
+    }
+
+    fn make_room(&self, data: &mut FileData, pos: usize, len: usize, killable: bool) -> Result {
         if len == 0 {
             return Ok(());
         }
         let end = pos.checked_add(len).ok_or(EFBIG)?;
         let (first, last) = (pos / CHUNK, (end - 1) / CHUNK);
-        for i in first..=last {
-            if data.chunks.get(&i).is_some() {
-                continue;
+        // Charged at once: a range too large for `size=` fails before
+        // anything is allocated.
+        let missing = last - first + 1 - data.chunks_in(first, last);
+        let bytes = missing.checked_mul(CHUNK).ok_or(ENOSPC)?;
+        self.usage.charge_bytes(bytes)?;
+        // The new chunks go into a tree of their own, and into the file
+        // only once all are made: a failure frees exactly those, never a
+        // chunk reserved before, which may wait for a writeback.
+        let mut made = RBTree::new();
+        let res = (first..=last).try_for_each(|i| {
+            if killable {
+                address_space::resched_point()?;
             }
-            let made = match self.usage.charge_bytes(CHUNK) {
-                Ok(()) => data
-                    .add_chunk(i)
-                    .inspect_err(|_| self.usage.refund_bytes(CHUNK)),
-                Err(e) => Err(e),
-            };
-            if let Err(e) = made {
-                // Free what was made for this write, which holds no data.
-                let freed = data.free_unused(first, last);
-                self.usage.refund_bytes(freed * CHUNK);
-                return Err(e);
+            if data.chunks.get(&i).is_none() {
+                add_chunk(&mut made, i)?;
             }
+            Ok(())
+        });
+        if let Err(e) = res {
+            drop(made);
+            self.usage.refund_bytes(bytes);
+            return Err(e);
+        }
+        while let Some(cur) = made.cursor_front_mut() {
+            let (_, node) = cur.remove_current();
+            data.chunks.insert(node);
+            data.count += 1;
         }
         Ok(())
+    }
+
+    /// Makes `[pos, pos + len)` read as zeroes, freeing the chunks wholly
+    /// inside it (`FALLOC_FL_PUNCH_HOLE`); the size stays.
+    pub(crate) fn punch(&self, data: &mut FileData, pos: usize, len: usize) {
+        let freed = data.punch(pos, len);
+        self.usage.refund_bytes(freed * CHUNK);
     }
 }
 
 /// The size of the chunks file contents are kept in.
 const CHUNK: usize = kernel::page::PAGE_SIZE;
+
+/// Adds a zeroed chunk `i` to `chunks`. The memory is charged to the
+/// writer's memory cgroup, as tmpfs's pages are.
+fn add_chunk(chunks: &mut RBTree<usize, KVec<u8>>, i: usize) -> Result {
+    let node = RBTreeNodeReservation::new(GFP_KERNEL_ACCOUNT)?;
+    let chunk = KVec::from_elem(0, CHUNK, GFP_KERNEL_ACCOUNT)?;
+    chunks.insert(node.into_node(i, chunk));
+    Ok(())
+}
 
 /// A regular file's contents: chunks of a page, allocated when first
 /// written and kept by index in a tree, so that a hole, however large,
@@ -164,14 +204,6 @@ impl FileData {
         self.count * CHUNK
     }
 
-    fn add_chunk(&mut self, i: usize) -> Result {
-        let node = RBTreeNodeReservation::new(GFP_KERNEL)?;
-        let chunk = KVec::from_elem(0, CHUNK, GFP_KERNEL)?;
-        self.chunks.insert(node.into_node(i, chunk));
-        self.count += 1;
-        Ok(())
-    }
-
     /// Removes chunk `i`, if there, returning whether it was.
     fn remove_chunk(&mut self, i: usize) -> bool {
         let gone = self.chunks.remove(&i).is_some();
@@ -179,27 +211,72 @@ impl FileData {
         gone
     }
 
-    /// Frees the chunks of `first..=last` past the end, which hold no byte
-    /// of the file; returns how many there were.
-    fn free_unused(&mut self, first: usize, last: usize) -> usize {
-        let from = first.max(self.len.div_ceil(CHUNK));
-        (from..=last).filter(|&i| self.remove_chunk(i)).count()
+    /// The number of chunks in `first..=last`.
+    fn chunks_in(&self, first: usize, last: usize) -> usize {
+        let mut n = 0;
+        let mut from = first;
+        while let Some(cur) = self.chunks.cursor_lower_bound(&from) {
+            let i = *cur.current().0;
+            if i > last {
+                break;
+            }
+            n += 1;
+            match i.checked_add(1) {
+                Some(next) => from = next,
+                None => break,
+            }
+        }
+        n
     }
 
-    /// Sets the size. Frees the chunks wholly past the new end (a write
-    /// that failed may have left some even when growing) and zeroes the
-    /// rest of the last one; returns the number of chunks freed.
-    fn set_len(&mut self, len: usize) -> usize {
+    /// Zeroes `[at, to)`, which lies within one chunk, if it is there.
+    fn zero(&mut self, at: usize, to: usize) {
+        if let Some(c) = self.chunks.get_mut(&(at / CHUNK)) {
+            c[at % CHUNK..][..to - at].fill(0);
+        }
+    }
+
+    /// Zeroes `[pos, pos + len)` and frees the chunks wholly inside it;
+    /// returns how many it freed.
+    fn punch(&mut self, pos: usize, len: usize) -> usize {
+        let end = pos.saturating_add(len);
+        let (first_whole, past_whole) = (pos.div_ceil(CHUNK), end / CHUNK);
+        if first_whole > past_whole {
+            self.zero(pos, end);
+            return 0;
+        }
+        if pos % CHUNK != 0 {
+            self.zero(pos, first_whole * CHUNK);
+        }
+        if end % CHUNK != 0 {
+            self.zero(past_whole * CHUNK, end);
+        }
         let mut freed = 0;
-        let keep = len.div_ceil(CHUNK);
-        while let Some(cur) = self.chunks.cursor_lower_bound(&keep) {
+        while let Some(cur) = self.chunks.cursor_lower_bound(&first_whole) {
             let i = *cur.current().0;
+            if i >= past_whole {
+                break;
+            }
             self.remove_chunk(i);
             freed += 1;
         }
-        if len < self.len && len % CHUNK != 0 {
-            if let Some(last) = self.chunks.get_mut(&(len / CHUNK)) {
-                last[len % CHUNK..].fill(0);
+        freed
+    }
+
+    /// Sets the size. Unless it grows, frees the chunks wholly past the new
+    /// end, preallocated ones too, and zeroes the rest of the last one, as
+    /// `shmem_setattr()` does; returns the number of chunks freed.
+    fn set_len(&mut self, len: usize) -> usize {
+        let mut freed = 0;
+        if len <= self.len {
+            let keep = len.div_ceil(CHUNK);
+            while let Some(cur) = self.chunks.cursor_lower_bound(&keep) {
+                let i = *cur.current().0;
+                self.remove_chunk(i);
+                freed += 1;
+            }
+            if len % CHUNK != 0 {
+                self.zero(len, keep * CHUNK);
             }
         }
         self.len = len;
@@ -334,15 +411,22 @@ pub(crate) struct Usage {
 }
 
 impl Usage {
-    /// Reserves `n` bytes, or fails with `ENOSPC` without reserving any.
+    /// Reserves `n` bytes, or fails with `ENOSPC` without reserving any:
+    /// never, even for a moment, past the limit, so that a request far too
+    /// large fails alone rather than other writers.
     fn charge_bytes(&self, n: usize) -> Result {
         let max = self.max_bytes.load(Relaxed);
-        let old = self.bytes.fetch_add(n as u64, Relaxed);
-        if max != 0 && old + n as u64 > max {
-            self.bytes.fetch_sub(n as u64, Relaxed);
-            return Err(ENOSPC);
+        let mut old = self.bytes.load(Relaxed);
+        loop {
+            let new = old.checked_add(n as u64).ok_or(ENOSPC)?;
+            if max != 0 && new > max {
+                return Err(ENOSPC);
+            }
+            match self.bytes.cmpxchg(old, new, Relaxed) {
+                Ok(_) => return Ok(()),
+                Err(cur) => old = cur,
+            }
         }
-        Ok(())
     }
 
     fn refund_bytes(&self, n: usize) {

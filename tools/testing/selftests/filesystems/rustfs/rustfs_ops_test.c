@@ -31,6 +31,7 @@
 #include <sys/time.h>
 #include <sys/xattr.h>
 #include <unistd.h>
+#include <linux/falloc.h>
 #include <linux/fs.h>
 
 #include "../../kselftest_harness.h"
@@ -1251,6 +1252,90 @@ TEST_F(fs, o_direct_is_coherent_with_the_page_cache)
 	close(bfd);
 	close(fd);
 	free(buf);
+}
+
+TEST_F(fs, fallocate_allocates_and_punches_holes)
+{
+	long page = sysconf(_SC_PAGESIZE);
+	char buf[16 * 4096], *map;
+	struct statfs before, after;
+	struct stat st;
+	int fd, i;
+
+	umount2(self->dir, MNT_DETACH);
+	ASSERT_EQ(0, mount_opts(self->dir, "size=1m"));
+	fd = open(P("f"), O_CREAT | O_RDWR, 0644);
+	ASSERT_GE(fd, 0);
+	/* Mode 0 grows the file; KEEP_SIZE allocates past its end. */
+	ASSERT_EQ(0, fallocate(fd, 0, 0, 16 * page)) TH_LOG("%s", strerror(errno));
+	ASSERT_EQ(0, fstat(fd, &st));
+	EXPECT_EQ(16 * page, st.st_size);
+	EXPECT_EQ(16 * page / 512, st.st_blocks);
+	ASSERT_EQ(0, fallocate(fd, FALLOC_FL_KEEP_SIZE, 16 * page, 16 * page));
+	ASSERT_EQ(0, fstat(fd, &st));
+	EXPECT_EQ(16 * page, st.st_size);
+	EXPECT_EQ(32 * page / 512, st.st_blocks);
+
+	/* A hole reads as zeroes; only the pages wholly inside it go. */
+	memset(buf, 'a', sizeof(buf));
+	ASSERT_EQ(16 * page, pwrite(fd, buf, 16 * page, 0));
+	map = mmap(NULL, 16 * page, PROT_READ, MAP_SHARED, fd, 0);
+	ASSERT_NE(MAP_FAILED, map);
+	ASSERT_EQ(0, fallocate(fd, FALLOC_FL_PUNCH_HOLE | FALLOC_FL_KEEP_SIZE,
+			       page + 100, 2 * page));
+	ASSERT_EQ(0, fstat(fd, &st));
+	EXPECT_EQ(16 * page, st.st_size);
+	EXPECT_EQ(31 * page / 512, st.st_blocks);
+	EXPECT_EQ(0, map[2 * page]);
+	EXPECT_EQ('a', map[page + 99]);
+	munmap(map, 16 * page);
+	for (i = 0; i < 2; i++) {
+		ASSERT_EQ(16 * page, pread(fd, buf, 16 * page, 0));
+		EXPECT_EQ('a', buf[page + 99]);
+		EXPECT_EQ(0, buf[page + 100]);
+		EXPECT_EQ(0, buf[3 * page + 99]);
+		EXPECT_EQ('a', buf[3 * page + 100]);
+		close(fd);
+		drop_caches();
+		fd = open(P("f"), O_RDWR);
+		ASSERT_GE(fd, 0);
+	}
+
+	/* Too large for size=: ENOSPC, with nothing left allocated. */
+	ASSERT_EQ(0, statfs(self->dir, &before));
+	EXPECT_EQ(-1, fallocate(fd, 0, 64 * page, 1024 * page));
+	EXPECT_EQ(ENOSPC, errno);
+	ASSERT_EQ(0, statfs(self->dir, &after));
+	EXPECT_EQ(before.f_bfree, after.f_bfree);
+	ASSERT_EQ(0, fstat(fd, &st));
+	EXPECT_EQ(16 * page, st.st_size);
+
+	/* However far too large: the charge cannot overflow. */
+	EXPECT_EQ(-1, fallocate(fd, FALLOC_FL_KEEP_SIZE, 0, LLONG_MAX));
+	EXPECT_EQ(ENOSPC, errno);
+	EXPECT_EQ(-1, fallocate(fd, FALLOC_FL_KEEP_SIZE, page, LLONG_MAX - page));
+	EXPECT_EQ(ENOSPC, errno);
+	ASSERT_EQ(0, statfs(self->dir, &after));
+	EXPECT_EQ(before.f_bfree, after.f_bfree);
+
+	/* Growing keeps what was preallocated past the end; not growing frees it. */
+	ASSERT_EQ(0, ftruncate(fd, 20 * page));
+	ASSERT_EQ(0, fstat(fd, &st));
+	EXPECT_EQ(31 * page / 512, st.st_blocks);
+	ASSERT_EQ(0, fallocate(fd, 0, 0, 24 * page));
+	ASSERT_EQ(0, fstat(fd, &st));
+	EXPECT_EQ(24 * page, st.st_size);
+	EXPECT_EQ(32 * page / 512, st.st_blocks);
+	ASSERT_EQ(0, ftruncate(fd, 24 * page));
+	ASSERT_EQ(0, fstat(fd, &st));
+	EXPECT_EQ(24 * page / 512, st.st_blocks);
+
+	/* Modes tmpfs lacks are refused. */
+	EXPECT_EQ(-1, fallocate(fd, FALLOC_FL_ZERO_RANGE, 0, page));
+	EXPECT_EQ(EOPNOTSUPP, errno);
+	EXPECT_EQ(-1, fallocate(fd, FALLOC_FL_COLLAPSE_RANGE, 0, page));
+	EXPECT_EQ(EOPNOTSUPP, errno);
+	close(fd);
 }
 
 TEST_F(fs, enospc_at_the_limits)
