@@ -5,7 +5,8 @@
 #
 # RESULTS holds, per LABEL, "status" ("TEST<TAB>STATUS" per test run, the
 # last line of a test winning), "selected" (how many tests the arguments
-# select, less those expunged), "expunged" and each test's fstests results; and "reports", the kernel
+# select, less those expunged), "expunged" (how many), "expunge-list"
+# (which) and each test's fstests results; and "reports", the kernel
 # reports of all runs as "LABEL:TEST<TAB>line".
 #
 # Prints per label the tests passed, failed, not run, expunged and left,
@@ -72,12 +73,18 @@ for l in "$@"; do
 		[ -z "$(with "$l" fail timeout)" ] || bad=1
 		continue
 	fi
-	only_ref=$(comm -23 <(with "$ref" pass) <(with "$l" pass) | tr '\n' ' ')
+	# Tests on the expunge list are not run on purpose, each with its
+	# reason written next to it: they are listed apart.
+	exp=$RES/$l/expunge-list
+	[ -f "$exp" ] || exp=/dev/null
+	only_ref=$(comm -23 <(with "$ref" pass) <(with "$l" pass) | comm -23 - "$exp" | tr '\n' ' ')
+	expd=$(comm -23 <(with "$ref" pass) <(with "$l" pass) | comm -12 - "$exp" | tr '\n' ' ')
 	only_l=$(comm -13 <(with "$ref" pass) <(with "$l" pass) | tr '\n' ' ')
 	# A rustfs failure that tmpfs does not share fails the run.
 	regress=$(comm -23 <(with "$l" fail timeout) <(with "$ref" fail timeout) | tr '\n' ' ')
 	echo "  pass on $ref, not on $l: ${only_ref:-none}"
 	echo "  pass on $l, not on $ref: ${only_l:-none}"
+	[ -z "$expd" ] || echo "  pass on $ref, expunged on $l (reasons in tools/testing/fstests/expunge/): $expd"
 	[ -z "$regress" ] || bad=1
 done
 
