@@ -98,6 +98,17 @@ __rust_helper bool rust_helper_fatal_signal_pending_current(void)
 	return fatal_signal_pending(current);
 }
 
+/* For the lock-mode claims of the bindings' tokens. */
+__rust_helper void rust_helper_inode_assert_locked(struct inode *inode)
+{
+	lockdep_assert_held(&inode->i_rwsem);
+}
+
+__rust_helper void rust_helper_inode_assert_locked_write(struct inode *inode)
+{
+	lockdep_assert_held_write(&inode->i_rwsem);
+}
+
 __rust_helper ssize_t rust_helper_generic_write_sync(struct kiocb *iocb,
 						     ssize_t count)
 {

@@ -703,6 +703,41 @@ pub struct Shared;
 /// Lock mode of a parent-lock token: `i_rwsem` held exclusively.
 pub struct Exclusive;
 
+mod private {
+    pub trait Sealed {}
+    impl Sealed for super::Shared {}
+    impl Sealed for super::Exclusive {}
+}
+
+/// The lock modes of [`Locked`] tokens: [`Shared`] and [`Exclusive`].
+pub trait LockMode: private::Sealed {
+    /// Asserts that this thread holds the `i_rwsem` of `inode` in this mode
+    /// (at least shared for [`Shared`]): on a kernel with lockdep, a token
+    /// made on a wrong claim is a lockdep report where it is made, not a
+    /// silent data race later.
+    ///
+    /// # Safety
+    ///
+    /// `inode` must be a live inode.
+    #[doc(hidden)]
+    unsafe fn assert_held(inode: *mut bindings::inode);
+}
+
+impl LockMode for Shared {
+    unsafe fn assert_held(inode: *mut bindings::inode) {
+        // SAFETY: The inode is live (the safety requirements); this only
+        // reads lockdep's state.
+        unsafe { bindings::inode_assert_locked(inode) };
+    }
+}
+
+impl LockMode for Exclusive {
+    unsafe fn assert_held(inode: *mut bindings::inode) {
+        // SAFETY: As for `Shared`.
+        unsafe { bindings::inode_assert_locked_write(inode) };
+    }
+}
+
 /// An inode whose `i_rwsem` this thread holds in mode `M` ([`Shared`] or
 /// [`Exclusive`]) for `'a`: a directory being searched or changed, or the
 /// inode a directory operation changes (a victim of unlink, the source of
@@ -724,14 +759,16 @@ pub struct Locked<'a, T: FileSystem, M> {
     _m: PhantomData<(M, *const ())>,
 }
 
-impl<'a, T: FileSystem, M> Locked<'a, T, M> {
-    /// Creates a token.
+impl<'a, T: FileSystem, M: LockMode> Locked<'a, T, M> {
+    /// Creates a token, asserting the claim to lockdep.
     ///
     /// # Safety
     ///
     /// `inode` must be an inode whose `i_rwsem` the calling thread holds in
     /// mode `M` for `'a`.
     pub(crate) unsafe fn new(inode: &'a Inode<T>) -> Self {
+        // SAFETY: `inode` is live for `'a`.
+        unsafe { M::assert_held(inode.as_raw()) };
         // INVARIANT: By the safety requirements.
         Self {
             inode,
