@@ -2,12 +2,13 @@
 
 /*
  * Helpers for the VFS abstractions in rust/kernel/fs/: static inline
- * functions of include/linux/{backing-dev,fs,dcache,pagemap,highmem,uidgid}.h
- * and include/linux/sched/signal.h.
+ * functions of include/linux/{backing-dev,fs,dcache,fileattr,pagemap}.h,
+ * include/linux/{highmem,uidgid}.h and include/linux/sched/signal.h.
  */
 
 #include <linux/backing-dev.h>
 #include <linux/dcache.h>
+#include <linux/fileattr.h>
 #include <linux/fs.h>
 #include <linux/highmem.h>
 #include <linux/pagemap.h>
@@ -53,6 +54,11 @@ __rust_helper struct timespec64
 rust_helper_inode_set_mtime_to_ts(struct inode *inode, struct timespec64 ts)
 {
 	return inode_set_mtime_to_ts(inode, ts);
+}
+
+__rust_helper bool rust_helper_fileattr_has_fsx(const struct file_kattr *fa)
+{
+	return fileattr_has_fsx(fa);
 }
 
 __rust_helper void rust_helper_inode_lock(struct inode *inode)

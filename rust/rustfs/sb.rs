@@ -15,7 +15,9 @@ use kernel::{
         dentry::{NegState, Root},
         dir::{self, DirType},
         filesystem::{FileSystem, Stat},
-        inode::{self, Attrs, Evicting, Inode, InodeRef, Kstat, Lookup, Params, Time, Type},
+        inode::{
+            self, Attrs, Evicting, Inode, InodeFlags, InodeRef, Kstat, Lookup, Params, Time, Type,
+        },
         param::{Log, Param, Table},
         sb::{self, SuperBlock},
         xattr::Handlers,
@@ -171,6 +173,7 @@ pub(crate) fn new_attrs(mode: u16, nlink: u32, size: i64) -> Attrs {
         atime: now,
         mtime: now,
         ctime: now,
+        flags: InodeFlags::default(),
     }
 }
 

@@ -34,8 +34,10 @@ use super::{
 use crate::{
     bindings,
     error::{from_result, to_result, VTABLE_DEFAULT_ERROR},
+    impl_flags,
     prelude::*,
     str::CStr,
+    sync::atomic::{Atomic, Relaxed},
     task::Kuid,
     types::Opaque,
 };
@@ -91,6 +93,48 @@ impl Time {
     }
 }
 
+impl_flags!(
+    /// The inode flags users set with `chattr(1)` (`FS_IOC_SETFLAGS`), of
+    /// those tmpfs has; the VFS enforces them.
+    #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+    pub struct InodeFlags(u32);
+
+    /// One inode flag.
+    #[derive(Debug, Clone, Copy, PartialEq, Eq)]
+    pub enum InodeFlag {
+        /// Opened for writing only to append (`FS_APPEND_FL`, `chattr +a`).
+        Append = bindings::FS_APPEND_FL,
+        /// No change at all (`FS_IMMUTABLE_FL`, `chattr +i`).
+        Immutable = bindings::FS_IMMUTABLE_FL,
+        /// No access-time updates (`FS_NOATIME_FL`, `chattr +A`).
+        NoAtime = bindings::FS_NOATIME_FL,
+        /// Skipped by dump(8) (`FS_NODUMP_FL`, `chattr +d`); no other effect.
+        NoDump = bindings::FS_NODUMP_FL,
+    }
+);
+
+impl InodeFlags {
+    const ALL: u32 = bindings::FS_APPEND_FL
+        | bindings::FS_IMMUTABLE_FL
+        | bindings::FS_NOATIME_FL
+        | bindings::FS_NODUMP_FL;
+
+    /// The `S_*` flags of `i_flags` that stand for these flags.
+    fn i_flags(self) -> c_uint {
+        let mut f = 0;
+        if self.contains(InodeFlag::Append) {
+            f |= bindings::S_APPEND;
+        }
+        if self.contains(InodeFlag::Immutable) {
+            f |= bindings::S_IMMUTABLE;
+        }
+        if self.contains(InodeFlag::NoAtime) {
+            f |= bindings::S_NOATIME;
+        }
+        f
+    }
+}
+
 /// The attributes of an inode that a file system stores.
 #[derive(Copy, Clone)]
 pub struct Attrs {
@@ -110,6 +154,8 @@ pub struct Attrs {
     pub mtime: Time,
     /// Last change of the inode.
     pub ctime: Time,
+    /// The inode flags.
+    pub flags: InodeFlags,
 }
 
 impl<T: FileSystem> Inode<T> {
@@ -199,6 +245,7 @@ impl<T: FileSystem> Inode<T> {
                     sec: rd(&raw const (*i).i_ctime_sec),
                     nsec: rn(&raw const (*i).i_ctime_nsec),
                 },
+                flags: InodeFlags((*INodeWithData::<T>::from_inode(i)).flags.load(Relaxed)),
             }
         }
     }
@@ -402,6 +449,8 @@ impl<'a, T: FileSystem> New<'a, T> {
             let outer = INodeWithData::<T>::from_inode(inode);
             (*outer).data.write(params.data);
             (*outer).has_data = true;
+            (*outer).flags.store(a.flags.into(), Relaxed);
+            bindings::inode_set_flags(inode, a.flags.i_flags(), I_FLAGS_MASK);
             let (fmt, iop, fop, aop) = match params.typ {
                 Type::Dir(i, f) => (bindings::S_IFDIR, i.0, f.0, None),
                 Type::Reg(i, a) => (bindings::S_IFREG, i.0, a.1, Some(a.0)),
@@ -542,6 +591,9 @@ impl<T: FileSystem> SuperBlock<T> {
 pub(crate) struct INodeWithData<T: FileSystem> {
     data: MaybeUninit<T::INodeData>,
     has_data: bool,
+    /// The [`InodeFlags`], as `chattr(1)` sees them: set by `New::init()`,
+    /// then changed only under `i_rwsem`, by `->fileattr_set`.
+    flags: Atomic<u32>,
     cache: *mut bindings::kmem_cache,
     inode: bindings::inode,
 }
@@ -639,6 +691,7 @@ impl<T: FileSystem> InodeCache<T> {
         // finds the cache here: the superblock may be gone by then.
         unsafe {
             (*outer).cache = cache;
+            (&raw mut (*outer).flags).write(Atomic::new(0));
             &raw mut (*outer).inode
         }
     }
@@ -1051,7 +1104,8 @@ impl<U: Operations + ?Sized> Table<U> {
         },
         setattr: Some(Self::setattr),
         getattr: Some(getattr::<U::FileSystem>),
-        fileattr_get: Some(fileattr_get),
+        fileattr_get: Some(fileattr_get::<U::FileSystem>),
+        fileattr_set: Some(fileattr_set::<U::FileSystem>),
         tmpfile: if U::HAS_TMPFILE {
             Some(Self::tmpfile)
         } else {
@@ -1577,21 +1631,59 @@ impl<T: FileSystem> OtherOps<T> {
     };
 }
 
-/// `->fileattr_get` of directories and regular files: the bindings keep no
-/// inode flags (append-only, immutable and the like), so there are none to
-/// report; `FS_IOC_GETFLAGS` and `FS_IOC_FSGETXATTR` (xfs_io's `stat`) say
-/// so rather than failing with `ENOTTY`. Setting flags is not supported.
+/// The `S_*` flags of `i_flags` that [`InodeFlags`] stand for.
+const I_FLAGS_MASK: c_uint = bindings::S_APPEND | bindings::S_IMMUTABLE | bindings::S_NOATIME;
+
+/// `->fileattr_get` of directories and regular files: the [`InodeFlags`],
+/// for `FS_IOC_GETFLAGS` and `FS_IOC_FSGETXATTR` (xfs_io's `stat`).
 ///
 /// # Safety
 ///
-/// Called by the VFS with a pinned positive dentry and `fa` valid for
-/// writes.
-unsafe extern "C" fn fileattr_get(
-    _dentry: *mut bindings::dentry,
+/// Called by the VFS with a pinned positive dentry of file system `T` and
+/// `fa` valid for writes.
+unsafe extern "C" fn fileattr_get<T: FileSystem>(
+    dentry: *mut bindings::dentry,
     fa: *mut bindings::file_kattr,
 ) -> c_int {
-    // SAFETY: As the function's safety requirements say.
-    unsafe { bindings::fileattr_fill_flags(fa, 0) };
+    // SAFETY: As the function's safety requirements say; the inode came
+    // from the inode cache of `T`.
+    unsafe {
+        let outer = INodeWithData::<T>::from_inode((*dentry).d_inode);
+        bindings::fileattr_fill_flags(fa, (*outer).flags.load(Relaxed));
+    }
+    0
+}
+
+/// `->fileattr_set` of directories and regular files: the [`InodeFlags`],
+/// as `shmem_fileattr_set()` sets them. `vfs_fileattr_set()` holds
+/// `i_rwsem`, checked the caller's right to change them
+/// (`CAP_LINUX_IMMUTABLE` for append-only and immutable), and turned xfs
+/// flags into these.
+///
+/// # Safety
+///
+/// Called by the VFS with a pinned positive dentry of file system `T`, its
+/// inode locked, and `fa` valid.
+unsafe extern "C" fn fileattr_set<T: FileSystem>(
+    _idmap: *mut bindings::mnt_idmap,
+    dentry: *mut bindings::dentry,
+    fa: *mut bindings::file_kattr,
+) -> c_int {
+    // SAFETY: As the function's safety requirements say; the inode came
+    // from the inode cache of `T`, and its lock serialises writers of
+    // `flags` and `i_flags`.
+    unsafe {
+        if bindings::fileattr_has_fsx(fa) || (*fa).flags & !InodeFlags::ALL != 0 {
+            return EOPNOTSUPP.to_errno();
+        }
+        let inode = (*dentry).d_inode;
+        let flags = InodeFlags((*fa).flags);
+        (*INodeWithData::<T>::from_inode(inode))
+            .flags
+            .store(flags.into(), Relaxed);
+        bindings::inode_set_flags(inode, flags.i_flags(), I_FLAGS_MASK);
+        bindings::inode_set_ctime_current(inode);
+    }
     0
 }
 

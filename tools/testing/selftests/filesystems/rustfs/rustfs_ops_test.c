@@ -29,6 +29,7 @@
 #include <sys/statfs.h>
 #include <sys/sysmacros.h>
 #include <sys/time.h>
+#include <sys/wait.h>
 #include <sys/xattr.h>
 #include <unistd.h>
 #include <linux/falloc.h>
@@ -1089,25 +1090,101 @@ TEST_F(fs, truncate_stamps_mtime_and_ctime)
 }
 
 /* No inode flags, and the ioctls that read them say so (xfs_io's stat). */
-TEST_F(fs, inode_flags_read_as_none)
+/* chattr(1) flags: set, enforced by the VFS, kept across eviction. */
+TEST_F(fs, inode_flags)
 {
 	struct fsxattr fsx = { .fsx_xflags = ~0u };
-	int flags = -1, fd;
+	int flags = -1, fd, status;
+	pid_t pid;
 
 	ASSERT_EQ(0, write_file(P("f"), "x", 1));
+	ASSERT_EQ(0, mkdir(P("d"), 0755));
 	fd = open(P("f"), O_RDONLY);
 	ASSERT_GE(fd, 0);
 	ASSERT_EQ(0, ioctl(fd, FS_IOC_GETFLAGS, &flags));
 	EXPECT_EQ(0, flags);
 	ASSERT_EQ(0, ioctl(fd, FS_IOC_FSGETXATTR, &fsx));
 	EXPECT_EQ(0, fsx.fsx_xflags);
-	flags = FS_APPEND_FL;
+	flags = FS_APPEND_FL | FS_NODUMP_FL;
+	ASSERT_EQ(0, ioctl(fd, FS_IOC_SETFLAGS, &flags)) TH_LOG("%s", strerror(errno));
+	flags = FS_COMPR_FL;
 	EXPECT_EQ(-1, ioctl(fd, FS_IOC_SETFLAGS, &flags));
+	EXPECT_EQ(EOPNOTSUPP, errno);
 	close(fd);
-	fd = open(self->dir, O_RDONLY | O_DIRECTORY);
+
+	/* Append-only: no overwrite, no unlink; appends work. */
+	EXPECT_EQ(-1, open(P("f"), O_WRONLY));
+	EXPECT_EQ(EPERM, errno);
+	EXPECT_EQ(-1, unlink(P("f")));
+	EXPECT_EQ(EPERM, errno);
+	fd = open(P("f"), O_WRONLY | O_APPEND);
 	ASSERT_GE(fd, 0);
-	EXPECT_EQ(0, ioctl(fd, FS_IOC_GETFLAGS, &flags));
+	EXPECT_EQ(1, write(fd, "y", 1));
 	close(fd);
+
+	/* The flags survive eviction. */
+	drop_caches();
+	fd = open(P("f"), O_RDONLY);
+	ASSERT_GE(fd, 0);
+	ASSERT_EQ(0, ioctl(fd, FS_IOC_GETFLAGS, &flags));
+	EXPECT_EQ(FS_APPEND_FL | FS_NODUMP_FL, flags);
+	ASSERT_EQ(0, ioctl(fd, FS_IOC_FSGETXATTR, &fsx));
+	EXPECT_EQ(FS_XFLAG_APPEND | FS_XFLAG_NODUMP, fsx.fsx_xflags);
+
+	/* Immutable, through the xfs interface this time. */
+	fsx.fsx_xflags = FS_XFLAG_IMMUTABLE;
+	ASSERT_EQ(0, ioctl(fd, FS_IOC_FSSETXATTR, &fsx)) TH_LOG("%s", strerror(errno));
+	EXPECT_EQ(-1, open(P("f"), O_WRONLY | O_APPEND));
+	EXPECT_EQ(EPERM, errno);
+	EXPECT_EQ(-1, chmod(P("f"), 0600));
+	EXPECT_EQ(EPERM, errno);
+	EXPECT_EQ(-1, truncate(P("f"), 0));
+	EXPECT_EQ(EPERM, errno);
+	EXPECT_EQ(-1, rename(P("f"), Q("g")));
+	EXPECT_EQ(EPERM, errno);
+	EXPECT_EQ(-1, link(P("f"), Q("g")));
+	EXPECT_EQ(EPERM, errno);
+
+	/* An immutable directory takes no new names. */
+	fsx.fsx_xflags = FS_XFLAG_IMMUTABLE;
+	{
+		int dfd = open(P("d"), O_RDONLY | O_DIRECTORY);
+
+		ASSERT_GE(dfd, 0);
+		ASSERT_EQ(0, ioctl(dfd, FS_IOC_FSSETXATTR, &fsx));
+		EXPECT_EQ(-1, mkdir(P("d/x"), 0755));
+		EXPECT_EQ(EPERM, errno);
+		fsx.fsx_xflags = 0;
+		ASSERT_EQ(0, ioctl(dfd, FS_IOC_FSSETXATTR, &fsx));
+		close(dfd);
+	}
+
+	/* Only CAP_LINUX_IMMUTABLE may set append-only or immutable. */
+	flags = 0;
+	ASSERT_EQ(0, ioctl(fd, FS_IOC_SETFLAGS, &flags));
+	close(fd);
+	ASSERT_EQ(0, chown(P("f"), 65534, 65534));
+	pid = fork();
+	ASSERT_GE(pid, 0);
+	if (pid == 0) {
+		int f;
+
+		if (setresgid(65534, 65534, 65534) || setresuid(65534, 65534, 65534))
+			_exit(10);
+		f = open(P("f"), O_RDONLY);
+		if (f < 0)
+			_exit(11);
+		flags = FS_NODUMP_FL;
+		if (ioctl(f, FS_IOC_SETFLAGS, &flags))
+			_exit(12);
+		flags = FS_APPEND_FL;
+		if (ioctl(f, FS_IOC_SETFLAGS, &flags) != -1 || errno != EPERM)
+			_exit(13);
+		_exit(0);
+	}
+	ASSERT_EQ(pid, waitpid(pid, &status, 0));
+	EXPECT_EQ(0, WEXITSTATUS(status));
+	EXPECT_EQ(0, unlink(P("f")));
 }
 
 /* A one-byte write far out takes one page, as on tmpfs, not a slot per page. */
@@ -1309,7 +1386,6 @@ TEST_F(fs, fallocate_allocates_and_punches_holes)
 	EXPECT_EQ(before.f_bfree, after.f_bfree);
 	ASSERT_EQ(0, fstat(fd, &st));
 	EXPECT_EQ(16 * page, st.st_size);
-
 	/* However far too large: the charge cannot overflow. */
 	EXPECT_EQ(-1, fallocate(fd, FALLOC_FL_KEEP_SIZE, 0, LLONG_MAX));
 	EXPECT_EQ(ENOSPC, errno);
