@@ -205,6 +205,9 @@ impl<U: Operations + ?Sized> Table<U> {
         read_folio: Some(Self::read_folio),
         write_begin: Some(Self::write_begin),
         write_end: Some(Self::write_end),
+        // Folios carry no private data; compaction may move them.
+        #[cfg(CONFIG_MIGRATION)]
+        migrate_folio: Some(bindings::filemap_migrate_folio),
         // Only shared writable mappings dirty folios, and only with
         // `writepages` are they allowed (see `mmap`).
         dirty_folio: if U::HAS_WRITE_BACK {
