@@ -13,6 +13,7 @@
 #   all         all four
 
 . "$(dirname "$0")/lib.sh"
+lock_cache
 
 PROFILE=${2:?profile}
 O=$CACHE/build/$PROFILE

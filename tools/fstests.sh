@@ -17,6 +17,7 @@
 # with the same key; FSTESTS_FRESH=1 starts afresh.
 
 . "$(dirname "$0")/lib.sh"
+lock_cache
 
 PROFILE=${2:-${PROFILE:-debug}}
 O=$CACHE/build/$PROFILE

@@ -14,6 +14,7 @@
 # Each phase is skipped when the content that went into it is unchanged.
 
 . "$(dirname "$0")/lib.sh"
+lock_cache
 
 # series-check.sh builds a second tree with the first SERIES_UPTO patches
 # and no overlay.

@@ -64,13 +64,18 @@ hash_paths() {
 	done | sha256sum | cut -c1-16
 }
 
-# One run at a time per cache: runs share the trees, objects and logs.
+# One run at a time per cache: runs share the trees, objects and logs.  The
+# lock is on fd 9, which child scripts inherit; RUSTFS_LOCKED tells them that
+# their parent holds it, so that every script can take it when run alone.
 lock_cache() {
+	[ "${RUSTFS_LOCKED:-}" = "$CACHE" ] && return
+	mkdir -p "$CACHE"
 	exec 9>"$CACHE/.lock"
 	if ! flock -n 9; then
 		phase "waiting for another run using $CACHE"
 		flock 9
 	fi
+	export RUSTFS_LOCKED=$CACHE
 }
 
 need_root() {

@@ -8,6 +8,7 @@
 # to update is rebuilt from scratch once.
 
 . "$(dirname "$0")/lib.sh"
+lock_cache
 
 PKGFILE=$TOP/tools/chroot-packages
 SUITE=trixie

@@ -9,6 +9,7 @@
 # Every run is bounded by VM_TIMEOUT seconds.
 
 . "$(dirname "$0")/lib.sh"
+lock_cache
 
 PROFILE=${1:?profile}
 MODE=${2:?mode}
