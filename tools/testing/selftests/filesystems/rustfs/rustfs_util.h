@@ -66,11 +66,10 @@ static inline long counter(const char *mnt, const char *name)
  *
  * An inode with cached pages is never reclaimed, and drop_caches cannot
  * drop a page still in a per-CPU LRU batch, as a freshly written one is
- * (POSIX_FADV_DONTNEED would drain those, but ignores file systems without
- * a backing device). A drop_caches pass drains its own CPU's batch, which
- * is why tests that evict stay on one CPU: see pin_to_cpu0(). One pass
- * also only takes the "recently used" mark off what was just used, so
- * make a few.
+ * (POSIX_FADV_DONTNEED drains the batches, but drops one file's pages). A
+ * drop_caches pass drains its own CPU's batch, which is why tests that
+ * evict stay on one CPU: see pin_to_cpu0(). One pass also only takes the
+ * "recently used" mark off what was just used, so make a few.
  */
 static inline void drop_caches(void)
 {
