@@ -119,6 +119,26 @@ impl InodeFlags {
         | bindings::FS_NOATIME_FL
         | bindings::FS_NODUMP_FL;
 
+    /// The `STATX_ATTR_*` attributes some of these flags stand for.
+    const STATX_ATTRIBUTES: u64 = (bindings::STATX_ATTR_APPEND
+        | bindings::STATX_ATTR_IMMUTABLE
+        | bindings::STATX_ATTR_NODUMP) as u64;
+
+    /// The `STATX_ATTR_*` attributes that stand for these flags.
+    fn statx_attributes(self) -> u64 {
+        let mut a = 0;
+        if self.contains(InodeFlag::Append) {
+            a |= bindings::STATX_ATTR_APPEND;
+        }
+        if self.contains(InodeFlag::Immutable) {
+            a |= bindings::STATX_ATTR_IMMUTABLE;
+        }
+        if self.contains(InodeFlag::NoDump) {
+            a |= bindings::STATX_ATTR_NODUMP;
+        }
+        a.into()
+    }
+
     /// The `S_*` flags of `i_flags` that stand for these flags.
     fn i_flags(self) -> c_uint {
         let mut f = 0;
@@ -1687,7 +1707,8 @@ unsafe extern "C" fn fileattr_set<T: FileSystem>(
     0
 }
 
-/// `->getattr` of every inode: `generic_fillattr()`, then
+/// `->getattr` of every inode: `generic_fillattr()`, the [`InodeFlags`]
+/// that `statx(2)` reports as in `shmem_getattr()`, then
 /// [`FileSystem::getattr`].
 ///
 /// # Safety
@@ -1708,6 +1729,17 @@ unsafe extern "C" fn getattr<T: FileSystem>(
             bindings::generic_fillattr(idmap, request_mask, raw, stat);
             Inode::<T>::from_raw(raw)
         };
+        // SAFETY: The inode is pinned by the dentry and was allocated by the
+        // inode cache of `T`.
+        let flags = InodeFlags(unsafe {
+            (*INodeWithData::<T>::from_inode(inode.as_raw()))
+                .flags
+                .load(Relaxed)
+        });
+        // SAFETY: `stat` is valid for writes for the call.
+        unsafe { (*stat).attributes |= flags.statx_attributes() };
+        // SAFETY: `stat` is valid for writes for the call.
+        unsafe { (*stat).attributes_mask |= InodeFlags::STATX_ATTRIBUTES };
         // INVARIANT: `stat` is valid for writes for the call.
         T::getattr(inode, &mut Kstat(stat))?;
         Ok(0)

@@ -1093,7 +1093,9 @@ TEST_F(fs, truncate_stamps_mtime_and_ctime)
 /* chattr(1) flags: set, enforced by the VFS, kept across eviction. */
 TEST_F(fs, inode_flags)
 {
+	const __u64 STATX_FLAGS = STATX_ATTR_APPEND | STATX_ATTR_IMMUTABLE | STATX_ATTR_NODUMP;
 	struct fsxattr fsx = { .fsx_xflags = ~0u };
+	struct statx stx;
 	int flags = -1, fd, status;
 	pid_t pid;
 
@@ -1130,6 +1132,10 @@ TEST_F(fs, inode_flags)
 	EXPECT_EQ(FS_APPEND_FL | FS_NODUMP_FL, flags);
 	ASSERT_EQ(0, ioctl(fd, FS_IOC_FSGETXATTR, &fsx));
 	EXPECT_EQ(FS_XFLAG_APPEND | FS_XFLAG_NODUMP, fsx.fsx_xflags);
+	/* statx(2) reports them too, as on tmpfs (fstests' generic/424). */
+	ASSERT_EQ(0, statx(AT_FDCWD, P("f"), 0, STATX_BASIC_STATS, &stx));
+	EXPECT_EQ(STATX_ATTR_APPEND | STATX_ATTR_NODUMP, stx.stx_attributes & STATX_FLAGS);
+	EXPECT_EQ(STATX_FLAGS, stx.stx_attributes_mask & STATX_FLAGS);
 
 	/* Immutable, through the xfs interface this time. */
 	fsx.fsx_xflags = FS_XFLAG_IMMUTABLE;
@@ -1144,6 +1150,8 @@ TEST_F(fs, inode_flags)
 	EXPECT_EQ(EPERM, errno);
 	EXPECT_EQ(-1, link(P("f"), Q("g")));
 	EXPECT_EQ(EPERM, errno);
+	ASSERT_EQ(0, statx(AT_FDCWD, P("f"), 0, STATX_BASIC_STATS, &stx));
+	EXPECT_EQ(STATX_ATTR_IMMUTABLE, stx.stx_attributes & STATX_FLAGS);
 
 	/* An immutable directory takes no new names. */
 	fsx.fsx_xflags = FS_XFLAG_IMMUTABLE;
