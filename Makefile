@@ -10,7 +10,7 @@
 TOOLS := $(CURDIR)/tools
 export RUSTFS_CACHE ?= /var/tmp/rustfs-cache
 export PROFILE ?= debug
-export KSRC TESTS VERBOSE VM_TIMEOUT
+export KSRC TESTS VERBOSE VM_TIMEOUT SOAK_SECONDS
 export FSTESTS FSTESTS_ARGS FSTESTS_SECTIONS FSTESTS_DEADLINE FSTESTS_FRESH
 
 ifneq ($(KDIR),)
@@ -46,6 +46,9 @@ fstests:
 bench:
 	PROFILE=lean $(TOOLS)/check.sh bench
 
+soak:
+	$(TOOLS)/check.sh soak
+
 kselftest-baseline:
 	$(TOOLS)/kselftest-baseline.sh
 
@@ -72,6 +75,7 @@ help:
 	@echo 'make vm         an interactive shell in the VM'
 	@echo 'make selftests  only the rustfs kselftests'
 	@echo 'make bench      rustfs against tmpfs, side by side, on the lean kernel'
+	@echo 'make soak       rustfs_soak for SOAK_SECONDS (default 600) in the VM'
 	@echo 'make fstests FSTESTS=<fstests checkout or tarball>  fstests on rustfs and tmpfs'
 	@echo '                (FSTESTS_ARGS="-g quick", FSTESTS_SECTIONS="tmpfs rustfs")'
 	@echo 'make kselftest-baseline  record the kernel selftests on unpatched 7.3.y'
@@ -83,4 +87,4 @@ help:
 	@echo 'make distclean  drop the whole cache ($(RUSTFS_CACHE))'
 	@echo 'Variables: KSRC=<7.3.y tree> TESTS="a b" PROFILE=debug|lean VERBOSE=1'
 
-.PHONY: all clean run check vm series-check selftests fstests bench kselftest-baseline kernel toolchain lint fmt distclean help
+.PHONY: all clean run check vm series-check selftests fstests bench soak kselftest-baseline kernel toolchain lint fmt distclean help

@@ -12,6 +12,7 @@
 #   run       prepare + the scripted demo in the VM
 #   vm        prepare + an interactive shell in the VM
 #   bench     prepare + rustfs against tmpfs in the VM (use PROFILE=lean)
+#   soak      prepare + rustfs_soak for SOAK_SECONDS (default 600) in the VM
 #   fstests   prepare + fstests from FSTESTS= on rustfs and tmpfs in the VM
 #
 # PROFILE=debug|lean picks the kernel (default: debug).
@@ -21,7 +22,7 @@
 
 # insmod/rmmod bracket the rustfs tests; lkdtm-warning is the expected-fail
 # self-check of the splat detector, so it runs last.
-DEFAULT_TESTS="nproc kunit tmpfs-smoke ovl-tmpfs-whiteout ovl-impure-readdir kernel-selftests insmod rustfs_mount_test rustfs_ops_test rustfs_fault_test rustfs_race_test ovl-rustfs rustfs-counters rmmod lkdtm-warning"
+DEFAULT_TESTS="nproc kunit tmpfs-smoke ovl-tmpfs-whiteout ovl-impure-readdir kernel-selftests insmod rustfs_mount_test rustfs_ops_test rustfs_fault_test rustfs_race_test rustfs-soak ovl-rustfs rustfs-counters rmmod lkdtm-warning"
 XFAIL_SPLAT="lkdtm-warning"
 # The fstests smoke subset runs on these (tools/testing/fstests/smoke).
 FSTESTS_SMOKE_SECTIONS=${FSTESTS_SMOKE_SECTIONS:-rustfs}
@@ -139,11 +140,21 @@ bench)
 		die "the benchmark did not finish; see $LOGDIR/vm-$PROFILE-check.tap"
 	phase "bench: rates per second under TCG, $PROFILE kernel; ratio is rustfs/tmpfs ($LOGDIR/bench-$PROFILE.txt)"
 	;;
+soak)
+	# rustfs_soak for SOAK_SECONDS (make check runs it for 30 s).
+	SOAK_SECONDS=${SOAK_SECONDS:-600}
+	[[ $SOAK_SECONDS =~ ^[1-9][0-9]*$ ]] || die "SOAK_SECONDS=$SOAK_SECONDS is not a number of seconds"
+	prepare
+	VM_APPEND="${VM_APPEND:-} rustfs.soak=$SOAK_SECONDS rustfs.timeout=$((SOAK_SECONDS * 2 + 300))" \
+		VM_TIMEOUT=$((SOAK_SECONDS * 2 + 900)) \
+		"$tools/vm.sh" "$PROFILE" check "insmod rustfs-soak rmmod"
+	STRICT=1 "$tools/report.sh" "$LOGDIR/vm-$PROFILE-check.console" "$LOGDIR/vm-$PROFILE-check.tap"
+	;;
 fstests)
 	[ -n "${FSTESTS:-}" ] || "$tools/fstests.sh" usage
 	[ -e "$FSTESTS" ] || die "FSTESTS=$FSTESTS does not exist"
 	prepare
 	"$tools/fstests.sh" all "$PROFILE"
 	;;
-*) die "usage: check.sh lint|fmt|prepare|check|run|vm|bench|fstests" ;;
+*) die "usage: check.sh lint|fmt|prepare|check|run|vm|bench|soak|fstests" ;;
 esac
