@@ -120,7 +120,7 @@ impl InodeFlags {
         | bindings::FS_NODUMP_FL;
 
     /// The `STATX_ATTR_*` attributes some of these flags stand for.
-    const STATX_ATTRIBUTES: u64 = (bindings::STATX_ATTR_APPEND
+    const STATX_ATTRIBUTES_MASK: u64 = (bindings::STATX_ATTR_APPEND
         | bindings::STATX_ATTR_IMMUTABLE
         | bindings::STATX_ATTR_NODUMP) as u64;
 
@@ -137,6 +137,12 @@ impl InodeFlags {
             a |= bindings::STATX_ATTR_NODUMP;
         }
         a.into()
+    }
+
+    /// The flags a new inode takes from its directory, as on tmpfs
+    /// (`SHMEM_FL_INHERITED`).
+    pub fn inherited(self) -> Self {
+        self & (InodeFlag::NoDump | InodeFlag::NoAtime)
     }
 
     /// The `S_*` flags of `i_flags` that stand for these flags.
@@ -199,6 +205,18 @@ impl<T: FileSystem> Inode<T> {
     pub fn ino(&self) -> u64 {
         // SAFETY: `i_ino` is immutable once the inode is hashed or initialised.
         unsafe { (*self.as_raw()).i_ino }
+    }
+
+    /// The [`InodeFlags`], as `chattr(1)` sees them.
+    pub fn flags(&self) -> InodeFlags {
+        // SAFETY: The inode was allocated by the inode cache of `T`, and is
+        // pinned. `flags` is atomic: reading it without `i_rwsem`, which
+        // its writers hold, is no data race.
+        InodeFlags(unsafe {
+            (*INodeWithData::<T>::from_inode(self.as_raw()))
+                .flags
+                .load(Relaxed)
+        })
     }
 
     /// The superblock this inode belongs to.
@@ -265,7 +283,7 @@ impl<T: FileSystem> Inode<T> {
                     sec: rd(&raw const (*i).i_ctime_sec),
                     nsec: rn(&raw const (*i).i_ctime_nsec),
                 },
-                flags: InodeFlags((*INodeWithData::<T>::from_inode(i)).flags.load(Relaxed)),
+                flags: self.flags(),
             }
         }
     }
@@ -1665,11 +1683,10 @@ unsafe extern "C" fn fileattr_get<T: FileSystem>(
     dentry: *mut bindings::dentry,
     fa: *mut bindings::file_kattr,
 ) -> c_int {
-    // SAFETY: As the function's safety requirements say; the inode came
-    // from the inode cache of `T`.
+    // SAFETY: As the function's safety requirements say.
     unsafe {
-        let outer = INodeWithData::<T>::from_inode((*dentry).d_inode);
-        bindings::fileattr_fill_flags(fa, (*outer).flags.load(Relaxed));
+        let inode = Inode::<T>::from_raw((*dentry).d_inode);
+        bindings::fileattr_fill_flags(fa, inode.flags().0);
     }
     0
 }
@@ -1729,17 +1746,11 @@ unsafe extern "C" fn getattr<T: FileSystem>(
             bindings::generic_fillattr(idmap, request_mask, raw, stat);
             Inode::<T>::from_raw(raw)
         };
-        // SAFETY: The inode is pinned by the dentry and was allocated by the
-        // inode cache of `T`.
-        let flags = InodeFlags(unsafe {
-            (*INodeWithData::<T>::from_inode(inode.as_raw()))
-                .flags
-                .load(Relaxed)
-        });
-        // SAFETY: `stat` is valid for writes for the call.
-        unsafe { (*stat).attributes |= flags.statx_attributes() };
-        // SAFETY: `stat` is valid for writes for the call.
-        unsafe { (*stat).attributes_mask |= InodeFlags::STATX_ATTRIBUTES };
+        // SAFETY: `stat` is valid for reads and writes for the call.
+        unsafe {
+            (*stat).attributes |= inode.flags().statx_attributes();
+            (*stat).attributes_mask |= InodeFlags::STATX_ATTRIBUTES_MASK;
+        }
         // INVARIANT: `stat` is valid for writes for the call.
         T::getattr(inode, &mut Kstat(stat))?;
         Ok(0)
