@@ -69,9 +69,9 @@ fn make<'a>(
     let sb = dir.super_block();
     let s = sup(sb);
     let mkdir = matches!(body, NewBody::Dir);
-    let node = s
-        .store
-        .create(body, new_attrs(mode, if mkdir { 2 } else { 1 }, size))?;
+    let mut attrs = new_attrs(mode, if mkdir { 2 } else { 1 }, size);
+    attrs.flags = dir.flags().inherited();
+    let node = s.store.create(body, attrs)?;
     let ino = node.ino;
     let typ = node.dir_type();
     let inode = (|| -> Result<InodeRef<'_, RustFs>> {
@@ -265,7 +265,9 @@ impl inode::Operations for DirOps {
     ) -> Result<Opened<'a>> {
         let sb = dir.super_block();
         let s = sup(sb);
-        let node = s.store.create(NewBody::File, new_attrs(mode, 1, 0))?;
+        let mut attrs = new_attrs(mode, 1, 0);
+        attrs.flags = dir.flags().inherited();
+        let node = s.store.create(NewBody::File, attrs)?;
         let ino = node.ino;
         // Nameless: only the open file keeps it, through the inode.
         s.store.forget(ino);

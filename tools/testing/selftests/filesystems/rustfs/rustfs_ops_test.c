@@ -1164,6 +1164,27 @@ TEST_F(fs, inode_flags)
 		EXPECT_EQ(EPERM, errno);
 		fsx.fsx_xflags = 0;
 		ASSERT_EQ(0, ioctl(dfd, FS_IOC_FSSETXATTR, &fsx));
+
+		/* New entries take no-dump and no-atime from the directory, as on tmpfs. */
+		flags = FS_NODUMP_FL | FS_NOATIME_FL | FS_APPEND_FL;
+		ASSERT_EQ(0, ioctl(dfd, FS_IOC_SETFLAGS, &flags));
+		ASSERT_EQ(0, mkdir(P("d/sub"), 0755));
+		ASSERT_EQ(0, mknod(P("d/node"), S_IFREG | 0644, 0));
+		{
+			int sfd = open(P("d/sub"), O_RDONLY | O_DIRECTORY);
+			int ffd = open(P("d/node"), O_RDONLY);
+
+			ASSERT_GE(sfd, 0);
+			ASSERT_GE(ffd, 0);
+			ASSERT_EQ(0, ioctl(sfd, FS_IOC_GETFLAGS, &flags));
+			EXPECT_EQ(FS_NODUMP_FL | FS_NOATIME_FL, flags);
+			ASSERT_EQ(0, ioctl(ffd, FS_IOC_GETFLAGS, &flags));
+			EXPECT_EQ(FS_NODUMP_FL | FS_NOATIME_FL, flags);
+			close(sfd);
+			close(ffd);
+		}
+		flags = 0;
+		ASSERT_EQ(0, ioctl(dfd, FS_IOC_SETFLAGS, &flags));
 		close(dfd);
 	}
 
