@@ -68,6 +68,7 @@ fn make<'a>(
     absent(dir, name)?;
     let sb = dir.super_block();
     let s = sup(sb);
+    let _change = s.store.changing();
     let mkdir = matches!(body, NewBody::Dir);
     let mut attrs = new_attrs(mode, if mkdir { 2 } else { 1 }, size);
     attrs.flags = dir.flags().inherited();
@@ -101,6 +102,7 @@ fn remove(
     dentry: &Entry<'_, RustFs>,
     victim: &Locked<'_, RustFs, Exclusive>,
 ) -> Result {
+    let _change = sup(dir.super_block()).store.changing();
     unname(dir, dentry.name(), victim)?;
     if sup(dir.super_block()).casefold() {
         // Left hashed, the negative dentry would answer for this case only.
@@ -244,6 +246,7 @@ impl inode::Operations for DirOps {
     ) -> Result<Spliced<'a, RustFs>> {
         let name = dentry.name();
         absent(dir, name)?;
+        let _change = sup(dir.super_block()).store.changing();
         let slot = DirIndex::reserve(name, inode.ino(), DirType::from_mode(inode.mode()))?;
         if inode.nlink() == 0 {
             // An O_TMPFILE getting its first name.
@@ -267,6 +270,7 @@ impl inode::Operations for DirOps {
         let s = sup(sb);
         let mut attrs = new_attrs(mode, 1, 0);
         attrs.flags = dir.flags().inherited();
+        let _change = s.store.changing();
         let node = s.store.create(NewBody::File, attrs)?;
         let ino = node.ino;
         // Nameless: only the open file keeps it, through the inode.
@@ -317,6 +321,7 @@ impl inode::Operations for DirOps {
         }
         let oi = old.inode().ok_or(ENOENT)?;
         let cross = old_dir.ino() != new_dir.ino();
+        let _change = sup(old_dir.super_block()).store.changing();
         if flags.contains(F::EXCHANGE) {
             let ni = new.inode().ok_or(ENOENT)?;
             index(old_dir)?

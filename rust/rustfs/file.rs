@@ -27,6 +27,7 @@ impl inode::Operations for FileOps {
         let node = inode.data();
         let file = node.file()?;
         let len = usize::try_from(size).map_err(|_| EFBIG)?;
+        let _change = sup(inode.super_block()).store.changing();
         node.set_len(&mut file.lock(), len);
         Ok(())
     }
@@ -66,12 +67,14 @@ impl address_space::Operations for Data {
         let pos = usize::try_from(pos).map_err(|_| EFBIG)?;
         // The size grows in `write`, by what was copied: a short copy
         // leaves it where it was.
+        let _change = sup(inode.super_block()).store.changing();
         node.reserve(&mut file.lock(), pos, len)
     }
 
     fn write(inode: &Inode<RustFs>, pos: i64, src: &[u8]) {
         if let (Ok(file), Ok(pos)) = (inode.data().file(), usize::try_from(pos)) {
             // `write_begin` made room for this write.
+            let _change = sup(inode.super_block()).store.changing();
             file.lock().write(pos, src, true);
         }
     }
@@ -82,6 +85,7 @@ impl address_space::Operations for Data {
         let pos = usize::try_from(pos).map_err(|_| EINVAL)?;
         let len = usize::try_from(len).map_err(|_| EFBIG)?;
         let end = pos.checked_add(len).ok_or(EFBIG)?;
+        let _change = sup(inode.super_block()).store.changing();
         let mut data = file.lock();
         node.preallocate(&mut data, pos, len)?;
         if !keep && end > data.len() {
@@ -95,6 +99,7 @@ impl address_space::Operations for Data {
         let file = node.file()?;
         let pos = usize::try_from(pos).map_err(|_| EINVAL)?;
         let len = usize::try_from(len).map_err(|_| EINVAL)?;
+        let _change = sup(inode.super_block()).store.changing();
         node.punch(&mut file.lock(), pos, len);
         Ok(())
     }
@@ -103,6 +108,8 @@ impl address_space::Operations for Data {
         let node = inode.data();
         let file = node.file()?;
         let pos = usize::try_from(pos).map_err(|_| EINVAL)?;
+        let s = sup(inode.super_block());
+        let _change = s.store.changing();
         let mut data = file.lock();
         // A truncate may have shrunk the file since the writeback started:
         // `write` stores nothing past the size.
@@ -110,7 +117,7 @@ impl address_space::Operations for Data {
         node.reserve(&mut data, pos, n)?;
         data.write(pos, src, false);
         drop(data);
-        sup(inode.super_block()).count().writebacks.inc();
+        s.count().writebacks.inc();
         Ok(())
     }
 }
@@ -132,6 +139,7 @@ impl xattr::Operations for Xattrs {
         value: Option<&[u8]>,
         mode: SetMode,
     ) -> Result {
+        let _change = sup(inode.super_block()).store.changing();
         inode.data().xattr_set(name, value, mode)
     }
 

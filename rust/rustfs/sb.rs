@@ -42,13 +42,21 @@ pub(crate) struct Config {
     pub(crate) silly_rename: Atomic<bool>,
 }
 
-/// Per-superblock state.
+/// Per-superblock state, shown in debugfs under `rustfs-<major>:<minor>/`.
 #[pin_data]
-pub(crate) struct Super {
-    /// Counters and tunables, shown in debugfs; removed before `debugfs`.
+pub(crate) struct Instance {
+    /// Dropping it removes `stats/` and waits for its readers before the
+    /// state goes; then `_debugfs`, which holds `stats/`, goes.
     #[pin]
-    pub(crate) stats: debugfs::Scope<Stats>,
+    state: debugfs::Scope<Super>,
     _debugfs: debugfs::Dir,
+}
+
+/// Per-superblock state.
+pub(crate) struct Super {
+    /// Counters and tunables, in `stats/`.
+    pub(crate) stats: Stats,
+    /// The namespace and data; `stats/check` checks it.
     pub(crate) store: Store,
     pub(crate) cfg: Config,
     /// The sequence number of the next silly-rename's hidden name.
@@ -110,10 +118,11 @@ impl Super {
 
 /// The superblock of an inode or dentry of rustfs.
 pub(crate) fn sup(sb: &SuperBlock<RustFs>) -> &Super {
-    sb.data().get_ref()
+    &sb.data().get_ref().state
 }
 
-/// The operation tables and the attributes of an inode for `node`.
+/// The operation tables and the attributes of an inode for `node`, which
+/// is marked cached: the caller initialises an inode with them.
 pub(crate) fn params<'b>(
     node: Arc<Node>,
     owner_dir: Option<&'b Inode<RustFs>>,
@@ -130,6 +139,8 @@ pub(crate) fn params<'b>(
         },
     };
     let attrs = *node.attrs.lock();
+    // Until eviction, the attributes live in the inode.
+    node.cached.store(true, Relaxed);
     Params {
         typ,
         attrs,
@@ -181,14 +192,14 @@ impl FileSystem for RustFs {
     const NAME: &'static CStr = c"rustfs";
     const PARAMS: &'static Table = &PARAMS;
     type Options = Options;
-    type Data = Pin<KBox<Super>>;
+    type Data = Pin<KBox<Instance>>;
     type INodeData = Arc<Node>;
 
     fn parse_param(opts: &mut Options, param: &Param<'_>) -> Result {
         opts.parse(param)
     }
 
-    fn fill_super(sb: &SuperBlock<Self, sb::New>, opts: Options) -> Result<Pin<KBox<Super>>> {
+    fn fill_super(sb: &SuperBlock<Self, sb::New>, opts: Options) -> Result<Pin<KBox<Instance>>> {
         sb.set_params(&sb::Params {
             magic: RUSTFS_MAGIC,
             blocksize_bits: kernel::page::PAGE_SHIFT as u8,
@@ -205,6 +216,7 @@ impl FileSystem for RustFs {
             opts.size.unwrap_or_else(default_size),
             opts.nr_inodes.unwrap_or(0),
             opts.casefold(),
+            name,
         )?;
         let mut attrs = new_attrs(opts.mode(), 2, 0);
         attrs.uid = opts.uid();
@@ -218,17 +230,21 @@ impl FileSystem for RustFs {
             silly_rename: Atomic::new(opts.silly_rename.unwrap_or(false)),
         };
         let delay = opts.lookup_delay_us.unwrap_or(0);
+        let state = Super {
+            stats: Stats::new(delay),
+            store,
+            cfg,
+            silly_seq: Atomic::new(0),
+            opts,
+        };
         KBox::pin_init(
-            try_pin_init!(Super {
-                stats <- debugfs.scope(Stats::new(delay), c"stats", |s, d| {
-                    d.read_only_file(c"counters", &s.counters);
-                    d.read_only_file(c"lookup_delay_us", &s.delay_us);
+            try_pin_init!(Instance {
+                state <- debugfs.scope(state, c"stats", |s, d| {
+                    d.read_only_file(c"counters", &s.stats.counters);
+                    d.read_only_file(c"lookup_delay_us", &s.stats.delay_us);
+                    d.read_callback_file(c"check", &s.store, &Store::show_check);
                 }),
                 _debugfs: debugfs,
-                store,
-                cfg,
-                silly_seq: Atomic::new(0),
-                opts,
             }? Error),
             GFP_KERNEL,
         )
@@ -342,6 +358,7 @@ impl FileSystem for RustFs {
     fn evict_inode(inode: &Evicting<'_, Self>) {
         let s = sup(inode.super_block());
         s.count().evictions.inc();
+        let _change = s.store.changing();
         let mut attrs = inode.attrs();
         // An object with no names left is gone from the store already.
         if attrs.nlink > 0 && s.unlink_silly(inode.data()) {
@@ -353,5 +370,6 @@ impl FileSystem for RustFs {
         if attrs.nlink > 0 {
             *inode.data().attrs.lock() = attrs;
         }
+        inode.data().cached.store(false, Relaxed);
     }
 }

@@ -23,11 +23,15 @@ use kernel::{
     new_mutex,
     prelude::*,
     rbtree::{RBTree, RBTreeNodeReservation},
+    str::CString,
     sync::{
-        atomic::{Atomic, Relaxed},
+        atomic::{Atomic, Full, Relaxed},
         Arc, Mutex,
     },
 };
+
+mod check;
+use check::Outcome;
 
 /// The inode number of the root directory.
 pub(crate) const ROOT_INO: u64 = 1;
@@ -57,6 +61,9 @@ pub(crate) struct Node {
     pub(crate) silly_seq: Atomic<u32>,
     /// When the object was created (`statx(2)`'s `stx_btime`).
     pub(crate) btime: Time,
+    /// Whether an inode of the node is in the inode cache, where its
+    /// attributes live meanwhile.
+    pub(crate) cached: Atomic<bool>,
     /// The attributes, as of the last eviction of the inode.
     pub(crate) attrs: Pin<KBox<Mutex<Attrs>>>,
     /// Extended attributes: (full name, value); few per node.
@@ -383,6 +390,9 @@ impl Node {
 
 impl Drop for Node {
     fn drop(&mut self) {
+        // The last reference may go after the operation that removed the
+        // node: the refunds are a change of their own.
+        let _change = self.usage.changing();
         // Nobody else has the node, so the locks are free; `try_lock` tells
         // lockdep so: eviction may drop a node from memory reclaim, and
         // both locks are held around allocations elsewhere.
@@ -408,6 +418,7 @@ pub(crate) struct Usage {
     /// Limits; 0 means none.
     pub(crate) max_bytes: Atomic<u64>,
     pub(crate) max_inodes: Atomic<u64>,
+    changes: Changes,
 }
 
 impl Usage {
@@ -442,6 +453,12 @@ impl Usage {
             return Err(ENOSPC);
         }
         Ok(())
+    }
+
+    /// Marks a change to the store until the result is dropped.
+    fn changing(&self) -> Changing<'_> {
+        self.changes.busy.fetch_add(1, Full);
+        Changing(&self.changes)
     }
 
     /// Bytes and inodes in use.
@@ -673,6 +690,34 @@ pub(crate) struct Store {
     nodes: Pin<KBox<Mutex<NodeMap>>>,
     pub(crate) usage: Arc<Usage>,
     casefold: bool,
+    /// The instance's name, for the checker's reports.
+    who: CString,
+}
+
+/// Counts the operations changing the store, so that the checker can tell
+/// a walk that saw one store from a walk that raced with a change: each
+/// object is consistent under its own lock, but an operation changes
+/// several (a name, a link count, the usage) one after the other. Every
+/// operation writes it: it gets a cache line of its own.
+#[repr(align(64))]
+struct Changes {
+    /// Operations in progress.
+    busy: Atomic<u64>,
+    /// Operations finished.
+    done: Atomic<u64>,
+}
+
+/// An operation changing the store, from [`Store::changing`] to its drop.
+#[must_use = "the change is marked only while this lives"]
+pub(crate) struct Changing<'a>(&'a Changes);
+
+impl Drop for Changing<'_> {
+    fn drop(&mut self) {
+        // Fully ordered, as is the increment in `Store::changing`: a walk
+        // that saw any of the changes sees `busy` or `done` move.
+        self.0.done.fetch_add(1, Full);
+        self.0.busy.fetch_sub(1, Full);
+    }
 }
 
 /// What a new node is made of.
@@ -685,7 +730,12 @@ pub(crate) enum NewBody<'a> {
 
 impl Store {
     /// An empty store with the given limits (0: none).
-    pub(crate) fn new(max_bytes: u64, max_inodes: u64, casefold: bool) -> Result<Self> {
+    pub(crate) fn new(
+        max_bytes: u64,
+        max_inodes: u64,
+        casefold: bool,
+        who: CString,
+    ) -> Result<Self> {
         Ok(Self {
             next_ino: Atomic::new(ROOT_INO),
             nodes: KBox::pin_init(new_mutex!(RBTree::new()), GFP_KERNEL)?,
@@ -695,11 +745,31 @@ impl Store {
                     inodes: Atomic::new(0),
                     max_bytes: Atomic::new(max_bytes),
                     max_inodes: Atomic::new(max_inodes),
+                    changes: Changes {
+                        busy: Atomic::new(0),
+                        done: Atomic::new(0),
+                    },
                 },
                 GFP_KERNEL,
             )?,
             casefold,
+            who,
         })
+    }
+
+    /// Marks an operation that changes the store (names, link counts,
+    /// sizes, contents, usage) until the result is dropped: the checker
+    /// does not trust a walk during which one ran.
+    pub(crate) fn changing(&self) -> Changing<'_> {
+        self.usage.changing()
+    }
+
+    /// `stats/check`: checks the store, and shows the outcome.
+    pub(crate) fn show_check(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
+        match self.check(false) {
+            Ok(outcome) => writeln!(f, "{outcome}"),
+            Err(e) => writeln!(f, "error: {}", e.to_errno()),
+        }
     }
 
     /// Makes a node and adds it to the store. It takes an inode, and for a
@@ -738,6 +808,7 @@ impl Store {
                 silly_dir: Atomic::new(0),
                 silly_seq: Atomic::new(0),
                 btime,
+                cached: Atomic::new(false),
                 attrs,
                 xattrs,
                 usage: self.usage.clone(),
@@ -771,5 +842,24 @@ impl Store {
         let node = self.nodes.lock().remove(&ino);
         // Freed outside the lock.
         drop(node);
+    }
+}
+
+/// Unmounting checks the store one last time, with every inode evicted.
+impl Drop for Store {
+    fn drop(&mut self) {
+        // Unless the mount failed before there was anything to check.
+        if self.get(ROOT_INO).is_none() {
+            return;
+        }
+        match self.check(true) {
+            Ok(Outcome::Done { .. }) => {}
+            Ok(Outcome::Busy) => pr_warn!("{}: not checked at unmount: busy\n", &*self.who),
+            Err(e) => pr_warn!(
+                "{}: not checked at unmount: error {}\n",
+                &*self.who,
+                e.to_errno()
+            ),
+        }
     }
 }
