@@ -178,7 +178,7 @@ SPLAT_RE='WARNING:|BUG:|KASAN:|UBSAN:|kernel BUG at|Oops|general protection faul
 SPLAT_RE+='possible circular locking|DEADLOCK|INFO: trying to register non-static key|'
 SPLAT_RE+='suspected memory leak|ODEBUG:|list_(add|del) corruption|'
 SPLAT_RE+='rcu: INFO: .*detected stall|blocked for more than|printk messages dropped|'
-SPLAT_RE+='panicked at|Kernel panic'
+SPLAT_RE+='panicked at|Kernel panic|rustfs: .*: check failed: '
 
 # scan_reports CONSOLE: every report in the guest's console, one
 # "TEST<TAB>line" per matching line in CONSOLE.splatlist, and the 40 lines
