@@ -887,6 +887,10 @@ TEST_F_TIMEOUT(fault, every_allocation_of_every_operation, 1800)
 			hit = fired(self->nth);
 			ASSERT_LE(0, hit) TH_LOG("fail-nth: %s", strerror(errno));
 			bad = o->check(self, rc);
+			/* Evicted, inodes have their link counts and sizes checked too. */
+			forget_dentries();
+			ASSERT_EQ(0, check_store(self->dir)) TH_LOG("%s: fault %d: the store is inconsistent",
+								  o->name, n);
 			o->cleanup(self);
 			forget_dentries();
 			room(self, &inodes2, &blocks2);

@@ -22,8 +22,6 @@
 #include "../../kselftest_harness.h"
 #include "rustfs_util.h"
 
-#define RUSTFS_MAGIC 0x52555354
-
 FIXTURE(mnt) {
 	char dir[64];
 };

@@ -11,13 +11,16 @@
  * EOF, truncate up or down, rename (plain, over a name, exchange), link,
  * unlink, mkdir, rmdir, symlink and setxattr.  It checks a random slot
  * every few operations; at the end, every slot, the listing and the link
- * counts, then all of it again after evicting every page and inode.  Meanwhile all workers create
- * and remove names in one shared directory and list it, and one process
- * drops the caches every 50 ms, so that lookups, readdir priming and
- * inode loads from the store run all the time.
+ * counts, then all of it again after evicting every page and inode.
+ * Meanwhile all workers create and remove names in one shared directory
+ * and list it, and one process drops the caches every 50 ms, so that
+ * lookups, readdir priming and inode loads from the store run all the
+ * time, and runs the store's consistency checker (debugfs stats/check)
+ * after each drop: it must find the store consistent, or busy, never
+ * inconsistent.
  *
- * Needs rustfs loaded and root.  The VM runs it briefly in "make check"
- * and for ten minutes in "make soak".
+ * Needs rustfs loaded, root and debugfs.  The VM runs it briefly in
+ * "make check" and for ten minutes in "make soak".
  */
 
 #define _GNU_SOURCE
@@ -440,6 +443,43 @@ static int worker(time_t end, int counts_fd)
 	return 0;
 }
 
+static volatile sig_atomic_t stop;
+
+static void on_term(int sig)
+{
+	stop = 1;
+}
+
+/*
+ * Drops the caches every 50 ms, and checks the store after each drop,
+ * until SIGTERM; exits 1 if a check found a violation (in the kernel log)
+ * or could not run.
+ */
+static int dropper_loop(void)
+{
+	unsigned long ok = 0, busy = 0;
+	int r;
+
+	signal(SIGTERM, on_term);
+	while (!stop) {
+		drop_caches();
+		r = check_store_once(base);
+		if (r == 1 || r < 0) {
+			ksft_print_msg("store check failed during the soak\n");
+			return 1;
+		}
+		if (r == 2)
+			busy++;
+		else
+			ok++;
+		usleep(50000);
+	}
+	ksft_print_msg("store checks during the soak: %lu consistent, %lu busy\n", ok, busy);
+	if (!ok)
+		ksft_print_msg("warning: no check during the soak saw a quiet store\n");
+	return 0;
+}
+
 int main(int argc, char **argv)
 {
 	int seconds = 30, workers = 4, opt, status, bad = 0, i;
@@ -483,10 +523,7 @@ int main(int argc, char **argv)
 		close(out[0]);
 		close(out[1]);
 		prctl(PR_SET_PDEATHSIG, SIGKILL);
-		for (;;) {
-			drop_caches();
-			usleep(50000);
-		}
+		_exit(dropper_loop());
 	}
 	end = time(NULL) + seconds;
 	for (i = 0; i < workers; i++) {
@@ -518,8 +555,13 @@ int main(int argc, char **argv)
 	for (i = 0; i < workers; i++)
 		if (waitpid(pids[i], &status, 0) < 0 || !WIFEXITED(status) || WEXITSTATUS(status))
 			bad = 1;
-	kill(dropper, SIGKILL);
-	waitpid(dropper, NULL, 0);
+	kill(dropper, SIGTERM);
+	if (waitpid(dropper, &status, 0) < 0 || !WIFEXITED(status) || WEXITSTATUS(status))
+		bad = 1;
+	if (check_store(base)) {
+		ksft_print_msg("the store checker failed at the end\n");
+		bad = 1;
+	}
 	if (umount(base)) {
 		ksft_print_msg("umount: %s\n", strerror(errno));
 		bad = 1;

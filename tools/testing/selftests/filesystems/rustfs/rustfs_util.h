@@ -1,7 +1,8 @@
 /* SPDX-License-Identifier: GPL-2.0 */
 /*
- * Helpers shared by the rustfs kselftests: finding rustfs, its counters in
- * debugfs, evicting its caches, and small file I/O.
+ * Helpers shared by the rustfs kselftests: finding rustfs, its counters and
+ * its consistency checker in debugfs, evicting its caches, and small file
+ * I/O.
  */
 #ifndef RUSTFS_UTIL_H
 #define RUSTFS_UTIL_H
@@ -12,10 +13,12 @@
 #include <stdio.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <sys/statfs.h>
 #include <sys/sysmacros.h>
 #include <unistd.h>
 
 #define SOURCE "rustfs_test"
+#define RUSTFS_MAGIC 0x52555354
 
 #ifndef RENAME_NOREPLACE
 #define RENAME_NOREPLACE (1 << 0)
@@ -58,6 +61,57 @@ static inline long counter(const char *mnt, const char *name)
 			ret = val;
 	fclose(f);
 	return ret;
+}
+
+/*
+ * Runs the consistency checker of the rustfs mounted at @mnt (debugfs
+ * stats/check), which reports each violation in the kernel log: returns 0
+ * if it passed, or if @mnt is not a rustfs mount, 1 if it found violations,
+ * 2 if the file system kept changing under it, -1 if it could not run.
+ */
+static inline int check_store_once(const char *mnt)
+{
+	char path[128], line[128] = "";
+	struct statfs sfs;
+	struct stat st;
+	FILE *f;
+
+	if (statfs(mnt, &sfs) || stat(mnt, &st))
+		return -1;
+	if (sfs.f_type != RUSTFS_MAGIC)
+		return 0;
+	snprintf(path, sizeof(path), "/sys/kernel/debug/rustfs-%u:%u/stats/check",
+		 major(st.st_dev), minor(st.st_dev));
+	f = fopen(path, "r");
+	if (!f)
+		return -1;
+	if (!fgets(line, sizeof(line), f))
+		line[0] = 0;
+	fclose(f);
+	if (!strncmp(line, "ok:", 3))
+		return 0;
+	if (!strncmp(line, "busy:", 5))
+		return 2;
+	fprintf(stderr, "%s: %s", path, line);
+	return strncmp(line, "failed:", 7) ? -1 : 1;
+}
+
+/*
+ * check_store_once(), tried again while the file system is busy: with no
+ * test running, only the flusher or reclaim can keep it so, and not for
+ * long.
+ */
+static inline int check_store(const char *mnt)
+{
+	int i, r;
+
+	for (i = 0; i < 20; i++) {
+		r = check_store_once(mnt);
+		if (r != 2)
+			break;
+		usleep(50000);
+	}
+	return r;
 }
 
 /*
