@@ -1,13 +1,16 @@
 // SPDX-License-Identifier: GPL-2.0
 
-//! Extended attributes in the `user.` and `trusted.` namespaces.
+//! Extended attributes in the `user.`, `trusted.` and `security.` namespaces.
 //!
 //! A file system implements [`Operations`] over full names (`user.foo`);
 //! [`Handlers`] turns that into the `xattr_handler`s of its superblocks,
 //! installed with [`SuperBlock::set_xattr_handlers`]. The VFS checks
 //! permissions before calling in (`trusted.` needs `CAP_SYS_ADMIN`, `user.`
-//! only exists on regular files and directories); listing hides `trusted.`
-//! names from those who cannot read them, as `simple_xattr_list()` does.
+//! only exists on regular files and directories), and the LSMs and the
+//! capability code check `security.` (without an LSM that says otherwise,
+//! `security.capability` needs `CAP_SETFCAP` and the other names
+//! `CAP_SYS_ADMIN`); listing hides `trusted.` names from those who cannot
+//! read them, as `simple_xattr_list()` does.
 //!
 //! C headers: [`include/linux/xattr.h`](srctree/include/linux/xattr.h).
 
@@ -118,9 +121,11 @@ struct Table<U: Operations + ?Sized>(PhantomData<U>);
 impl<U: Operations + ?Sized> Table<U> {
     const USER: Handler = Self::handler(c"user.");
     const TRUSTED: Handler = Self::handler(c"trusted.");
-    const LIST: &'static [*const bindings::xattr_handler; 3] = &[
+    const SECURITY: Handler = Self::handler(c"security.");
+    const LIST: &'static [*const bindings::xattr_handler; 4] = &[
         core::ptr::from_ref(&Self::USER).cast(),
         core::ptr::from_ref(&Self::TRUSTED).cast(),
+        core::ptr::from_ref(&Self::SECURITY).cast(),
         core::ptr::null(),
     ];
 

@@ -32,6 +32,7 @@
 #include <sys/wait.h>
 #include <sys/xattr.h>
 #include <unistd.h>
+#include <linux/capability.h>
 #include <linux/falloc.h>
 #include <linux/fs.h>
 
@@ -1557,6 +1558,61 @@ TEST_F(fs, xattrs)
 	EXPECT_EQ(-1, lsetxattr(P("l"), "user.x", "1", 1, 0));
 	EXPECT_EQ(EPERM, errno);
 	EXPECT_EQ(0, lsetxattr(P("l"), "trusted.x", "1", 1, 0));
+}
+
+/*
+ * security.* names: stored like the others, readable and listed for
+ * everyone, set only with privilege (the capability code says so, with no
+ * LSM); and a file capability goes when someone without it writes the file.
+ */
+TEST_F(fs, security_xattrs)
+{
+	struct vfs_cap_data cap = {
+		.magic_etc = VFS_CAP_REVISION_2,
+		.data[0].permitted = 1 << CAP_NET_RAW,
+	};
+	char buf[64] = {}, list[128];
+	int status;
+	pid_t pid;
+
+	ASSERT_EQ(0, write_file(P("f"), "", 0));
+	ASSERT_EQ(0, chmod(P("f"), 0666));
+	ASSERT_EQ(0, symlink("f", P("l")));
+	EXPECT_EQ(0, setxattr(P("f"), "security.rustfs", "label", 5, XATTR_CREATE));
+	EXPECT_EQ(0, lsetxattr(P("l"), "security.rustfs", "link", 4, 0));
+	EXPECT_EQ(0, setxattr(P("f"), "security.capability", &cap, XATTR_CAPS_SZ_2, 0));
+	drop_caches();
+	EXPECT_EQ(5, getxattr(P("f"), "security.rustfs", buf, sizeof(buf)));
+	EXPECT_STREQ("label", buf);
+	EXPECT_EQ(4, lgetxattr(P("l"), "security.rustfs", buf, sizeof(buf)));
+	EXPECT_EQ(XATTR_CAPS_SZ_2, getxattr(P("f"), "security.capability", NULL, 0));
+	EXPECT_EQ(sizeof("security.rustfs") + sizeof("security.capability"),
+		  listxattr(P("f"), list, sizeof(list)));
+
+	pid = fork();
+	ASSERT_GE(pid, 0);
+	if (pid == 0) {
+		if (setresgid(65534, 65534, 65534) || setresuid(65534, 65534, 65534))
+			_exit(10);
+		if (getxattr(P("f"), "security.rustfs", buf, sizeof(buf)) != 5)
+			_exit(11);
+		if (listxattr(P("f"), list, sizeof(list)) <= 0)
+			_exit(12);
+		if (setxattr(P("f"), "security.rustfs", "x", 1, 0) != -1 || errno != EPERM)
+			_exit(13);
+		if (removexattr(P("f"), "security.rustfs") != -1 || errno != EPERM)
+			_exit(14);
+		/* Kills the file capability (file_remove_privs()). */
+		if (write_file(P("f"), "x", 1))
+			_exit(15);
+		_exit(0);
+	}
+	ASSERT_EQ(pid, waitpid(pid, &status, 0));
+	EXPECT_EQ(0, WEXITSTATUS(status));
+	EXPECT_EQ(-1, getxattr(P("f"), "security.capability", NULL, 0));
+	EXPECT_EQ(ENODATA, errno);
+	EXPECT_EQ(5, getxattr(P("f"), "security.rustfs", NULL, 0));
+	EXPECT_EQ(0, removexattr(P("f"), "security.rustfs"));
 }
 
 TEST_F(fs, exdev_across_instances)
