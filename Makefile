@@ -38,7 +38,7 @@ series-check:
 	$(TOOLS)/series-check.sh
 
 selftests:
-	TESTS="insmod rustfs_mount_test rustfs_ops_test rustfs_race_test rustfs-counters rmmod" $(TOOLS)/check.sh check
+	TESTS="insmod rustfs_mount_test rustfs_ops_test rustfs_edge_test rustfs_race_test rustfs-counters rmmod" $(TOOLS)/check.sh check
 
 fstests:
 	$(TOOLS)/check.sh fstests
