@@ -6,7 +6,9 @@
  * Makes a tree of FILES files in directories of 256, each file holding its
  * number and a generation.  Then one process takes anonymous memory, which
  * reclaim cannot take back (there is no swap), until reclaim has evicted
- * a quarter of the tree's inodes: from then on, only caches can go.  Four workers stat, read and check
+ * a quarter of the tree's inodes: from then on, only caches can go.  With
+ * vm.vfs_cache_pressure at ten times its default for the run, reclaim
+ * turns to dentries and inodes early, whatever else is cached.  Four workers stat, read and check
  * random files, rewrite and rename their own, and list random directories
  * for SECONDS, so that the dentries and inodes they bring in push others
  * out.  At the end each worker checks every file it owns, the listings are
@@ -37,12 +39,44 @@
 
 #define PER_DIR 256
 #define WORKERS 4
-/* Memory the hog leaves reclaimable, and takes at a time, in MiB. */
-#define RESERVE_MB 32
+/* Memory the hog takes at a time, in MiB. */
 #define HOG_STEP 4
 
 static char base[64];
 static int files = 8000;
+static char old_pressure[32];
+
+#define VFS_CACHE_PRESSURE "/proc/sys/vm/vfs_cache_pressure"
+
+static void restore_pressure(void)
+{
+	FILE *f = fopen(VFS_CACHE_PRESSURE, "w");
+
+	if (f) {
+		fputs(old_pressure, f);
+		fclose(f);
+	}
+}
+
+/*
+ * Makes reclaim look for ten times as many dentries and inodes as it
+ * would, so that it reaches this tree's soon rather than whatever other
+ * caches earlier tests left; restored at exit.
+ */
+static int favour_vfs_caches(void)
+{
+	FILE *f = fopen(VFS_CACHE_PRESSURE, "r");
+
+	if (!f || !fgets(old_pressure, sizeof(old_pressure), f))
+		return -1;
+	fclose(f);
+	atexit(restore_pressure);
+	f = fopen(VFS_CACHE_PRESSURE, "w");
+	if (!f)
+		return -1;
+	fputs("1000", f);
+	return fclose(f);
+}
 
 static void path_of(char *p, size_t len, int i, const char *suffix)
 {
@@ -179,8 +213,10 @@ static long meminfo(const char *name)
 
 /*
  * Takes memory, HOG_STEP MiB at a time, until reclaim has evicted a
- * quarter of the tree's inodes, or less than RESERVE_MB could still be
- * reclaimed (MemAvailable); reports how much it holds, then waits.
+ * quarter of the tree's inodes; reports how much it holds, then waits.
+ * The tree's dentries, inodes and pages can all be reclaimed: if reclaim
+ * cannot find them, the out-of-memory killer takes this process first, and
+ * the test fails.
  */
 static void hog(int ready, long evictions)
 {
@@ -195,7 +231,7 @@ static void hog(int ready, long evictions)
 		fclose(f);
 	}
 	while (counter(base, "evictions") - evictions < files / 4 &&
-	       meminfo("MemAvailable:") > RESERVE_MB) {
+	       held < (size_t)meminfo("MemTotal:") << 20) {
 		m = mmap(NULL, HOG_STEP << 20, PROT_READ | PROT_WRITE,
 			 MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
 		if (m == MAP_FAILED)
@@ -233,6 +269,10 @@ int main(int argc, char **argv)
 	if (!rustfs_registered())
 		ksft_exit_skip("rustfs is not loaded\n");
 	ksft_set_plan(1);
+	if (favour_vfs_caches())
+		ksft_exit_fail_msg("%s: %s\n", VFS_CACHE_PRESSURE, strerror(errno));
+	/* What earlier tests left cached would be reclaimed first. */
+	drop_caches();
 	strcpy(base, "/tmp/rustfs-pressure.XXXXXX");
 	if (!mkdtemp(base) || mount(SOURCE, base, "rustfs", 0, NULL))
 		ksft_exit_fail_msg("mount: %s\n", strerror(errno));
