@@ -558,15 +558,8 @@ int main(int argc, char **argv)
 	kill(dropper, SIGTERM);
 	if (waitpid(dropper, &status, 0) < 0 || !WIFEXITED(status) || WEXITSTATUS(status))
 		bad = 1;
-	if (check_store(base)) {
-		ksft_print_msg("the store checker failed at the end\n");
+	if (check_and_unmount(base))
 		bad = 1;
-	}
-	if (umount(base)) {
-		ksft_print_msg("umount: %s\n", strerror(errno));
-		bad = 1;
-	}
-	rmdir(base);
 	ksft_test_result(!bad, "soak: %d workers, %d s, every name and byte as the workers left them\n",
 			 workers, seconds);
 	ksft_finished();

@@ -12,6 +12,7 @@
 #include <sched.h>
 #include <stdio.h>
 #include <string.h>
+#include <sys/mount.h>
 #include <sys/stat.h>
 #include <sys/statfs.h>
 #include <sys/sysmacros.h>
@@ -112,6 +113,26 @@ static inline int check_store(const char *mnt)
 		usleep(50000);
 	}
 	return r;
+}
+
+/*
+ * The end of a test's own mount at @mnt: checks the store, unmounts and
+ * removes the mount point; returns 0, or -1 after saying what failed.
+ */
+static inline int check_and_unmount(const char *mnt)
+{
+	int bad = 0;
+
+	if (check_store(mnt)) {
+		fprintf(stderr, "%s: the store checker failed\n", mnt);
+		bad = -1;
+	}
+	if (umount(mnt)) {
+		fprintf(stderr, "umount %s: %s\n", mnt, strerror(errno));
+		bad = -1;
+	}
+	rmdir(mnt);
+	return bad;
 }
 
 /*
