@@ -3,7 +3,8 @@
 /*
  * Helpers for the VFS abstractions in rust/kernel/fs/: static inline
  * functions of include/linux/{backing-dev,fs,dcache,fileattr,pagemap}.h,
- * include/linux/{highmem,uidgid}.h and include/linux/sched/signal.h.
+ * include/linux/{highmem,security,uidgid}.h and
+ * include/linux/sched/signal.h.
  */
 
 #include <linux/backing-dev.h>
@@ -13,6 +14,7 @@
 #include <linux/highmem.h>
 #include <linux/pagemap.h>
 #include <linux/sched/signal.h>
+#include <linux/security.h>
 #include <linux/uidgid.h>
 
 __rust_helper enum inode_state_flags_enum
@@ -222,3 +224,14 @@ __rust_helper bool rust_helper_mapping_can_writeback(struct address_space *mappi
 {
 	return mapping_can_writeback(mapping);
 }
+
+#ifndef CONFIG_SECURITY
+__rust_helper int
+rust_helper_security_inode_init_security(struct inode *inode, struct inode *dir,
+					 const struct qstr *qstr,
+					 initxattrs initxattrs, void *fs_data)
+{
+	return security_inode_init_security(inode, dir, qstr, initxattrs,
+					    fs_data);
+}
+#endif

@@ -23,6 +23,7 @@ use kernel::{
             self, Exclusive, Inode, InodeRef, Locked, Lookup, LookupLock, Opened, RenameLocks,
             Shared, TmpFile,
         },
+        xattr::SetMode,
     },
     prelude::*,
     sync::{atomic::Relaxed, Arc, Mutex},
@@ -80,7 +81,11 @@ fn make<'a>(
         let Lookup::New(new) = sb.get_or_create_inode(ino)? else {
             return Err(EIO);
         };
-        let inode = new.init(params(node.clone(), Some(dir)));
+        let inode = new.init_created(
+            params(node.clone(), Some(dir)),
+            &dentry,
+            &mut |name, value| node.xattr_set(name, Some(value), SetMode::Create),
+        )?;
         // `inode_init_owner()` settled the owner and the mode.
         *node.attrs.lock() = inode.attrs();
         index(dir)?.lock().insert(slot);
@@ -280,7 +285,9 @@ impl inode::Operations for DirOps {
         };
         // The owner `inode_init_owner()` picks reaches the store at
         // eviction, if linkat() ever gives the file a name.
-        file.open(new, params(node, Some(dir)))
+        file.open(new, params(node.clone(), Some(dir)), &mut |name, value| {
+            node.xattr_set(name, Some(value), SetMode::Create)
+        })
     }
 
     fn unlink(

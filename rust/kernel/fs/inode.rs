@@ -29,7 +29,7 @@ use super::{
     filesystem::FileSystem,
     param::Kgid,
     sb::SuperBlock,
-    xattr, //
+    xattr::{self, InitXattrs}, //
 };
 use crate::{
     bindings,
@@ -455,7 +455,8 @@ pub struct Params<'b, T: FileSystem> {
 /// # Invariants
 ///
 /// `inode` is an `I_NEW` inode of file system `T` on the superblock borrowed
-/// for `'a`, whose data is not initialised, and we own a reference to it.
+/// for `'a`, whose data is not initialised (but between [`New::setup`] and
+/// [`New::unlock`]), and we own a reference to it.
 pub struct New<'a, T: FileSystem> {
     inode: NonNull<bindings::inode>,
     _p: PhantomData<&'a SuperBlock<T>>,
@@ -477,8 +478,94 @@ impl<'a, T: FileSystem> New<'a, T> {
     /// Sets the inode up with `params` and unlocks it, making it visible to
     /// every other `iget_locked()` caller.
     pub fn init(self, params: Params<'_, T>) -> InodeRef<'a, T> {
+        // SAFETY: `self` is unlocked right away.
+        unsafe { self.setup(params) };
+        self.unlock()
+    }
+
+    /// Sets up an inode being created under `entry`'s name, as
+    /// [`New::init`] does, and lets the LSMs label it before it is unlocked
+    /// (`security_inode_init_security()`): each `security.` extended
+    /// attribute they give it goes to `store`, to be kept with it. On
+    /// failure, the inode goes with no links. `store` runs while the inode
+    /// is `I_NEW`, so it must not look the inode up: that would wait for
+    /// itself.
+    pub fn init_created(
+        self,
+        params: Params<'_, T>,
+        entry: &NewEntry<'_, T>,
+        store: InitXattrs<'_>,
+    ) -> Result<InodeRef<'a, T>> {
+        let d = entry.as_raw();
+        // SAFETY: The entry's dentry is pinned; `d_sb` never changes.
+        if unsafe { (*d).d_sb } != self.sb_raw() {
+            return Err(EXDEV);
+        }
+        // SAFETY: The entry's dentry is pinned, and its parent and name are
+        // stable: the parent is locked, or the dentry in-lookup.
+        let (dir, name) = unsafe {
+            (
+                (*(*d).d_parent).d_inode,
+                &raw const (*d).__bindgen_anon_1.d_name,
+            )
+        };
+        // SAFETY: `dir` is pinned by the entry, and `name` stays valid while
+        // the entry is borrowed.
+        unsafe { self.init_secure(params, dir, name, store) }
+    }
+
+    /// [`New::init`], with the LSMs' say before the unlock.
+    ///
+    /// # Safety
+    ///
+    /// `dir` must be the pinned directory the inode is being created in, and
+    /// `name` null or its name, valid for the call.
+    unsafe fn init_secure(
+        self,
+        params: Params<'_, T>,
+        dir: *mut bindings::inode,
+        name: *const bindings::qstr,
+        store: InitXattrs<'_>,
+    ) -> Result<InodeRef<'a, T>> {
+        let inode = self.inode.as_ptr();
+        // SAFETY: `self` is unlocked below (a panic in `store` does not
+        // unwind).
+        unsafe { self.setup(params) };
+        // SAFETY: The inode is initialised and still `I_NEW`: nobody else
+        // can reach it; `dir` and `name` by the safety requirements.
+        let res = unsafe { xattr::init_security(inode, dir, name, store) };
+        if res.is_err() {
+            // SAFETY: As above; the last `iput()` then evicts it at once,
+            // as `discard_new_inode()` would.
+            unsafe { bindings::clear_nlink(inode) };
+        }
+        let inode = self.unlock();
+        res.map(|()| inode)
+    }
+
+    /// Unlocks the inode, set up by [`New::setup`].
+    fn unlock(self) -> InodeRef<'a, T> {
         let this = ManuallyDrop::new(self);
-        let inode = this.inode.as_ptr();
+        // SAFETY: The inode is `I_NEW` and initialised (the callers set it
+        // up).
+        unsafe { bindings::unlock_new_inode(this.inode.as_ptr()) };
+        // INVARIANT: The inode and its data are initialised; our reference
+        // moves into the `InodeRef`, and `this` is not dropped, so
+        // `iget_failed()` is not called.
+        InodeRef {
+            inode: this.inode.cast(),
+            _p: PhantomData,
+        }
+    }
+
+    /// Sets the inode up with `params`, leaving it `I_NEW`.
+    ///
+    /// # Safety
+    ///
+    /// The data is initialised afterwards: `self` must be unlocked with
+    /// [`New::unlock`], not dropped.
+    unsafe fn setup(&self, params: Params<'_, T>) {
+        let inode = self.inode.as_ptr();
         let a = params.attrs;
         let perm = a.mode & bindings::S_IALLUGO as u16;
         // SAFETY: The inode is `I_NEW`, so we have exclusive access to it, it
@@ -536,14 +623,6 @@ impl<'a, T: FileSystem> New<'a, T> {
             (*inode).i_mtime_nsec = a.mtime.nsec;
             (*inode).i_ctime_sec = a.ctime.sec;
             (*inode).i_ctime_nsec = a.ctime.nsec;
-            bindings::unlock_new_inode(inode);
-        }
-        // INVARIANT: The inode and its data are initialised; our reference
-        // moves into the `InodeRef`, and `this` is not dropped, so
-        // `iget_failed()` is not called.
-        InodeRef {
-            inode: this.inode.cast(),
-            _p: PhantomData,
         }
     }
 }
@@ -1569,7 +1648,15 @@ impl<'a, T: FileSystem> TmpFile<'a, T> {
     /// it to the file and opens it. `d_tmpfile()` takes the link away, so
     /// the inode goes when the file is closed, unless `linkat(2)` gives it a
     /// name first. Taking a [`New`] inode makes sure it has no name already.
-    pub fn open(self, new: New<'_, T>, params: Params<'_, T>) -> Result<Opened<'a>> {
+    ///
+    /// The LSMs label the inode first, as [`New::init_created`] says; the
+    /// `security.` extended attributes they give it go to `store`.
+    pub fn open(
+        self,
+        new: New<'_, T>,
+        params: Params<'_, T>,
+        store: InitXattrs<'_>,
+    ) -> Result<Opened<'a>> {
         if params.attrs.nlink != 1 || !matches!(params.typ, Type::Reg(..)) {
             return Err(EINVAL);
         }
@@ -1582,7 +1669,11 @@ impl<'a, T: FileSystem> TmpFile<'a, T> {
         if !same {
             return Err(EXDEV);
         }
-        let raw = new.init(params).into_raw();
+        // SAFETY: The file's dentry and its parent, the directory, are
+        // pinned for the call (type invariant).
+        let dir = unsafe { (*(*dentry).d_parent).d_inode };
+        // SAFETY: `dir` is pinned; a file with no name passes none.
+        let raw = unsafe { new.init_secure(params, dir, core::ptr::null(), store) }?.into_raw();
         // SAFETY: The dentry is new and negative (type invariant) and the
         // inode new, with one link. This is `d_tmpfile()` without its
         // `mark_inode_dirty()` (see `update_time()`): `d_instantiate()`

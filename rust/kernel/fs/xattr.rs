@@ -12,14 +12,22 @@
 //! `CAP_SYS_ADMIN`); listing hides `trusted.` names from those who cannot
 //! read them, as `simple_xattr_list()` does.
 //!
-//! C headers: [`include/linux/xattr.h`](srctree/include/linux/xattr.h).
+//! New inodes get the `security.` attributes the LSMs give them through
+//! [`New::init_created`] and [`TmpFile::open`], which call
+//! `security_inode_init_security()`.
+//!
+//! [`New::init_created`]: super::inode::New::init_created
+//! [`TmpFile::open`]: super::inode::TmpFile::open
+//!
+//! C headers: [`include/linux/xattr.h`](srctree/include/linux/xattr.h),
+//! [`include/linux/security.h`](srctree/include/linux/security.h).
 
 use super::{
     filesystem::FileSystem,
     inode::{Exclusive, Inode, Locked},
     sb,
 };
-use crate::{bindings, prelude::*};
+use crate::{bindings, error::to_result, prelude::*};
 use core::marker::PhantomData;
 
 /// The longest name, prefix included (`XATTR_NAME_MAX`).
@@ -27,6 +35,11 @@ pub const NAME_MAX: usize = 255;
 
 /// The largest value (`XATTR_SIZE_MAX`).
 const XATTR_SIZE_MAX: usize = 65536;
+
+/// Where a new inode's `security.` attributes go: called with each full
+/// name (`security.SMACK64`) and value. `EOPNOTSUPP` from it drops the
+/// label silently, as `security_inode_init_security()` does.
+pub type InitXattrs<'a> = &'a mut dyn FnMut(&[u8], &[u8]) -> Result;
 
 /// How [`Operations::set`] may treat an existing attribute.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -305,4 +318,78 @@ pub(crate) unsafe extern "C" fn listxattr(
         Ok(()) => list.used as isize,
         Err(e) => e.to_errno() as isize,
     }
+}
+
+/// Lets the LSMs label a new inode (`security_inode_init_security()`), and
+/// passes each extended attribute they give it to `store`.
+///
+/// # Safety
+///
+/// `inode` must be a new, initialised inode that nothing can reach by name
+/// yet, `dir` the pinned directory it is being created in, and `qstr` null
+/// (a file with no name, `O_TMPFILE`) or its name, valid for the call.
+pub(crate) unsafe fn init_security(
+    inode: *mut bindings::inode,
+    dir: *mut bindings::inode,
+    qstr: *const bindings::qstr,
+    store: InitXattrs<'_>,
+) -> Result {
+    let mut store = store;
+    // SAFETY: By the safety requirements; `initxattrs()` only runs during
+    // the call, while `store` lives.
+    to_result(unsafe {
+        bindings::security_inode_init_security(
+            inode,
+            dir,
+            qstr,
+            Some(initxattrs),
+            (&raw mut store).cast(),
+        )
+    })
+}
+
+/// The `initxattrs` callback of [`init_security`].
+///
+/// # Safety
+///
+/// `xattrs` must be an array ended by an entry with a null name, and
+/// `data` the `InitXattrs` that [`init_security`] passed, for the call.
+unsafe extern "C" fn initxattrs(
+    _inode: *mut bindings::inode,
+    xattrs: *const bindings::xattr,
+    data: *mut c_void,
+) -> c_int {
+    const PREFIX: &[u8] = b"security.";
+    // SAFETY: By the safety requirements.
+    let store = unsafe { &mut *data.cast::<InitXattrs<'_>>() };
+    let mut full = [0u8; NAME_MAX + 1];
+    full[..PREFIX.len()].copy_from_slice(PREFIX);
+    let mut x = xattrs;
+    // SAFETY: The array is ended by a null name (safety requirements), and
+    // each entry before it has a NUL-terminated name and `value_len` bytes
+    // of value, as the LSMs fill them in.
+    while let Some((name, value)) = unsafe {
+        (!(*x).name.is_null()).then(|| {
+            (
+                CStr::from_char_ptr((*x).name).to_bytes(),
+                if (*x).value.is_null() {
+                    &[][..]
+                } else {
+                    core::slice::from_raw_parts((*x).value.cast::<u8>(), (*x).value_len)
+                },
+            )
+        })
+    } {
+        let len = PREFIX.len() + name.len();
+        if len > NAME_MAX {
+            return ERANGE.to_errno();
+        }
+        full[PREFIX.len()..len].copy_from_slice(name);
+        if let Err(e) = store(&full[..len], value) {
+            return e.to_errno();
+        }
+        // SAFETY: `x` is not the last entry, which has a null name.
+        x = unsafe { x.add(1) };
+    }
+    0
 }
