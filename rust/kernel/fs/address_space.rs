@@ -58,7 +58,9 @@ pub trait Operations {
     /// at `pos` (`->writepages`): never past `i_size` as it was when the
     /// folio was taken for writeback. Called without `i_rwsem`, so a
     /// truncate may have shrunk the store meanwhile: bytes past its end are
-    /// to be dropped.
+    /// to be dropped. `ENOMEM` keeps the folio dirty, to be written again,
+    /// so it must be transient: a sync retries until it succeeds. Any other
+    /// error loses the folio's data, and is reported to `fsync(2)`.
     fn write_back(_inode: &Inode<Self::FileSystem>, _pos: i64, _data: &[u8]) -> Result {
         build_error!(crate::error::VTABLE_DEFAULT_ERROR)
     }
@@ -473,11 +475,8 @@ impl<U: Operations + ?Sized> Table<U> {
                 return err;
             }
             // SAFETY: `writeback_iter()` returned the folio locked, with its
-            // dirty bit cleared for us to write it. Starting writeback clears
-            // its dirty tag too, which keeps the inode dirty, and so out of
-            // reach of reclaim, until no folio has it.
+            // dirty bit cleared for us to write it.
             unsafe {
-                bindings::__folio_start_writeback(folio, false);
                 let pos = bindings::folio_pos(folio);
                 // Per folio, under its lock: the file may have grown since
                 // the writeback started, and its dirty bit is cleared.
@@ -486,12 +485,30 @@ impl<U: Operations + ?Sized> Table<U> {
                 let res = for_each_copy(folio, 0, len, |off, data| {
                     U::write_back(inode, pos + off as i64, data)
                 });
-                if let Err(e) = res {
-                    err = e.to_errno();
-                    bindings::mapping_set_error(mapping, err);
+                match res {
+                    // Out of memory for now: declined before its writeback
+                    // starts, the folio keeps its dirty and to-write tags,
+                    // and is written again by the retry of a sync that
+                    // waits for it (`do_writepages()`) or by the next
+                    // writeback.
+                    Err(e) if e == ENOMEM => {
+                        bindings::folio_redirty_for_writepage(wbc, folio);
+                        bindings::folio_unlock(folio);
+                        err = e.to_errno();
+                    }
+                    res => {
+                        if let Err(e) = res {
+                            err = e.to_errno();
+                            bindings::mapping_set_error(mapping, err);
+                        }
+                        // Clears the folio's dirty and to-write tags: the
+                        // inode stays dirty, out of reclaim's reach, until
+                        // no folio has the dirty one.
+                        bindings::__folio_start_writeback(folio, false);
+                        bindings::folio_unlock(folio);
+                        bindings::folio_end_writeback(folio);
+                    }
                 }
-                bindings::folio_unlock(folio);
-                bindings::folio_end_writeback(folio);
             }
         }
     }
