@@ -4,9 +4,10 @@
  * allocations failing in turn.
  *
  * A sweep runs an operation with /proc/thread-self/fail-nth set to 1, 2,
- * 3, ...: the Nth fault-injection point the task reaches fails (failslab:
- * every slab allocation, in rustfs, in the bindings and in the VFS paths
- * they drive), until an operation runs to its end without reaching the Nth.
+ * 3, ...: the Nth fault-injection point the task reaches fails (failslab
+ * and fail_page_alloc: every slab and page allocation, in rustfs, in the
+ * bindings, in the LSM and in the VFS paths they drive), until an
+ * operation runs to its end without reaching the Nth.
  * Each try starts with no dentry cached but those its setup made, so that
  * every try takes the same path.  After each the operation has either
  * happened or failed cleanly:
@@ -18,8 +19,8 @@
  *  - once it is all removed again, every inode and byte it took from the
  *    limits is back (statvfs(2)): a failure left nothing in the store.
  *
- * Only slab allocations fail: page-cache folios, vmalloc and kmalloc above
- * two pages come from the page allocator, which failslab does not cover.
+ * Without CONFIG_FAIL_PAGE_ALLOC only slab allocations fail: page-cache
+ * folios, vmalloc and kmalloc above two pages come from the page allocator.
  *
  * The VM runner adds the rest: no kernel report and, at the end, no
  * kmemleak.  Each sweep prints how many failure points it reached.
@@ -36,6 +37,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
 #include <sys/mount.h>
 #include <sys/stat.h>
 #include <sys/statvfs.h>
@@ -49,30 +51,49 @@
 #include "rustfs_util.h"
 
 #define FAILSLAB "/sys/kernel/debug/failslab/"
+#define FAIL_PAGE_ALLOC "/sys/kernel/debug/fail_page_alloc/"
 /* No operation here reaches this many fault points. */
 #define MAX_POINTS 4000
+
+/*
+ * The fault-injection knobs the sweep sets, and restores afterwards: fail
+ * sleeping allocations too, which are most of them, of every order and in
+ * every cache, without a stack trace in the log for each, for hundreds
+ * fail.  The page allocator's are optional (CONFIG_FAIL_PAGE_ALLOC).
+ */
+static const struct {
+	const char *path;
+	const char *val;
+	bool page_alloc;
+} knobs[] = {
+	{ FAILSLAB "verbose", "0" },
+	{ FAILSLAB "ignore-gfp-wait", "N" },
+	{ FAILSLAB "cache-filter", "N" },
+	{ FAIL_PAGE_ALLOC "verbose", "0", true },
+	{ FAIL_PAGE_ALLOC "ignore-gfp-wait", "N", true },
+	{ FAIL_PAGE_ALLOC "ignore-gfp-highmem", "N", true },
+	{ FAIL_PAGE_ALLOC "min-order", "0", true },
+};
+#define NKNOBS (sizeof(knobs) / sizeof(knobs[0]))
 
 FIXTURE(fault) {
 	char dir[64];
 	char path[PATH_MAX];
 	char path2[PATH_MAX];
 	int nth;		/* /proc/thread-self/fail-nth */
-	char verbose[16];	/* failslab's, to restore */
-	char gfp_wait[16];
-	char cache_filter[16];
+	char saved[NKNOBS][16];	/* the knobs' values, to restore */
+	bool page_alloc;	/* fail_page_alloc is there */
 	bool knobs_set;
 	bool usercopy;		/* fail_usercopy counts too: EFAULT is a clean failure */
 	int fd;			/* an operation's file, if it has one */
 	ino_t ino, ino2;	/* what setup made, for the checks */
 };
 
-static int read_knob(const char *name, char *buf, size_t len)
+static int read_knob(const char *path, char *buf, size_t len)
 {
-	char path[128];
 	ssize_t n;
 	int fd;
 
-	snprintf(path, sizeof(path), FAILSLAB "%s", name);
 	fd = open(path, O_RDONLY);
 	if (fd < 0)
 		return -1;
@@ -84,19 +105,26 @@ static int read_knob(const char *name, char *buf, size_t len)
 	return 0;
 }
 
-static int write_knob(const char *name, const char *val)
+static int write_knob(const char *path, const char *val)
 {
-	char path[128];
 	ssize_t n;
 	int fd;
 
-	snprintf(path, sizeof(path), FAILSLAB "%s", name);
 	fd = open(path, O_WRONLY);
 	if (fd < 0)
 		return -1;
 	n = write(fd, val, strlen(val));
 	close(fd);
 	return n == (ssize_t)strlen(val) ? 0 : -1;
+}
+
+/* Whether the knobs of this fault attribute say it fails nothing at random. */
+static bool quiet(const char *dir)
+{
+	char path[128], buf[16];
+
+	snprintf(path, sizeof(path), "%sprobability", dir);
+	return !read_knob(path, buf, sizeof(buf)) && !atoi(buf);
 }
 
 /* Mount options, and which operations of the table run with them. */
@@ -129,20 +157,26 @@ FIXTURE_VARIANT_ADD(fault, casefold) {
 FIXTURE_SETUP(fault)
 {
 	char opts[64];
+	size_t i;
 
 	self->nth = -1;
 	self->fd = -1;
 	if (!rustfs_registered())
 		SKIP(return, "rustfs is not loaded");
 	self->nth = open("/proc/thread-self/fail-nth", O_RDWR);
-	if (self->nth < 0 || read_knob("verbose", self->verbose, sizeof(self->verbose)) ||
-	    read_knob("ignore-gfp-wait", self->gfp_wait, sizeof(self->gfp_wait)) ||
-	    read_knob("cache-filter", self->cache_filter, sizeof(self->cache_filter)) ||
-	    read_knob("probability", opts, sizeof(opts)))
-		SKIP(return, "no fail-nth or failslab (CONFIG_FAILSLAB, CONFIG_FAULT_INJECTION_DEBUG_FS)");
+	self->page_alloc = !access(FAIL_PAGE_ALLOC, F_OK);
+	for (i = 0; i < NKNOBS; i++)
+		if ((self->page_alloc || !knobs[i].page_alloc) &&
+		    read_knob(knobs[i].path, self->saved[i], sizeof(self->saved[i])))
+			SKIP(return, "no %s (CONFIG_FAILSLAB, CONFIG_FAULT_INJECTION_DEBUG_FS)",
+			     knobs[i].path);
+	if (self->nth < 0)
+		SKIP(return, "no /proc/thread-self/fail-nth (CONFIG_FAULT_INJECTION)");
 	/* With ignore-gfp-wait off, random failures would hit everyone. */
-	if (atoi(opts))
-		SKIP(return, "failslab is in use: its probability is not 0");
+	if (!quiet(FAILSLAB) || (self->page_alloc && !quiet(FAIL_PAGE_ALLOC)))
+		SKIP(return, "fault injection is in use: a probability is not 0");
+	if (!self->page_alloc)
+		ksft_print_msg("no fail_page_alloc: only slab allocations fail\n");
 	self->usercopy = !access("/sys/kernel/debug/fail_usercopy", F_OK);
 	/* See drop_caches(). */
 	ASSERT_EQ(0, pin_to_cpu0());
@@ -152,24 +186,21 @@ FIXTURE_SETUP(fault)
 	snprintf(opts, sizeof(opts), "nr_inodes=1000%s%s", variant->opts ? "," : "",
 		 variant->opts ?: "");
 	ASSERT_EQ(0, mount(SOURCE, self->dir, "rustfs", 0, opts));
-	/*
-	 * Last, so that nothing fails between this and the teardown: fail
-	 * sleeping allocations too, which are most of them, in every cache,
-	 * and without a stack trace in the log for each, for hundreds fail.
-	 */
+	/* Last, so that nothing fails between this and the teardown. */
 	self->knobs_set = true;
-	ASSERT_EQ(0, write_knob("verbose", "0"));
-	ASSERT_EQ(0, write_knob("ignore-gfp-wait", "N"));
-	ASSERT_EQ(0, write_knob("cache-filter", "N"));
+	for (i = 0; i < NKNOBS; i++)
+		if (self->page_alloc || !knobs[i].page_alloc)
+			ASSERT_EQ(0, write_knob(knobs[i].path, knobs[i].val)) TH_LOG("%s", knobs[i].path);
 }
 
 FIXTURE_TEARDOWN(fault)
 {
-	if (self->knobs_set) {
-		write_knob("verbose", self->verbose);
-		write_knob("ignore-gfp-wait", self->gfp_wait);
-		write_knob("cache-filter", self->cache_filter);
-	}
+	size_t i;
+
+	if (self->knobs_set)
+		for (i = 0; i < NKNOBS; i++)
+			if (self->page_alloc || !knobs[i].page_alloc)
+				write_knob(knobs[i].path, self->saved[i]);
 	if (self->nth >= 0)
 		close(self->nth);
 	umount2(self->dir, MNT_DETACH);
@@ -192,6 +223,15 @@ struct fault_op {
 	long (*op)(FIXTURE_DATA(fault) *self);
 	const char *(*check)(FIXTURE_DATA(fault) *self, long rc);
 	void (*cleanup)(FIXTURE_DATA(fault) *self);
+	/*
+	 * Slab allocations only: the page allocator's failure points are
+	 * too many here, each try taking a second (every slab refill, for
+	 * each of dozens of inodes, is one more).
+	 */
+	bool slab_only;
+	/* If set, run before and after the whole sweep, outside the accounting. */
+	int (*prepare)(FIXTURE_DATA(fault) *self);
+	void (*finish)(FIXTURE_DATA(fault) *self);
 };
 
 static ino_t ino_of(const char *path)
@@ -517,6 +557,64 @@ static const char *check_write(FIXTURE_DATA(fault) *self, long rc)
 	return NULL;
 }
 
+static void cleanup(FIXTURE_DATA(fault) *self);
+
+#define MAP_LEN (2 * 4096)
+
+static char *map;
+
+/* "a", mapped shared and dirtied: ->page_mkwrite made room for it. */
+static int setup_msync(FIXTURE_DATA(fault) *self)
+{
+	if (setup_open(self) || ftruncate(self->fd, MAP_LEN))
+		return -1;
+	map = mmap(NULL, MAP_LEN, PROT_READ | PROT_WRITE, MAP_SHARED, self->fd, 0);
+	if (map == MAP_FAILED) {
+		map = NULL;
+		return -1;
+	}
+	memset(map, 'm', MAP_LEN);
+	return 0;
+}
+
+/* ->writepages stores the dirty folios. */
+static long op_msync(FIXTURE_DATA(fault) *self)
+{
+	return msync(map, MAP_LEN, MS_SYNC);
+}
+
+/*
+ * A failed allocation in writeback would lose nothing: the folio stays
+ * dirty, and the next sync stores it.  (rustfs makes the room when the
+ * page is first dirtied, so its writeback reaches no fault point.)  Read
+ * back from the store, not the cache.
+ */
+static const char *check_msync(FIXTURE_DATA(fault) *self, long rc)
+{
+	static char buf[MAP_LEN];
+	int i;
+
+	if (msync(map, MAP_LEN, MS_SYNC))
+		return "a second msync failed";
+	munmap(map, MAP_LEN);
+	map = NULL;
+	if (posix_fadvise(self->fd, 0, 0, POSIX_FADV_DONTNEED) ||
+	    pread(self->fd, buf, sizeof(buf), 0) != MAP_LEN)
+		return "cannot read the file back";
+	for (i = 0; i < MAP_LEN; i++)
+		if (buf[i] != 'm')
+			return "the mapped store was lost";
+	return NULL;
+}
+
+static void cleanup_msync(FIXTURE_DATA(fault) *self)
+{
+	if (map)
+		munmap(map, MAP_LEN);
+	map = NULL;
+	cleanup(self);
+}
+
 static long op_truncate(FIXTURE_DATA(fault) *self)
 {
 	return truncate(P("a"), 1 << 20);
@@ -589,8 +687,11 @@ static const char *check_removexattr(FIXTURE_DATA(fault) *self, long rc)
 
 #define DIR_ENTRIES 40
 
-/* A directory of files, out of every cache: readdir primes the dcache. */
-static int setup_evicted_dir(FIXTURE_DATA(fault) *self)
+/*
+ * A directory of files, made once for the whole sweep: each try only
+ * evicts it, so that readdir primes the dcache from the store again.
+ */
+static int make_dir_of_files(FIXTURE_DATA(fault) *self)
 {
 	char name[32];
 	int i;
@@ -602,11 +703,20 @@ static int setup_evicted_dir(FIXTURE_DATA(fault) *self)
 		if (write_file(P(name), "x", 1))
 			return -1;
 	}
+	return 0;
+}
+
+static int setup_evicted_dir(FIXTURE_DATA(fault) *self)
+{
 	drop_caches();
 	return 0;
 }
 
-static void cleanup_evicted_dir(FIXTURE_DATA(fault) *self)
+static void cleanup_none(FIXTURE_DATA(fault) *self)
+{
+}
+
+static void remove_dir_of_files(FIXTURE_DATA(fault) *self)
 {
 	char name[32];
 	int i;
@@ -799,11 +909,13 @@ static const struct fault_op ops[] = {
 	{ "rename EXCHANGE", ON_DEFAULT, setup_ab, op_rename_exchange, check_exchanged, cleanup },
 	{ "rename WHITEOUT", ON_DEFAULT, setup_a, op_rename_whiteout, check_whiteout, cleanup },
 	{ "write", ON_DEFAULT, setup_write, op_write, check_write, cleanup },
+	{ "msync", ON_DEFAULT, setup_msync, op_msync, check_msync, cleanup_msync },
 	{ "truncate", ON_DEFAULT, setup_open, op_truncate, check_truncate, cleanup },
 	{ "fallocate", ON_DEFAULT, setup_open, op_fallocate, check_fallocate, cleanup },
 	{ "setxattr", ON_DEFAULT, setup_xattr, op_setxattr, check_setxattr, cleanup },
 	{ "removexattr", ON_DEFAULT, setup_xattr, op_removexattr, check_removexattr, cleanup },
-	{ "readdir, evicted", ON_DEFAULT, setup_evicted_dir, op_readdir, check_readdir, cleanup_evicted_dir },
+	{ "readdir, evicted", ON_DEFAULT, setup_evicted_dir, op_readdir, check_readdir,
+	  cleanup_none, true, make_dir_of_files, remove_dir_of_files },
 	{ "stat, evicted", ON_DEFAULT, setup_evicted, op_stat, check_stat, cleanup },
 	{ "read, evicted", ON_DEFAULT, setup_evicted, op_read_evicted, check_read_evicted, cleanup },
 	{ "mount", ON_DEFAULT, setup_mountpoint, op_mount, check_mount, cleanup },
@@ -871,6 +983,11 @@ TEST_F_TIMEOUT(fault, every_allocation_of_every_operation, 1800)
 
 		if (!(o->on & variant->ops))
 			continue;
+		/* Orders from min-order up fail: none at all, or every one. */
+		if (self->page_alloc)
+			ASSERT_EQ(0, write_knob(FAIL_PAGE_ALLOC "min-order", o->slab_only ? "99" : "0"));
+		if (o->prepare)
+			ASSERT_EQ(0, o->prepare(self)) TH_LOG("%s: prepare: %s", o->name, strerror(errno));
 
 		for (n = 1; n <= MAX_POINTS; n++) {
 			unsigned long inodes, blocks, inodes2, blocks2;
@@ -914,6 +1031,8 @@ TEST_F_TIMEOUT(fault, every_allocation_of_every_operation, 1800)
 			EXPECT_EQ(blocks, blocks2) TH_LOG("%s: fault %d: blocks not given back", o->name, n);
 		}
 		ASSERT_GE(MAX_POINTS, n) TH_LOG("%s: the sweep did not end", o->name);
+		if (o->finish)
+			o->finish(self);
 		ksft_print_msg("%s: %d fault points: %d failed with ENOMEM, %d succeeded anyway\n",
 			       o->name, n - 1, failed, survived);
 		total += n - 1;
