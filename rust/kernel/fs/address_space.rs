@@ -100,15 +100,22 @@ pub trait Operations {
 /// task has been killed: to be called in each step of a loop whose length
 /// a user chooses, such as [`Operations::allocate`] over gigabytes.
 pub fn resched_point() -> Result {
-    // SAFETY: Both are always safe to call from a context that may sleep,
-    // which every file operation is.
-    unsafe {
-        bindings::cond_resched();
-        if bindings::fatal_signal_pending_current() {
-            return Err(EINTR);
-        }
+    cond_resched();
+    // SAFETY: Only reads the current task's signal state.
+    if unsafe { bindings::fatal_signal_pending_current() } {
+        return Err(EINTR);
     }
     Ok(())
+}
+
+/// Gives up the CPU if a reschedule is due (`cond_resched()`): for each
+/// step of a loop that a user makes long and that must run to its end,
+/// such as freeing a large file's memory on truncate.
+pub fn cond_resched() {
+    // SAFETY: Sleeping where it is not allowed is the known gap that
+    // `kernel::task::might_sleep()` documents too: `might_sleep()` reports
+    // it on debug kernels.
+    unsafe { bindings::cond_resched() };
 }
 
 /// An address-space operations table of file system `T`, and the file
