@@ -421,15 +421,24 @@ impl<T: FileSystem> Registration<T> {
     /// Called by the VFS once, when the superblock is torn down.
     unsafe extern "C" fn kill_sb(sb: *mut bindings::super_block) {
         // SAFETY: `sb` is valid until this returns.
-        let data = unsafe { (*sb).s_fs_info };
+        let (data, dev) = unsafe { ((*sb).s_fs_info, (*sb).s_dev) };
+        // `kill_anon_super()` in two halves, so that the data goes before
+        // the device number, which it may be named after (debugfs), can be
+        // given to a new superblock. `kill_super_notify()` is the one step
+        // left out: `deactivate_locked_super()`, our only caller, runs it
+        // right after us. A nodev superblock is never looked up by number,
+        // so the number may go before it is marked dead.
         // SAFETY: Evicts every inode and dentry; the superblock itself stays
         // allocated until after we return.
-        unsafe { bindings::kill_anon_super(sb) };
+        unsafe { bindings::generic_shutdown_super(sb) };
         if !data.is_null() {
             // SAFETY: Set from `T::Data::into_foreign()` in `fill_super`, and
             // with every inode gone, nothing borrows it any more.
             drop(unsafe { T::Data::from_foreign(data) });
         }
+        // SAFETY: The number came from `set_anon_super()` when the
+        // superblock was made, and nothing uses it any more.
+        unsafe { bindings::free_anon_bdev(dev) };
     }
 }
 
