@@ -5,8 +5,10 @@
  * dropped in a loop, then every name and byte checked against what each
  * worker knows it did.
  *
- * Each worker owns a directory of 64 slots, each empty, a file, a
- * directory or a symbolic link, and a copy of every file's bytes and
+ * Each worker owns a directory of 64 slots, alternately in its two
+ * subdirectories "a" and "b", so that half the renames, links and
+ * exchanges cross directories.  Each slot is empty, a file, a
+ * directory or a symbolic link; the worker keeps a copy of every file's bytes and
  * xattr, and picks random operations: create, rewrite, append, write past
  * EOF, truncate up or down, rename (plain, over a name, exchange), link,
  * unlink, mkdir, rmdir, symlink and setxattr.  It checks a random slot
@@ -90,7 +92,7 @@ static char *path(int i)
 	static int which;
 
 	which ^= 1;
-	snprintf(p[which], sizeof(p[which]), "%s/w%d/n%02d", base, me, i);
+	snprintf(p[which], sizeof(p[which]), "%s/w%d/%c/n%02d", base, me, "ab"[i & 1], i);
 	return p[which];
 }
 
@@ -352,41 +354,48 @@ static int step(void)
 	return 0;
 }
 
-/* The worker's directory lists exactly its slots. */
+/* The worker's two directories list exactly its slots, each in its own. */
 static int check_listing(void)
 {
-	int seen[SLOTS] = {}, i, dirs = 0;
+	int seen[SLOTS] = {}, i, sub, dirs[2] = {};
 	char dir[300];
 	struct dirent *e;
 	struct stat st;
 	DIR *d;
 
-	snprintf(dir, sizeof(dir), "%s/w%d", base, me);
-	d = opendir(dir);
-	if (!d)
-		return fail("opendir", 0);
-	while ((e = readdir(d))) {
-		char want[8];
+	for (sub = 0; sub < 2; sub++) {
+		snprintf(dir, sizeof(dir), "%s/w%d/%c", base, me, "ab"[sub]);
+		d = opendir(dir);
+		if (!d)
+			return fail("opendir", 0);
+		while ((e = readdir(d))) {
+			char want[8];
 
-		if (!strcmp(e->d_name, ".") || !strcmp(e->d_name, ".."))
-			continue;
-		if (sscanf(e->d_name, "n%d", &i) != 1 || i < 0 || i >= SLOTS ||
-		    (snprintf(want, sizeof(want), "n%02d", i), strcmp(want, e->d_name)) ||
-		    seen[i]++ || slots[i].kind == EMPTY) {
-			ksft_print_msg("worker %d: unexpected name %s\n", me, e->d_name);
-			closedir(d);
-			return -1;
+			if (!strcmp(e->d_name, ".") || !strcmp(e->d_name, ".."))
+				continue;
+			if (sscanf(e->d_name, "n%d", &i) != 1 || i < 0 || i >= SLOTS ||
+			    (i & 1) != sub ||
+			    (snprintf(want, sizeof(want), "n%02d", i), strcmp(want, e->d_name)) ||
+			    seen[i]++ || slots[i].kind == EMPTY) {
+				ksft_print_msg("worker %d: unexpected name %c/%s\n", me, "ab"[sub],
+					       e->d_name);
+				closedir(d);
+				return -1;
+			}
 		}
+		closedir(d);
 	}
-	closedir(d);
 	for (i = 0; i < SLOTS; i++) {
 		if (slots[i].kind != EMPTY && !seen[i])
 			return fail("missing from readdir", i);
 		if (slots[i].kind == DIR_)
-			dirs++;
+			dirs[i & 1]++;
 	}
-	if (stat(dir, &st) || st.st_nlink != 2 + dirs)
-		return fail("the directory's link count is wrong", 0);
+	for (sub = 0; sub < 2; sub++) {
+		snprintf(dir, sizeof(dir), "%s/w%d/%c", base, me, "ab"[sub]);
+		if (stat(dir, &st) || st.st_nlink != 2 + dirs[sub])
+			return fail("a directory's link count is wrong", sub);
+	}
 	return 0;
 }
 
@@ -423,6 +432,11 @@ static int worker(time_t end, int counts_fd)
 	snprintf(dir, sizeof(dir), "%s/w%d", base, me);
 	if (mkdir(dir, 0755))
 		return fail("mkdir worker dir", 0);
+	for (i = 0; i < 2; i++) {
+		snprintf(dir, sizeof(dir), "%s/w%d/%c", base, me, "ab"[i]);
+		if (mkdir(dir, 0755))
+			return fail("mkdir worker dir", i);
+	}
 	while (time(NULL) < end) {
 		if (step())
 			return -1;
