@@ -9,14 +9,14 @@
 
 use crate::{
     sb::{iget, new_attrs, params, sup, RustFs},
-    store::{DirIndex, Listed, Name, NewBody, Node, Reservation},
+    store::{DirIndex, Listed, Name, NewBody, Reservation},
 };
 use core::fmt::Write;
 use kernel::{
     fs::{
         dentry::{
-            Dentry, Duplicate, Entry, LookupFlags, NewEntry, Parallel, RenameFlags, SillyRename,
-            Spliced, NAME_MAX,
+            Dentry, Entry, LookupFlags, NewEntry, Parallel, RenameFlags, SillyRename, Spliced,
+            NAME_MAX,
         },
         dir::{self, DirEmitter, DirType, File},
         inode::{
@@ -26,7 +26,7 @@ use kernel::{
         xattr::SetMode,
     },
     prelude::*,
-    sync::{atomic::Relaxed, Arc, Mutex},
+    sync::{atomic::Relaxed, Mutex},
     time::{delay::fsleep, Delta},
 };
 
@@ -411,7 +411,7 @@ impl inode::Operations for DirOps {
         old_dir.touch();
         new_dir.touch();
         if let Some(w) = whiteout {
-            w.finish(old_dir);
+            w.finish();
         }
         Ok(())
     }
@@ -499,17 +499,19 @@ impl<'s, 'a, 'b> Silly<'s, 'a, 'b> {
 
 /// A whiteout being left behind by `RENAME_WHITEOUT`: an in-lookup
 /// duplicate of the old name (`d_duplicate()`), so that the name never
-/// looks free to a racing lookup, and the 0:0 character device behind it.
-struct Whiteout<'a> {
-    dup: Duplicate<'a, RustFs>,
-    new: inode::New<'a, RustFs>,
-    node: Arc<Node>,
-    slot: crate::store::Reservation,
+/// looks free to a racing lookup, and the 0:0 character device behind it,
+/// labelled by the LSMs and handed to the bindings, which instantiate the
+/// duplicate with it once the rename has succeeded. Dropped unfinished, it
+/// takes the device out of the store again.
+struct Whiteout<'a, 'b> {
+    dir: &'a Locked<'b, RustFs, Exclusive>,
+    ino: u64,
+    slot: Option<Reservation>,
 }
 
-impl<'a> Whiteout<'a> {
+impl<'a, 'b> Whiteout<'a, 'b> {
     fn prepare(
-        dir: &'a Locked<'_, RustFs, Exclusive>,
+        dir: &'a Locked<'b, RustFs, Exclusive>,
         old: &Entry<'_, RustFs>,
         renaming: &'a RenameLocks<'a, RustFs>,
     ) -> Result<Self> {
@@ -528,27 +530,34 @@ impl<'a> Whiteout<'a> {
             let Lookup::New(new) = sb.get_or_create_inode(ino)? else {
                 return Err(EIO);
             };
+            // The owner `inode_init_owner()` gives it reaches the store at
+            // eviction.
+            dup.fill(new, params(node.clone(), Some(dir)), &mut |name, value| {
+                node.xattr_set(name, Some(value), SetMode::Create)
+            })?;
             Ok(Whiteout {
-                dup,
-                new,
-                node,
-                slot,
+                dir,
+                ino,
+                slot: Some(slot),
             })
         })()
         .inspect_err(|_| s.store.forget(ino))
     }
 
     /// Puts the whiteout under the old name, once the old entry is gone.
-    /// The owner `inode_init_owner()` gives it reaches the store at
-    /// eviction.
-    fn finish(self, dir: &Locked<'_, RustFs, Exclusive>) {
-        if let Ok(idx) = index(dir) {
-            idx.lock().insert(self.slot);
+    fn finish(mut self) {
+        if let (Some(slot), Ok(idx)) = (self.slot.take(), index(self.dir)) {
+            idx.lock().insert(slot);
         }
-        // The bindings instantiate the duplicate with it once the rename
-        // has succeeded, and move the original away.
-        // A character device: `fill()` cannot fail.
-        let _ = self.dup.fill(self.new, params(self.node, Some(dir)));
+    }
+}
+
+impl Drop for Whiteout<'_, '_> {
+    fn drop(&mut self) {
+        // Unless finished.
+        if self.slot.is_some() {
+            sup(self.dir.super_block()).store.forget(self.ino);
+        }
     }
 }
 

@@ -32,7 +32,8 @@
 use super::{
     filesystem::FileSystem,
     inode::{Exclusive, Inode, InodeRef, Locked, LookupLock, New, Params, RenameLocks, Type},
-    sb::SuperBlock, //
+    sb::SuperBlock,
+    xattr::InitXattrs, //
 };
 use crate::{bindings, prelude::*, types::Opaque};
 use core::{cell::Cell, marker::PhantomData, mem::ManuallyDrop, ops::Deref, ptr::NonNull};
@@ -748,8 +749,13 @@ impl RenameState {
                 unsafe { bindings::dput(alias) };
             }
         } else {
-            // SAFETY: We owned the reference (type invariant).
-            unsafe { bindings::iput(inode) };
+            // SAFETY: We owned the reference (type invariant). The inode
+            // never got the name it was made for: it goes with no links, as
+            // a created inode does when its creation fails.
+            unsafe {
+                bindings::clear_nlink(inode);
+                bindings::iput(inode);
+            }
         }
         // SAFETY: As in `end_silly()`.
         unsafe {
@@ -767,21 +773,37 @@ pub struct Duplicate<'r, T: FileSystem> {
 }
 
 impl<T: FileSystem> Duplicate<'_, T> {
-    /// Sets `new` up with `params`, to fill the duplicate with once the
-    /// rename has succeeded; if it fails, the inode is put instead. Not for
-    /// a directory (`EINVAL`): once set up, the inode is in the inode cache,
-    /// and a directory found there by a lookup elsewhere would be moved
-    /// onto the duplicate by `d_splice_alias()`. `new` must be of this
-    /// superblock (`EXDEV`).
-    pub fn fill(self, new: New<'_, T>, params: Params<'_, T>) -> Result {
+    /// Sets `new` up with `params` and lets the LSMs label it, as
+    /// [`New::init_created`] does under the duplicate's name, to fill the
+    /// duplicate with once the rename has succeeded. If the rename fails,
+    /// the inode goes with no links instead, so `params` must give it the
+    /// one link the name would. Not for a directory (`EINVAL`): once set
+    /// up, the inode is in the inode cache, and a directory found there by
+    /// a lookup elsewhere would be moved onto the duplicate by
+    /// `d_splice_alias()`. `new` must be of this superblock (`EXDEV`).
+    ///
+    /// Call it before making any change the rename cannot undo: the LSMs
+    /// may refuse the label.
+    pub fn fill(self, new: New<'_, T>, params: Params<'_, T>, store: InitXattrs<'_>) -> Result {
         if matches!(params.typ, Type::Dir(..)) {
             return Err(EINVAL);
         }
+        let d = self.guard.dentry.as_raw();
         // SAFETY: The duplicate is pinned; `d_sb` never changes.
-        if new.sb_raw() != unsafe { (*self.guard.dentry.as_raw()).d_sb } {
+        if new.sb_raw() != unsafe { (*d).d_sb } {
             return Err(EXDEV);
         }
-        let inode = new.init(params);
+        // SAFETY: The duplicate is pinned and in-lookup, so its parent and
+        // name are stable.
+        let (dir, name) = unsafe {
+            (
+                (*(*d).d_parent).d_inode,
+                &raw const (*d).__bindgen_anon_1.d_name,
+            )
+        };
+        // SAFETY: `dir` is pinned by the duplicate, and `name` valid while
+        // the duplicate is ours.
+        let inode = unsafe { new.init_secure(params, dir, name, store) }?;
         let st = &self.renaming.state;
         // INVARIANT: Both references, and the in-lookup state, move into the
         // state, which had none (`whiteout_taken`).

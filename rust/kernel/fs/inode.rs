@@ -520,7 +520,7 @@ impl<'a, T: FileSystem> New<'a, T> {
     ///
     /// `dir` must be the pinned directory the inode is being created in, and
     /// `name` null or its name, valid for the call.
-    unsafe fn init_secure(
+    pub(crate) unsafe fn init_secure(
         self,
         params: Params<'_, T>,
         dir: *mut bindings::inode,
