@@ -1656,8 +1656,9 @@ TEST_F(fs, security_xattrs)
 /*
  * The LSMs label every new inode (security_inode_init_security()), and
  * rustfs keeps what they give it as security.* attributes in the store, as
- * tmpfs does: each kind of new object has the same attributes, with the
- * same values, as its twin on tmpfs, before and after eviction.  Skipped
+ * tmpfs does: each kind of new object, a rename's whiteout included, has
+ * the same attributes, with the same values, as its twin on tmpfs, before
+ * and after eviction.  Skipped
  * when no LSM labels tmpfs's new inodes (the debug kernel runs Smack).
  */
 static int make_object(const char *dir, const char *name, int kind)
@@ -1675,6 +1676,15 @@ static int make_object(const char *dir, const char *name, int kind)
 		return symlink("target", path);
 	case 3:
 		return mknod(path, S_IFIFO | 0644, 0);
+	case 5: {
+		/* The whiteout a rename leaves behind. */
+		char moved[PATH_MAX];
+
+		snprintf(moved, sizeof(moved), "%s/%s.moved", dir, name);
+		if (write_file(path, "", 0))
+			return -1;
+		return renameat2(AT_FDCWD, path, AT_FDCWD, moved, RENAME_WHITEOUT);
+	}
 	default:
 		/* O_TMPFILE, then linked in. */
 		fd = open(dir, O_TMPFILE | O_WRONLY, 0644);
@@ -1715,14 +1725,17 @@ static int security_attrs(const char *path, char *out, size_t len)
 
 TEST_F(fs, lsm_labels)
 {
-	static const char *const kinds[] = { "file", "dir", "symlink", "fifo", "tmpfile" };
+	static const char *const kinds[] = {
+		"file", "dir", "symlink", "fifo", "tmpfile", "whiteout"
+	};
+	const int n = ARRAY_SIZE(kinds);
 	char tmp[] = "/tmp/rustfs-tmpfs.XXXXXX", path[PATH_MAX];
-	char want[5][512], got[512];
+	char want[ARRAY_SIZE(kinds)][512], got[512];
 	int k;
 
 	ASSERT_NE(NULL, mkdtemp(tmp));
 	ASSERT_EQ(0, mount("tmpfs", tmp, "tmpfs", 0, NULL));
-	for (k = 0; k < 5; k++) {
+	for (k = 0; k < n; k++) {
 		ASSERT_EQ(0, make_object(tmp, kinds[k], k)) TH_LOG("tmpfs: %s", kinds[k]);
 		snprintf(path, sizeof(path), "%s/%s", tmp, kinds[k]);
 		ASSERT_EQ(0, security_attrs(path, want[k], sizeof(want[k])));
@@ -1731,12 +1744,12 @@ TEST_F(fs, lsm_labels)
 	rmdir(tmp);
 	if (!want[0][0])
 		SKIP(return, "no LSM labels new inodes on tmpfs");
-	for (k = 0; k < 5; k++)
+	for (k = 0; k < n; k++)
 		ASSERT_EQ(0, make_object(self->dir, kinds[k], k)) TH_LOG("rustfs: %s", kinds[k]);
 	for (int evicted = 0; evicted < 2; evicted++) {
 		if (evicted)
 			drop_caches();
-		for (k = 0; k < 5; k++) {
+		for (k = 0; k < n; k++) {
 			ASSERT_EQ(0, security_attrs(P(kinds[k]), got, sizeof(got)));
 			EXPECT_STREQ(want[k], got)
 				TH_LOG("%s%s", kinds[k], evicted ? ", after eviction" : "");
