@@ -13,6 +13,8 @@
 #include <linux/fs_parser.h>
 #include <linux/namei.h>
 #include <linux/pagemap.h>
+#include <linux/posix_acl.h>
+#include <linux/posix_acl_xattr.h>
 #include <linux/slab.h>
 #include <linux/statfs.h>
 #include <linux/xattr.h>
@@ -21,6 +23,7 @@ const unsigned int RUST_CONST_HELPER_LOOKUP_SHARED = LOOKUP_SHARED;
 const unsigned int RUST_CONST_HELPER_LOOKUP_CREATE = LOOKUP_CREATE;
 const unsigned int RUST_CONST_HELPER_LOOKUP_EXCL = LOOKUP_EXCL;
 const unsigned int RUST_CONST_HELPER_LOOKUP_RENAME_TARGET = LOOKUP_RENAME_TARGET;
+const unsigned long RUST_CONST_HELPER_SB_POSIXACL = SB_POSIXACL;
 const slab_flags_t RUST_CONST_HELPER_SLAB_ACCOUNT = SLAB_ACCOUNT;
 const slab_flags_t RUST_CONST_HELPER_SLAB_RECLAIM_ACCOUNT = SLAB_RECLAIM_ACCOUNT;
 const fgf_t RUST_CONST_HELPER_FGP_WRITEBEGIN = FGP_WRITEBEGIN;

@@ -3,7 +3,7 @@
 /*
  * Helpers for the VFS abstractions in rust/kernel/fs/: static inline
  * functions of include/linux/{backing-dev,fs,dcache,fileattr,pagemap}.h,
- * include/linux/{highmem,security,uidgid}.h and
+ * include/linux/{highmem,posix_acl,security,uidgid}.h and
  * include/linux/sched/signal.h.
  */
 
@@ -13,6 +13,7 @@
 #include <linux/fs.h>
 #include <linux/highmem.h>
 #include <linux/pagemap.h>
+#include <linux/posix_acl.h>
 #include <linux/sched/signal.h>
 #include <linux/security.h>
 #include <linux/uidgid.h>
@@ -223,6 +224,11 @@ __rust_helper void rust_helper_mapping_set_error(struct address_space *mapping,
 __rust_helper bool rust_helper_mapping_can_writeback(struct address_space *mapping)
 {
 	return mapping_can_writeback(mapping);
+}
+
+__rust_helper void rust_helper_posix_acl_release(struct posix_acl *acl)
+{
+	posix_acl_release(acl);
 }
 
 #ifndef CONFIG_SECURITY

@@ -531,9 +531,15 @@ impl<'a, T: FileSystem> New<'a, T> {
         // SAFETY: `self` is unlocked below (a panic in `store` does not
         // unwind).
         unsafe { self.setup(params) };
+        let mut store = store;
         // SAFETY: The inode is initialised and still `I_NEW`: nobody else
-        // can reach it; `dir` and `name` by the safety requirements.
-        let res = unsafe { xattr::init_security(inode, dir, name, store) };
+        // can reach it; `dir` and `name` by the safety requirements. The
+        // ACLs first, as `shmem_mknod()` does: the LSMs may look at the
+        // mode.
+        let res = unsafe {
+            xattr::init_acls(inode, dir, &mut store)
+                .and_then(|()| xattr::init_security(inode, dir, name, store))
+        };
         if res.is_err() {
             // SAFETY: As above; the last `iput()` then evicts it at once,
             // as `discard_new_inode()` would.
@@ -1230,6 +1236,8 @@ impl<U: Operations + ?Sized> Table<U> {
         },
         update_time: Some(update_time),
         listxattr: Some(xattr::listxattr),
+        get_inode_acl: GET_INODE_ACL,
+        set_acl: SET_ACL,
         ..pin_init::zeroed()
     };
 
@@ -1576,8 +1584,8 @@ impl<U: Operations + ?Sized> Table<U> {
                     let now = bindings::inode_set_ctime_current(raw);
                     bindings::inode_set_mtime_to_ts(raw, now);
                 }
+                acl_chmod(idmap, dentry, attr)
             }
-            Ok(0)
         })
     }
 }
@@ -1730,10 +1738,68 @@ unsafe extern "C" fn setattr_no_size(
                 return Err(EOPNOTSUPP);
             }
             bindings::setattr_copy(idmap, (*dentry).d_inode, attr);
+            acl_chmod(idmap, dentry, attr)
         }
-        Ok(0)
     })
 }
+
+/// After a `setattr` that changed the mode, rewrites the access ACL to match
+/// (`posix_acl_chmod()`, a no-op without POSIX ACLs), as `shmem_setattr()`
+/// does.
+///
+/// # Safety
+///
+/// `dentry` must be positive, pinned and its inode locked exclusively by a
+/// `setattr` that applied `attr`.
+unsafe fn acl_chmod(
+    idmap: *mut bindings::mnt_idmap,
+    dentry: *mut bindings::dentry,
+    attr: *const bindings::iattr,
+) -> Result<c_int> {
+    #[cfg(CONFIG_FS_POSIX_ACL)]
+    // SAFETY: By the safety requirements.
+    unsafe {
+        let mode = (*(*dentry).d_inode).i_mode;
+        // Symbolic links have no ACLs (and the VFS changes no link's mode).
+        if (*attr).ia_valid & bindings::ATTR_MODE != 0
+            && u32::from(mode) & bindings::S_IFMT != bindings::S_IFLNK
+        {
+            to_result(bindings::posix_acl_chmod(idmap, dentry, mode))?;
+        }
+    }
+    #[cfg(not(CONFIG_FS_POSIX_ACL))]
+    let _ = (idmap, dentry, attr);
+    Ok(0)
+}
+
+/// `->get_inode_acl` and `->set_acl` of inodes that may have POSIX ACLs:
+/// those in the extended attributes (see [`xattr`]).
+#[cfg(CONFIG_FS_POSIX_ACL)]
+const GET_INODE_ACL: Option<
+    unsafe extern "C" fn(*mut bindings::inode, c_int, bool) -> *mut bindings::posix_acl,
+> = Some(xattr::get_inode_acl);
+#[cfg(CONFIG_FS_POSIX_ACL)]
+const SET_ACL: Option<
+    unsafe extern "C" fn(
+        *mut bindings::mnt_idmap,
+        *mut bindings::dentry,
+        *mut bindings::posix_acl,
+        c_int,
+    ) -> c_int,
+> = Some(xattr::set_acl);
+#[cfg(not(CONFIG_FS_POSIX_ACL))]
+const GET_INODE_ACL: Option<
+    unsafe extern "C" fn(*mut bindings::inode, c_int, bool) -> *mut bindings::posix_acl,
+> = None;
+#[cfg(not(CONFIG_FS_POSIX_ACL))]
+const SET_ACL: Option<
+    unsafe extern "C" fn(
+        *mut bindings::mnt_idmap,
+        *mut bindings::dentry,
+        *mut bindings::posix_acl,
+        c_int,
+    ) -> c_int,
+> = None;
 
 /// The inode operations of the inodes without [`Operations`] of file system
 /// `T`.
@@ -1756,6 +1822,8 @@ impl<T: FileSystem> OtherOps<T> {
         getattr: Some(getattr::<T>),
         update_time: Some(update_time),
         listxattr: Some(xattr::listxattr),
+        get_inode_acl: GET_INODE_ACL,
+        set_acl: SET_ACL,
         ..pin_init::zeroed()
     };
 }

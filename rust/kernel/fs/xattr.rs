@@ -16,6 +16,16 @@
 //! [`New::init_created`] and [`TmpFile::open`], which call
 //! `security_inode_init_security()`.
 //!
+//! POSIX ACLs ([`SuperBlock::enable_posix_acls`]) are stored through the
+//! same [`Operations`], as `system.posix_acl_access` and
+//! `system.posix_acl_default` in their extended attributes' format, ids as
+//! the initial user namespace sees them. The VFS routes those names to the
+//! bindings' `->get_inode_acl` and `->set_acl`, never to the handlers, and
+//! caches what they return. A new inode inherits its ACLs from its
+//! directory's default ACL when it is created, and takes the umask there
+//! (`posix_acl_create()`); `chmod` rewrites the access ACL
+//! (`posix_acl_chmod()`).
+//!
 //! [`New::init_created`]: super::inode::New::init_created
 //! [`TmpFile::open`]: super::inode::TmpFile::open
 //!
@@ -36,9 +46,12 @@ pub const NAME_MAX: usize = 255;
 /// The largest value (`XATTR_SIZE_MAX`).
 const XATTR_SIZE_MAX: usize = 65536;
 
-/// Where a new inode's `security.` attributes go: called with each full
-/// name (`security.SMACK64`) and value. `EOPNOTSUPP` from it drops the
-/// label silently, as `security_inode_init_security()` does.
+/// Where the extended attributes a new inode starts with go: called with
+/// each full name and value, the labels the LSMs give it
+/// (`security.SMACK64`) and the ACLs it inherits
+/// (`system.posix_acl_access`). `EOPNOTSUPP` from it drops a label
+/// silently, as `security_inode_init_security()` does; any other error
+/// fails the creation.
 pub type InitXattrs<'a> = &'a mut dyn FnMut(&[u8], &[u8]) -> Result;
 
 /// How [`Operations::set`] may treat an existing attribute.
@@ -101,12 +114,35 @@ pub trait Operations {
     fn list(inode: &Inode<Self::FileSystem>, list: &mut List<'_>) -> Result;
 }
 
-/// An `xattr_handler` that also knows how to list its file system's names,
-/// so that one `->listxattr` serves every inode type.
+/// An `xattr_handler` that also gives its file system's [`Operations`] by
+/// full name, so that one `->listxattr`, and the POSIX ACL operations,
+/// serve every inode type.
 #[repr(C)]
 pub(crate) struct Handler {
     raw: bindings::xattr_handler,
     list: unsafe fn(*mut bindings::inode, &mut List<'_>) -> Result,
+    get_full: unsafe fn(*mut bindings::inode, &[u8], &mut [u8]) -> Result<usize>,
+    set_full: unsafe fn(*mut bindings::inode, &[u8], Option<&[u8]>) -> Result,
+}
+
+impl Handler {
+    /// The handlers of `sb`, if it has ours.
+    ///
+    /// # Safety
+    ///
+    /// `sb` must be a pinned superblock of a file system of these bindings.
+    unsafe fn of<'a>(sb: *const bindings::super_block) -> Option<&'a Handler> {
+        // SAFETY: `s_xattr` is set before the superblock is live and never
+        // changes; it is null or our static, NULL-terminated table.
+        let handlers = unsafe { (*sb).s_xattr };
+        // SAFETY: As above.
+        if handlers.is_null() || unsafe { (*handlers).is_null() } {
+            return None;
+        }
+        // SAFETY: Every handler in the table is the `raw` field of a
+        // `Handler` (`repr(C)`, first field), and static.
+        Some(unsafe { &*(*handlers).cast::<Handler>() })
+    }
 }
 
 /// The `xattr_handler`s of file system `T`, for
@@ -126,6 +162,20 @@ impl<T: FileSystem> sb::SuperBlock<T, sb::New> {
         // SAFETY: A `New` superblock is only reachable from `fill_super`,
         // before anyone else looks at it; the handlers are static.
         unsafe { (*self.as_raw()).s_xattr = h.0 };
+    }
+
+    /// Turns POSIX ACLs on (`SB_POSIXACL`), stored through the handlers
+    /// installed with [`SuperBlock::set_xattr_handlers`]: the VFS then
+    /// checks them, and leaves the umask to the creation of each inode.
+    /// `EOPNOTSUPP` without `CONFIG_FS_POSIX_ACL`.
+    pub fn enable_posix_acls(&self) -> Result {
+        if !cfg!(CONFIG_FS_POSIX_ACL) {
+            return Err(EOPNOTSUPP);
+        }
+        // SAFETY: `fill_super` runs with `s_umount` held exclusively, as
+        // every file system that sets flags there relies on.
+        unsafe { (*self.as_raw()).s_flags |= bindings::SB_POSIXACL };
+        Ok(())
     }
 }
 
@@ -151,6 +201,8 @@ impl<U: Operations + ?Sized> Table<U> {
                 ..pin_init::zeroed()
             },
             list: Self::list,
+            get_full: Self::get_full,
+            set_full: Self::set_full,
         }
     }
 
@@ -269,6 +321,24 @@ impl<U: Operations + ?Sized> Table<U> {
         // SAFETY: By the safety requirements.
         U::list(unsafe { Inode::from_raw(inode) }, list)
     }
+
+    /// # Safety
+    ///
+    /// `inode` must be a pinned inode of this file system.
+    unsafe fn get_full(inode: *mut bindings::inode, name: &[u8], buf: &mut [u8]) -> Result<usize> {
+        // SAFETY: By the safety requirements.
+        U::get(unsafe { Inode::from_raw(inode) }, name, buf)
+    }
+
+    /// # Safety
+    ///
+    /// `inode` must be a pinned inode of this file system, locked
+    /// exclusively.
+    unsafe fn set_full(inode: *mut bindings::inode, name: &[u8], value: Option<&[u8]>) -> Result {
+        // SAFETY: By the safety requirements.
+        let inode = unsafe { Locked::<'_, U::FileSystem, Exclusive>::new(Inode::from_raw(inode)) };
+        U::set(&inode, name, value, SetMode::Any)
+    }
 }
 
 /// `->listxattr` of every inode of a file system with [`Handlers`].
@@ -281,17 +351,12 @@ pub(crate) unsafe extern "C" fn listxattr(
     buffer: *mut c_char,
     size: usize,
 ) -> isize {
-    // SAFETY: The dentry and its superblock are pinned; `s_xattr` is set
-    // before the superblock is live and never changes.
-    let (inode, handlers) = unsafe { ((*dentry).d_inode, (*(*dentry).d_sb).s_xattr) };
-    // SAFETY: As above: the array is null or our static, NULL-terminated
-    // table.
-    if handlers.is_null() || unsafe { (*handlers).is_null() } {
+    // SAFETY: The dentry and its superblock are pinned, and the superblock
+    // is of a file system of these bindings, whose operations these are.
+    let (inode, handler) = unsafe { ((*dentry).d_inode, Handler::of((*dentry).d_sb)) };
+    let Some(handler) = handler else {
         return 0;
-    }
-    // SAFETY: Every handler in the table is the `raw` field of a `Handler`
-    // (`repr(C)`, first field).
-    let handler = unsafe { &*(*handlers).cast::<Handler>() };
+    };
     let buf = if buffer.is_null() || size == 0 {
         None
     } else {
@@ -392,4 +457,230 @@ unsafe extern "C" fn initxattrs(
         x = unsafe { x.add(1) };
     }
     0
+}
+
+/// The name under which an ACL of `typ` is stored.
+#[cfg(CONFIG_FS_POSIX_ACL)]
+fn acl_name(typ: c_int) -> Result<&'static [u8]> {
+    match typ as u32 {
+        bindings::ACL_TYPE_ACCESS => Ok(b"system.posix_acl_access"),
+        bindings::ACL_TYPE_DEFAULT => Ok(b"system.posix_acl_default"),
+        _ => Err(EINVAL),
+    }
+}
+
+/// An ACL in its extended attribute's format (`posix_acl_to_xattr()`), ids
+/// as the initial user namespace sees them.
+///
+/// # Invariants
+///
+/// `ptr` is a `kmalloc()`ed buffer of `len` initialised bytes, ours.
+#[cfg(CONFIG_FS_POSIX_ACL)]
+struct AclValue {
+    ptr: *mut u8,
+    len: usize,
+}
+
+#[cfg(CONFIG_FS_POSIX_ACL)]
+impl AclValue {
+    /// # Safety
+    ///
+    /// `acl` must be a valid ACL.
+    unsafe fn new(acl: *const bindings::posix_acl) -> Result<Self> {
+        let mut len = 0;
+        // SAFETY: By the safety requirements; `init_user_ns` is static.
+        let ptr = unsafe {
+            bindings::posix_acl_to_xattr(
+                &raw mut bindings::init_user_ns,
+                acl,
+                &mut len,
+                bindings::GFP_KERNEL,
+            )
+        };
+        if ptr.is_null() {
+            return Err(ENOMEM);
+        }
+        // INVARIANT: `posix_acl_to_xattr()` allocated and filled `len` bytes.
+        Ok(Self {
+            ptr: ptr.cast(),
+            len,
+        })
+    }
+
+    fn as_bytes(&self) -> &[u8] {
+        // SAFETY: By the type invariants.
+        unsafe { core::slice::from_raw_parts(self.ptr, self.len) }
+    }
+}
+
+#[cfg(CONFIG_FS_POSIX_ACL)]
+impl Drop for AclValue {
+    fn drop(&mut self) {
+        // SAFETY: By the type invariants.
+        unsafe { bindings::kfree(self.ptr.cast()) };
+    }
+}
+
+/// Gives a new inode the ACLs it inherits from `dir`'s default ACL, and its
+/// mode the umask the VFS leaves to file systems with POSIX ACLs
+/// (`posix_acl_create()`, as `simple_acl_create()` does), passing each ACL
+/// to `store` as an extended attribute.
+///
+/// # Safety
+///
+/// `inode` must be a new, initialised inode that nothing else can reach yet,
+/// and `dir` the pinned directory it is being created in.
+pub(crate) unsafe fn init_acls(
+    inode: *mut bindings::inode,
+    dir: *mut bindings::inode,
+    store: &mut InitXattrs<'_>,
+) -> Result {
+    #[cfg(CONFIG_FS_POSIX_ACL)]
+    {
+        let mut default_acl = core::ptr::null_mut();
+        let mut acl = core::ptr::null_mut();
+        // SAFETY: By the safety requirements; `posix_acl_create()` gives
+        // the new mode, and a reference to each ACL it returns.
+        unsafe {
+            let mut mode = (*inode).i_mode;
+            to_result(bindings::posix_acl_create(
+                dir,
+                &mut mode,
+                &mut default_acl,
+                &mut acl,
+            ))?;
+            (*inode).i_mode = mode;
+        }
+        let mut res = Ok(());
+        for (typ, p) in [
+            (bindings::ACL_TYPE_DEFAULT, default_acl),
+            (bindings::ACL_TYPE_ACCESS, acl),
+        ] {
+            if res.is_ok() && !p.is_null() {
+                // SAFETY: `p` is a valid ACL whose reference we hold.
+                res = unsafe { AclValue::new(p) }
+                    .and_then(|v| store(acl_name(typ as c_int)?, v.as_bytes()));
+            }
+            // SAFETY: Nothing else can reach the inode yet; `p` is null or
+            // ours to release, and `set_cached_acl()` takes its own
+            // reference. A null caches "no ACL", as `simple_acl_create()`
+            // does.
+            unsafe {
+                if res.is_ok() {
+                    bindings::set_cached_acl(inode, typ as c_int, p);
+                }
+                bindings::posix_acl_release(p);
+            }
+        }
+        res
+    }
+    #[cfg(not(CONFIG_FS_POSIX_ACL))]
+    {
+        let _ = (inode, dir, store);
+        Ok(())
+    }
+}
+
+/// `->get_inode_acl` of the inodes of a file system with [`Handlers`] and
+/// POSIX ACLs: reads the ACL's extended attribute through the file
+/// system's [`Operations`].
+///
+/// # Safety
+///
+/// Called by the VFS with a pinned inode.
+#[cfg(CONFIG_FS_POSIX_ACL)]
+pub(crate) unsafe extern "C" fn get_inode_acl(
+    inode: *mut bindings::inode,
+    typ: c_int,
+    rcu: bool,
+) -> *mut bindings::posix_acl {
+    if rcu {
+        return ECHILD.to_ptr();
+    }
+    let res = (|| {
+        let name = acl_name(typ)?;
+        // SAFETY: The inode and its superblock are pinned.
+        let h = unsafe { Handler::of((*inode).i_sb) }.ok_or(EOPNOTSUPP)?;
+        // The value may change between the size and the copy: the VFS
+        // calls this without the inode lock.
+        for _ in 0..3 {
+            // SAFETY: `inode` is a pinned inode of the handler's file system.
+            let len = match unsafe { (h.get_full)(inode, name, &mut []) } {
+                Err(e) if e == ENODATA => return Ok(core::ptr::null_mut()),
+                r => r?,
+            };
+            let mut buf = KVec::from_elem(0u8, len, GFP_KERNEL)?;
+            // SAFETY: As above.
+            match unsafe { (h.get_full)(inode, name, &mut buf) } {
+                Err(e) if e == ERANGE => continue,
+                Err(e) if e == ENODATA => return Ok(core::ptr::null_mut()),
+                r => buf.truncate(r?),
+            }
+            // SAFETY: `buf` holds `buf.len()` bytes; `init_user_ns` is
+            // static.
+            let acl = unsafe {
+                bindings::posix_acl_from_xattr(
+                    &raw mut bindings::init_user_ns,
+                    buf.as_ptr().cast(),
+                    buf.len(),
+                )
+            };
+            return crate::error::from_err_ptr(acl);
+        }
+        Err(EAGAIN)
+    })();
+    res.unwrap_or_else(|e| e.to_ptr())
+}
+
+/// `->set_acl` of the inodes of a file system with [`Handlers`] and POSIX
+/// ACLs: `simple_set_acl()`, with the ACL stored as its extended attribute
+/// through the file system's [`Operations`] before anything changes.
+///
+/// # Safety
+///
+/// Called by the VFS with a pinned positive dentry whose inode is locked
+/// exclusively, and `acl` null or valid for the call.
+#[cfg(CONFIG_FS_POSIX_ACL)]
+pub(crate) unsafe extern "C" fn set_acl(
+    idmap: *mut bindings::mnt_idmap,
+    dentry: *mut bindings::dentry,
+    acl: *mut bindings::posix_acl,
+    typ: c_int,
+) -> c_int {
+    crate::error::from_result(|| {
+        let name = acl_name(typ)?;
+        // SAFETY: The dentry is positive and pinned.
+        let inode = unsafe { (*dentry).d_inode };
+        // SAFETY: As above.
+        let h = unsafe { Handler::of((*inode).i_sb) }.ok_or(EOPNOTSUPP)?;
+        let mut acl = acl;
+        // SAFETY: The inode is pinned and locked.
+        let mut mode = unsafe { (*inode).i_mode };
+        if typ as u32 == bindings::ACL_TYPE_ACCESS && !acl.is_null() {
+            // SAFETY: As above; this may only replace `acl` with null, when
+            // the mode says all it says.
+            to_result(unsafe {
+                bindings::posix_acl_update_mode(idmap, inode, &mut mode, &mut acl)
+            })?;
+        }
+        // SAFETY: `acl` is valid for the call (safety requirements).
+        let value = (!acl.is_null())
+            .then(|| unsafe { AclValue::new(acl) })
+            .transpose()?;
+        // SAFETY: `inode` is of the handler's file system, locked
+        // exclusively by the VFS.
+        match unsafe { (h.set_full)(inode, name, value.as_ref().map(AclValue::as_bytes)) } {
+            // Removing an ACL the inode does not have.
+            Err(e) if e == ENODATA && value.is_none() => {}
+            r => r?,
+        }
+        // SAFETY: The inode is pinned and locked; `set_cached_acl()` takes
+        // its own reference to `acl`.
+        unsafe {
+            (*inode).i_mode = mode;
+            bindings::inode_set_ctime_current(inode);
+            bindings::set_cached_acl(inode, typ, acl);
+        }
+        Ok(0)
+    })
 }
