@@ -207,6 +207,11 @@ impl FileSystem for RustFs {
             time_gran: 1,
         })?;
         sb.set_xattr_handlers(Handlers::new::<Xattrs>());
+        // Always on, as on tmpfs, where the kernel has them.
+        match sb.enable_posix_acls() {
+            Err(e) if e == EOPNOTSUPP => {}
+            r => r?,
+        }
         // For what shared writable mappings dirty: see `Data::write_back`.
         sb.setup_bdi()?;
         let dev = sb.dev();
