@@ -1757,6 +1757,175 @@ TEST_F(fs, lsm_labels)
 	}
 }
 
+/* The layout of a system.posix_acl_* value (include/uapi/linux/posix_acl_xattr.h). */
+struct acl_entry {
+	unsigned short tag, perm;
+	unsigned int id;
+};
+
+#define ACL_VERSION	2
+#define ACL_USER_OBJ	0x01
+#define ACL_USER	0x02
+#define ACL_GROUP_OBJ	0x04
+#define ACL_MASK	0x10
+#define ACL_OTHER	0x20
+#define ACL_ACCESS	"system.posix_acl_access"
+#define ACL_DEFAULT	"system.posix_acl_default"
+
+static int set_acl(const char *path, const char *name, const struct acl_entry *e, int n)
+{
+	char buf[4 + 8 * 8];
+
+	*(unsigned int *)buf = ACL_VERSION;
+	memcpy(buf + 4, e, n * sizeof(*e));
+	return setxattr(path, name, buf, 4 + n * sizeof(*e), 0);
+}
+
+/* Appends @name's value, as hex, or its errno, to @out. */
+static void show_acl(const char *path, const char *name, char *out, size_t len)
+{
+	unsigned char buf[256];
+	ssize_t n = getxattr(path, name, buf, sizeof(buf));
+	size_t used = strlen(out);
+
+	if (n < 0)
+		n = -errno;
+	used += snprintf(out + used, len - used, " %s=", strrchr(name, '_') + 1);
+	if (n < 0)
+		snprintf(out + used, len - used, "errno %zd", -n);
+	for (ssize_t i = 0; i < n && used + 3 < len; i++)
+		used += snprintf(out + used, len - used, "%02x", buf[i]);
+}
+
+/* Whether uid 1000 may open @path with @flags: 0, or the errno. */
+static int open_as_user(const char *path, int flags)
+{
+	int status, fd;
+	pid_t pid = fork();
+
+	if (pid == 0) {
+		if (setresgid(1000, 1000, 1000) || setresuid(1000, 1000, 1000))
+			_exit(255);
+		fd = open(path, flags);
+		_exit(fd < 0 ? errno : 0);
+	}
+	if (pid < 0 || waitpid(pid, &status, 0) != pid || !WIFEXITED(status))
+		return -1;
+	return WEXITSTATUS(status);
+}
+
+/*
+ * One script of POSIX ACL changes in @dir, summed up in @out: what each
+ * step left in the mode and the ACLs, and what uid 1000 may open.  With
+ * @evict, every inode is evicted before its ACLs are read back.
+ */
+static void acl_script(const char *dir, bool evict, char *out, size_t len)
+{
+	static const struct acl_entry reader[] = {
+		{ ACL_USER_OBJ, 6, -1 }, { ACL_USER, 4, 1000 }, { ACL_GROUP_OBJ, 0, -1 },
+		{ ACL_MASK, 4, -1 }, { ACL_OTHER, 0, -1 },
+	};
+	static const struct acl_entry inherit[] = {
+		{ ACL_USER_OBJ, 7, -1 }, { ACL_USER, 7, 1000 }, { ACL_GROUP_OBJ, 5, -1 },
+		{ ACL_MASK, 7, -1 }, { ACL_OTHER, 0, -1 },
+	};
+	static const char *const steps[] = {
+		"f: access ACL", "f: chmod 0604", "d: default ACL", "d/new",
+		"d/sub", "f: removed", "f: user 1000 sets",
+	};
+	char f[PATH_MAX], d[PATH_MAX], n[PATH_MAX], sub[PATH_MAX];
+	struct stat st;
+	int fd;
+
+	out[0] = 0;
+	snprintf(f, sizeof(f), "%s/f", dir);
+	snprintf(d, sizeof(d), "%s/d", dir);
+	snprintf(n, sizeof(n), "%s/d/new", dir);
+	snprintf(sub, sizeof(sub), "%s/d/sub", dir);
+	umask(022);
+	fd = open(f, O_CREAT | O_WRONLY, 0600);
+	close(fd);
+	mkdir(d, 0755);
+	for (int i = 0; i < (int)ARRAY_SIZE(steps); i++) {
+		const char *p = i < 2 || i > 4 ? f : i == 2 ? d : i == 3 ? n : sub;
+		size_t used = strlen(out);
+		int rc = 0;
+
+		switch (i) {
+		case 0:
+			rc = set_acl(f, ACL_ACCESS, reader, ARRAY_SIZE(reader));
+			break;
+		case 1:
+			rc = chmod(f, 0604);
+			break;
+		case 2:
+			rc = set_acl(d, ACL_DEFAULT, inherit, ARRAY_SIZE(inherit));
+			break;
+		case 3:
+			/* The default ACL, not the umask, masks the mode. */
+			fd = open(n, O_CREAT | O_WRONLY, 0666);
+			rc = fd < 0 ? -1 : close(fd);
+			break;
+		case 4:
+			rc = mkdir(sub, 0777);
+			break;
+		case 5:
+			rc = removexattr(f, ACL_ACCESS);
+			break;
+		case 6: {
+			/* Only the owner (or CAP_FOWNER) sets ACLs. */
+			pid_t pid = fork();
+			int status;
+
+			if (pid == 0) {
+				if (setresgid(1000, 1000, 1000) || setresuid(1000, 1000, 1000))
+					_exit(255);
+				_exit(set_acl(f, ACL_ACCESS, reader, ARRAY_SIZE(reader)) ? errno : 0);
+			}
+			waitpid(pid, &status, 0);
+			errno = WEXITSTATUS(status);
+			rc = errno ? -1 : 0;
+			break;
+		}
+		}
+		used += snprintf(out + used, len - used, "\n%s: %s", steps[i],
+				 rc ? strerror(errno) : "ok");
+		if (evict)
+			drop_caches();
+		if (stat(p, &st) == 0)
+			snprintf(out + used, len - used, ", mode %o, user 1000 reads: %s",
+				 st.st_mode & 07777, S_ISDIR(st.st_mode) ? "-" :
+				 strerror(open_as_user(p, O_RDONLY)));
+		show_acl(p, ACL_ACCESS, out, len);
+		show_acl(p, ACL_DEFAULT, out, len);
+	}
+}
+
+/*
+ * POSIX ACLs, as on tmpfs: set, checked, inherited from a directory's
+ * default ACL (which then stands in for the umask), rewritten by chmod,
+ * removed, and refused to others than the owner; the same on rustfs, with
+ * every inode evicted before it is read back, as on tmpfs.
+ */
+TEST_F(fs, posix_acls)
+{
+	char tmp[] = "/tmp/rustfs-tmpfs.XXXXXX", want[2048], got[2048];
+
+	ASSERT_NE(NULL, mkdtemp(tmp));
+	ASSERT_EQ(0, mount("tmpfs", tmp, "tmpfs", 0, NULL));
+	acl_script(tmp, false, want, sizeof(want));
+	umount2(tmp, MNT_DETACH);
+	rmdir(tmp);
+	if (strstr(want, "f: access ACL: Operation not supported"))
+		SKIP(return, "tmpfs has no POSIX ACLs (CONFIG_TMPFS_POSIX_ACL)");
+	/* The ACL lets uid 1000 read a file its mode keeps from it. */
+	ASSERT_NE(NULL, strstr(want, "f: access ACL: ok, mode 640, user 1000 reads: Success"))
+		TH_LOG("%s", want);
+	ASSERT_EQ(0, chmod(self->dir, 0755));
+	acl_script(self->dir, true, got, sizeof(got));
+	EXPECT_STREQ(want, got);
+}
+
 TEST_F(fs, exdev_across_instances)
 {
 	char other[] = "/tmp/rustfs-other.XXXXXX", to[PATH_MAX];
