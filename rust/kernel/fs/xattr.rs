@@ -50,8 +50,9 @@ const XATTR_SIZE_MAX: usize = 65536;
 /// each full name and value, the labels the LSMs give it
 /// (`security.SMACK64`) and the ACLs it inherits
 /// (`system.posix_acl_access`). `EOPNOTSUPP` from it drops a label
-/// silently, as `security_inode_init_security()` does; any other error
-/// fails the creation.
+/// silently, as `security_inode_init_security()` does; any other error, and
+/// any error for an ACL, fails the creation: a dropped ACL could grant what
+/// the directory's default ACL denies.
 pub type InitXattrs<'a> = &'a mut dyn FnMut(&[u8], &[u8]) -> Result;
 
 /// How [`Operations::set`] may treat an existing attribute.
@@ -167,10 +168,16 @@ impl<T: FileSystem> sb::SuperBlock<T, sb::New> {
     /// Turns POSIX ACLs on (`SB_POSIXACL`), stored through the handlers
     /// installed with [`SuperBlock::set_xattr_handlers`]: the VFS then
     /// checks them, and leaves the umask to the creation of each inode.
-    /// `EOPNOTSUPP` without `CONFIG_FS_POSIX_ACL`.
+    /// [`Operations`] then also get and set the `system.posix_acl_access`
+    /// and `system.posix_acl_default` names. `EOPNOTSUPP` without
+    /// `CONFIG_FS_POSIX_ACL`, `EINVAL` before the handlers are installed.
     pub fn enable_posix_acls(&self) -> Result {
         if !cfg!(CONFIG_FS_POSIX_ACL) {
             return Err(EOPNOTSUPP);
+        }
+        // SAFETY: The superblock is pinned, and ours.
+        if unsafe { Handler::of(self.as_raw()) }.is_none() {
+            return Err(EINVAL);
         }
         // SAFETY: `fill_super` runs with `s_umount` held exclusively, as
         // every file system that sets flags there relies on.
@@ -600,13 +607,15 @@ pub(crate) unsafe extern "C" fn get_inode_acl(
     let res = (|| {
         let name = acl_name(typ)?;
         // SAFETY: The inode and its superblock are pinned.
-        let h = unsafe { Handler::of((*inode).i_sb) }.ok_or(EOPNOTSUPP)?;
+        let Some(h) = (unsafe { Handler::of((*inode).i_sb) }) else {
+            return Ok(core::ptr::null_mut());
+        };
         // The value may change between the size and the copy: the VFS
         // calls this without the inode lock.
         for _ in 0..3 {
             // SAFETY: `inode` is a pinned inode of the handler's file system.
             let len = match unsafe { (h.get_full)(inode, name, &mut []) } {
-                Err(e) if e == ENODATA => return Ok(core::ptr::null_mut()),
+                Err(e) if e == ENODATA || e == EOPNOTSUPP => return Ok(core::ptr::null_mut()),
                 r => r?,
             };
             let mut buf = KVec::from_elem(0u8, len, GFP_KERNEL)?;
@@ -627,9 +636,11 @@ pub(crate) unsafe extern "C" fn get_inode_acl(
             };
             return crate::error::from_err_ptr(acl);
         }
-        Err(EAGAIN)
+        Err(EIO)
     })();
-    res.unwrap_or_else(|e| e.to_ptr())
+    // `-EAGAIN` tells the permission check that there is no ACL, and it
+    // would fall back to the mode: the mask, not the ACL's entries.
+    res.unwrap_or_else(|e| if e == EAGAIN { EIO } else { e }.to_ptr())
 }
 
 /// `->set_acl` of the inodes of a file system with [`Handlers`] and POSIX
@@ -639,7 +650,9 @@ pub(crate) unsafe extern "C" fn get_inode_acl(
 /// # Safety
 ///
 /// Called by the VFS with a pinned positive dentry whose inode is locked
-/// exclusively, and `acl` null or valid for the call.
+/// exclusively, and `acl` null or valid for the call. (ksmbd's
+/// `set_posix_acl()` calls do not lock the inode, as tmpfs's
+/// `simple_set_acl()` also assumes; lockdep reports them.)
 #[cfg(CONFIG_FS_POSIX_ACL)]
 pub(crate) unsafe extern "C" fn set_acl(
     idmap: *mut bindings::mnt_idmap,
@@ -656,9 +669,10 @@ pub(crate) unsafe extern "C" fn set_acl(
         let mut acl = acl;
         // SAFETY: The inode is pinned and locked.
         let mut mode = unsafe { (*inode).i_mode };
-        if typ as u32 == bindings::ACL_TYPE_ACCESS && !acl.is_null() {
+        if typ as u32 == bindings::ACL_TYPE_ACCESS {
             // SAFETY: As above; this may only replace `acl` with null, when
-            // the mode says all it says.
+            // the mode says all it says, and clears `S_ISGID` as a chmod
+            // would.
             to_result(unsafe {
                 bindings::posix_acl_update_mode(idmap, inode, &mut mode, &mut acl)
             })?;
