@@ -6,6 +6,8 @@
 #
 #   module      rust/rustfs/rustfs.ko, out of tree (M=, MO= keeps the
 #               repository free of build products)
+#   compile-fail  tools/testing/rust/compile-fail: each case must fail to
+#               compile with the error it names, and pass.rs must build
 #   selftests   tools/testing/selftests/filesystems/rustfs, through the
 #               kernel's kselftest lib.mk, statically linked
 #   kselftests  the kernel's own selftests of tools/testing/vm/kselftests.list
@@ -43,6 +45,56 @@ $w"
 	fi
 	echo "$key" >"$O/rustfs/.rustfs-module"
 	[ -f "$O/rustfs/rust/rustfs/rustfs.ko" ] || die "rustfs.ko was not built; see $LOGDIR/module-$PROFILE.log"
+}
+
+do_compile_fail() {
+	local src=$TOP/tools/testing/rust/compile-fail d=$O/compile-fail
+	local key c n want log got others bad=0 cases=0
+	key="$(hash_paths "$src") $(cat "$O/.rustfs-build" 2>/dev/null)"
+	if [ "$key" = "$(cat "$d/.rustfs-stamp" 2>/dev/null)" ]; then
+		phase "compile-fail: up to date"
+		return
+	fi
+	phase "compile-fail: $(find "$src" -name '*.rs' | wc -l) cases against the $PROFILE kernel"
+	rm -rf "$d"
+	for c in "$src"/*.rs; do
+		n=$(basename "$c" .rs)
+		mkdir -p "$d/$n"
+		cp "$c" "$d/$n/"
+		echo "obj-m := $n.o" >"$d/$n/Kbuild"
+		log=$d/$n.log
+		in_chroot make -C "$(cpath "$TREE")" O="$(cpath "$O")" M="$(cpath "$d/$n")" \
+			LLVM=1 ARCH=x86_64 modules >"$log" 2>&1 && got=built || got=failed
+		# A case with no module!{} that rustc accepts still fails, in modpost.
+		grep -q '^error' "$log" || got=built
+		if [ "$n" = pass ]; then
+			if [ "$got" != built ] || [ ! -f "$d/$n/$n.ko" ]; then
+				die "compile-fail: the positive control pass.rs did not build, so no case can be judged; see $log"
+			fi
+			continue
+		fi
+		cases=$((cases + 1))
+		want=$(sed -n 's,^// expect: ,,p' "$c")
+		[ -n "$want" ] || die "compile-fail: $n.rs names no '// expect:' error"
+		# The expected error, and no error of another kind.
+		others=$(grep -o '^error\[E[0-9]*\]' "$log" | grep -vF "[$want]" | sort -u | xargs) || true
+		if [ "$got" = built ]; then
+			echo "compile-fail: $n: compiled, but must not ($want)" >&2
+			bad=1
+		elif [[ $want == E[0-9]* ]] && ! grep -qF "error[$want]" "$log"; then
+			echo "compile-fail: $n: failed without $want: $(grep -m1 '^error' "$log")" >&2
+			bad=1
+		elif [[ $want != E[0-9]* ]] && ! grep -q "^error: $want" "$log"; then
+			echo "compile-fail: $n: failed without \"$want\": $(grep -m1 '^error' "$log")" >&2
+			bad=1
+		elif [ -n "$others" ]; then
+			echo "compile-fail: $n: failed with $others besides $want" >&2
+			bad=1
+		fi
+	done
+	[ "$bad" = 0 ] || die "compile-fail: some cases did not fail as they must; logs in $d"
+	echo "$key" >"$d/.rustfs-stamp"
+	phase "compile-fail: $cases cases failed as expected; the positive control built"
 }
 
 do_selftests() {
@@ -111,14 +163,16 @@ do_initramfs() {
 
 case ${1:-} in
 module) do_module ;;
+compile-fail) do_compile_fail ;;
 selftests) do_selftests ;;
 kselftests) do_kselftests ;;
 initramfs) do_initramfs ;;
 all)
 	do_module
+	do_compile_fail
 	do_selftests
 	do_kselftests
 	do_initramfs
 	;;
-*) die "usage: build.sh module|selftests|kselftests|initramfs|all PROFILE" ;;
+*) die "usage: build.sh module|compile-fail|selftests|kselftests|initramfs|all PROFILE" ;;
 esac

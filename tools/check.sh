@@ -70,7 +70,7 @@ lint() {
 rustfmt_rust() {
 	in_chroot sh -c "cd $(cpath "$TOP") && rustfmt --edition 2021 --color never \
 		--config-path $(cpath "$CACHE/linux")/.rustfmt.toml $* \
-		\$(find rust -name '*.rs' | sort)"
+		\$(find rust tools/testing/rust -name '*.rs' | sort)"
 }
 
 prepare() {

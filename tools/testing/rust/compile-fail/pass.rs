@@ -1,0 +1,66 @@
+// SPDX-License-Identifier: GPL-2.0
+//! The positive control of the compile-fail cases: each API they misuse,
+//! used as the bindings intend. It must build, so that a broken setup (a
+//! missing kernel crate, a wrong flag) cannot pass for "every case failed".
+
+use kernel::fs::{dentry::*, filesystem::FileSystem, inode::*, sb::SuperBlock};
+use kernel::prelude::*;
+
+module! {
+    type: Control,
+    name: "rustfs_compile_pass",
+    authors: ["rustfs developers"],
+    description: "Positive control of the bindings' compile-fail cases",
+    license: "GPL",
+}
+
+struct Control;
+
+impl kernel::Module for Control {
+    fn init(_module: &'static ThisModule) -> Result<Self> {
+        Ok(Control)
+    }
+}
+
+/// Each use of an API, once, with the right lock.
+pub fn uses<'a, T: FileSystem>(
+    sb: &'a SuperBlock<T>,
+    g: InLookup<'a, T>,
+    b: &Blocker<'_, T>,
+    dir: &Locked<'_, T, Exclusive>,
+    inode: InodeRef<'a, T>,
+    e: NewEntry<'a, T>,
+) -> Result<(InodeRef<'a, T>, DentryRef<'a, T>, Spliced<'a, T>)> {
+    let _ = sb;
+    let _ = b.dentry();
+    dir.set_size(0);
+    dir.inc_nlink();
+    let d = g.done();
+    let spliced = e.splice_alias(None)?;
+    Ok((inode, d, spliced))
+}
+
+/// A name is read before the silly-rename that moves its dentry.
+pub fn rename<'a, T: FileSystem>(
+    target: &mut Entry<'a, T>,
+    dir: &Locked<'_, T, Exclusive>,
+    renaming: &'a RenameLocks<'a, T>,
+) -> Result {
+    let len = target.name().len();
+    let silly = target.silly_rename(dir, renaming, || None::<&[u8]>)?;
+    silly.commit();
+    let _ = len;
+    Ok(())
+}
+
+/// A new inode, set up once; a duplicate, filled once.
+pub fn create<T: FileSystem>(
+    n: New<'_, T>,
+    p: Params<'_, T>,
+    d: Duplicate<'_, T>,
+    m: New<'_, T>,
+    q: Params<'_, T>,
+) -> Result {
+    let _inode = n.init(p);
+    d.fill(m, q, &mut |_, _| Ok(()))
+}

@@ -1,0 +1,13 @@
+// SPDX-License-Identifier: GPL-2.0
+// expect: E0308
+//! A shared lock is no exclusive one, and there is no upgrade.
+#![allow(dead_code)]
+
+use kernel::fs::{dentry::*, filesystem::FileSystem, inode::*, sb::SuperBlock};
+use kernel::prelude::*;
+
+fn need_exclusive<T: FileSystem>(_dir: &Locked<'_, T, Exclusive>) {}
+
+fn misuse<T: FileSystem>(dir: &Locked<'_, T, Shared>) {
+    need_exclusive(dir);
+}

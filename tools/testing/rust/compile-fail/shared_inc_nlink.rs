@@ -1,0 +1,11 @@
+// SPDX-License-Identifier: GPL-2.0
+// expect: E0599
+//! The link count changes only under the inode lock held exclusively.
+#![allow(dead_code)]
+
+use kernel::fs::{dentry::*, filesystem::FileSystem, inode::*, sb::SuperBlock};
+use kernel::prelude::*;
+
+fn misuse<T: FileSystem>(inode: &Locked<'_, T, Shared>) {
+    inode.inc_nlink();
+}
