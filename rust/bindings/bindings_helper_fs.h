@@ -8,6 +8,7 @@
 #include <linux/dcache.h>
 #include <linux/falloc.h>
 #include <linux/fileattr.h>
+#include <linux/filelock.h>
 #include <linux/fs.h>
 #include <linux/fs_context.h>
 #include <linux/fs_parser.h>

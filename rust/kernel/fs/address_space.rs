@@ -249,6 +249,9 @@ impl<U: Operations + ?Sized> Table<U> {
         } else {
             None
         },
+        // Leases are opt-in: without it, F_SETLEASE fails with EINVAL.
+        #[cfg(CONFIG_FILE_LOCKING)]
+        setlease: Some(bindings::generic_setlease),
         ..pin_init::zeroed()
     };
 

@@ -193,6 +193,9 @@ impl<U: Operations + ?Sized> Table<U> {
         read: Some(bindings::generic_read_dir),
         iterate_shared: Some(Self::iterate_shared),
         fsync: Some(bindings::noop_fsync),
+        // Directory delegations, as `simple_offset_dir_operations` has.
+        #[cfg(CONFIG_FILE_LOCKING)]
+        setlease: Some(bindings::generic_setlease),
         ..pin_init::zeroed()
     };
 
