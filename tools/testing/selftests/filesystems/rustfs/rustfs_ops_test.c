@@ -1926,6 +1926,51 @@ TEST_F(fs, posix_acls)
 	EXPECT_STREQ(want, got);
 }
 
+/* What each lease request on a file and a directory in @dir gives. */
+static void lease_script(const char *dir, char *out, size_t len)
+{
+	static const struct { const char *what; int flags, lease; } steps[] = {
+		{ "file, read lease", O_RDONLY, F_RDLCK },
+		{ "file, write lease", O_WRONLY, F_WRLCK },
+		{ "directory, read lease", O_RDONLY | O_DIRECTORY, F_RDLCK },
+		{ "directory, write lease", O_RDONLY | O_DIRECTORY, F_WRLCK },
+	};
+	char f[PATH_MAX];
+	size_t used = 0;
+
+	snprintf(f, sizeof(f), "%s/f", dir);
+	write_file(f, "x", 1);
+	out[0] = 0;
+	for (int i = 0; i < (int)ARRAY_SIZE(steps); i++) {
+		int fd = open(steps[i].flags & O_DIRECTORY ? dir : f, steps[i].flags);
+		int rc = fcntl(fd, F_SETLEASE, steps[i].lease);
+		int e = errno, got = fcntl(fd, F_GETLEASE);
+
+		used += snprintf(out + used, len - used, "%s: %s, holds %d; ", steps[i].what,
+				 rc ? strerror(e) : "ok", got);
+		fcntl(fd, F_SETLEASE, F_UNLCK);
+		close(fd);
+	}
+}
+
+/*
+ * Leases (and directory delegations) are opt-in for a file system: rustfs
+ * grants them as tmpfs does, through generic_setlease().
+ */
+TEST_F(fs, leases)
+{
+	char tmp[] = "/tmp/rustfs-tmpfs.XXXXXX", want[512], got[512];
+
+	ASSERT_NE(NULL, mkdtemp(tmp));
+	ASSERT_EQ(0, mount("tmpfs", tmp, "tmpfs", 0, NULL));
+	lease_script(tmp, want, sizeof(want));
+	umount2(tmp, MNT_DETACH);
+	rmdir(tmp);
+	ASSERT_NE(NULL, strstr(want, "file, read lease: ok, holds 0;")) TH_LOG("%s", want);
+	lease_script(self->dir, got, sizeof(got));
+	EXPECT_STREQ(want, got);
+}
+
 TEST_F(fs, exdev_across_instances)
 {
 	char other[] = "/tmp/rustfs-other.XXXXXX", to[PATH_MAX];
