@@ -4,13 +4,13 @@
 //! and the page cache.
 
 use crate::{
-    sb::{sup, RustFs},
+    sb::{sup, sup_of, RustFs},
     store::Body,
 };
 use kernel::{
     fs::{
         address_space,
-        inode::{self, Exclusive, Inode, Locked},
+        inode::{self, Exclusive, Inode, Locked, Unreferenced},
         xattr::{self, List, SetMode},
     },
     prelude::*,
@@ -104,11 +104,11 @@ impl address_space::Operations for Data {
         Ok(())
     }
 
-    fn write_back(inode: &Inode<RustFs>, pos: i64, src: &[u8]) -> Result {
+    fn write_back(inode: &Unreferenced<'_, RustFs>, pos: i64, src: &[u8]) -> Result {
         let node = inode.data();
         let file = node.file()?;
         let pos = usize::try_from(pos).map_err(|_| EINVAL)?;
-        let s = sup(inode.super_block());
+        let s = sup_of(inode.fs_data());
         let _change = s.store.changing();
         let mut data = file.lock();
         // A truncate may have shrunk the file since the writeback started:

@@ -16,7 +16,8 @@ use kernel::{
         dir::{self, DirType},
         filesystem::{FileSystem, Stat},
         inode::{
-            self, Attrs, Evicting, Inode, InodeFlags, InodeRef, Kstat, Lookup, Params, Time, Type,
+            self, Attrs, Inode, InodeFlags, InodeRef, Kstat, Lookup, Params, Time, Type,
+            Unreferenced,
         },
         param::{Log, Param, Table},
         sb::{self, SuperBlock},
@@ -118,7 +119,13 @@ impl Super {
 
 /// The superblock of an inode or dentry of rustfs.
 pub(crate) fn sup(sb: &SuperBlock<RustFs>) -> &Super {
-    &sb.data().get_ref().state
+    sup_of(sb.data())
+}
+
+/// The superblock state in `data`, for an inode that gives no superblock:
+/// one being evicted or written back.
+pub(crate) fn sup_of(data: Pin<&Instance>) -> &Super {
+    &data.get_ref().state
 }
 
 /// The operation tables and the attributes of an inode for `node`, which
@@ -360,8 +367,8 @@ impl FileSystem for RustFs {
         Ok(())
     }
 
-    fn evict_inode(inode: &Evicting<'_, Self>) {
-        let s = sup(inode.super_block());
+    fn evict_inode(inode: &Unreferenced<'_, Self>) {
+        let s = sup_of(inode.fs_data());
         s.count().evictions.inc();
         let _change = s.store.changing();
         let mut attrs = inode.attrs();

@@ -25,7 +25,7 @@
 
 use super::{
     filesystem::FileSystem,
-    inode::{Exclusive, Inode, Locked},
+    inode::{Exclusive, Inode, Locked, Unreferenced},
 };
 use crate::{bindings, error::to_result, page::PAGE_SIZE, prelude::*};
 use core::marker::PhantomData;
@@ -60,8 +60,10 @@ pub trait Operations {
     /// truncate may have shrunk the store meanwhile: bytes past its end are
     /// to be dropped. `ENOMEM` keeps the folio dirty, to be written again,
     /// so it must be transient: a sync retries until it succeeds. Any other
-    /// error loses the folio's data, and is reported to `fsync(2)`.
-    fn write_back(_inode: &Inode<Self::FileSystem>, _pos: i64, _data: &[u8]) -> Result {
+    /// error loses the folio's data, and is reported to `fsync(2)`. The
+    /// inode may have no references left: it is pinned by its writeback,
+    /// and [`Unreferenced`] offers no way to take one.
+    fn write_back(_inode: &Unreferenced<'_, Self::FileSystem>, _pos: i64, _data: &[u8]) -> Result {
         build_error!(crate::error::VTABLE_DEFAULT_ERROR)
     }
 
@@ -464,16 +466,21 @@ impl<U: Operations + ?Sized> Table<U> {
 
     /// # Safety
     ///
-    /// Called by the VFS for the mapping of a pinned inode of this file
-    /// system.
+    /// Called by the VFS for the mapping of an inode of this file system
+    /// that has dirty folios, so it is initialised, pinned by a reference
+    /// (`fsync(2)`, `fadvise(2)` and the like hold the file) or by `I_SYNC`
+    /// (the flusher, and `write_inode_now()` of the last `iput()`).
     unsafe extern "C" fn writepages(
         mapping: *mut bindings::address_space,
         wbc: *mut bindings::writeback_control,
     ) -> c_int {
-        // SAFETY: As the function's safety requirements say.
+        // SAFETY: By the safety requirements, the inode is initialised and
+        // stays allocated for the call; its data is in place too, since
+        // eviction waits for `I_SYNC` to clear before `->evict_inode`, after
+        // which the data goes.
         let (raw, inode) = unsafe {
             let raw = (*mapping).host;
-            (raw, Inode::<U::FileSystem>::from_raw(raw))
+            (raw, Unreferenced::<U::FileSystem>::new(raw))
         };
         let mut err: c_int = 0;
         let mut folio = core::ptr::null_mut();
@@ -493,7 +500,7 @@ impl<U: Operations + ?Sized> Table<U> {
                 let size = bindings::i_size_read(raw);
                 let len = usize::try_from(size - pos).unwrap_or(0);
                 let res = for_each_copy(folio, 0, len, |off, data| {
-                    U::write_back(inode, pos + off as i64, data)
+                    U::write_back(&inode, pos + off as i64, data)
                 });
                 match res {
                     // Out of memory for now: declined before its writeback

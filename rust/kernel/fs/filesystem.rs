@@ -13,7 +13,7 @@
 
 use super::{
     dentry::Root,
-    inode::{Evicting, Inode, InodeCache, Kstat},
+    inode::{Inode, InodeCache, Kstat, Unreferenced},
     param::{Log, Param, Table},
     sb::{self, SuperBlock},
 };
@@ -81,7 +81,7 @@ pub trait FileSystem: Sized + Send + Sync + 'static {
     /// Called when `inode` is evicted from the inode cache, after its page
     /// cache is gone and before its data is dropped: the last moment to
     /// write its attributes back to the file system's store.
-    fn evict_inode(_inode: &Evicting<'_, Self>) {}
+    fn evict_inode(_inode: &Unreferenced<'_, Self>) {}
 }
 
 /// The counts `statfs(2)` reports, in blocks of the superblock's block size
@@ -265,7 +265,7 @@ impl<T: FileSystem> Registration<T> {
         unsafe {
             bindings::truncate_inode_pages_final(&raw mut (*inode).i_data);
             if InodeCache::<T>::has_data(inode) {
-                T::evict_inode(&Evicting::new(inode));
+                T::evict_inode(&Unreferenced::new(inode));
             }
             bindings::clear_inode(inode);
             InodeCache::<T>::drop_data(inode);

@@ -39,7 +39,7 @@ use crate::{
     str::CStr,
     sync::atomic::{Atomic, Relaxed},
     task::Kuid,
-    types::Opaque,
+    types::{ForeignOwnable, Opaque},
 };
 use core::{
     marker::PhantomData,
@@ -311,26 +311,37 @@ impl<T: FileSystem> Inode<T> {
     }
 }
 
-/// An inode being evicted, as [`FileSystem::evict_inode`] sees it: it has
-/// no references left, so it offers no way to take one.
+/// An inode the caller keeps alive without holding a reference to it, so it
+/// offers no way to take one:
+/// - an inode being evicted, as [`FileSystem::evict_inode`] sees it, has no
+///   references left;
+/// - an inode whose pages are written back, as
+///   [`address_space::Operations::write_back`] sees it, is pinned by
+///   `I_SYNC` and may have none: `ihold()` requires `i_count >= 1`, and the
+///   put of a reference taken there could be the last one, whose eviction
+///   waits for the writeback that the same thread is doing.
+///
+/// For the same reason it does not give its superblock, through which the
+/// inode could be looked up.
 ///
 /// # Invariants
 ///
-/// `inode` is an initialised inode of file system `T` that is being
-/// evicted by the caller, with its data still in place.
-pub struct Evicting<'a, T: FileSystem> {
+/// `inode` is an initialised inode of file system `T`, with its data in
+/// place, that the caller keeps from being freed for `'a`.
+pub struct Unreferenced<'a, T: FileSystem> {
     inode: &'a Inode<T>,
 }
 
-impl<'a, T: FileSystem> Evicting<'a, T> {
+impl<'a, T: FileSystem> Unreferenced<'a, T> {
     /// # Safety
     ///
-    /// `inode` must be an initialised inode of `T` whose eviction the
-    /// caller is running, for `'a`.
+    /// `inode` must be an initialised inode of `T`, with its data in place,
+    /// that the caller keeps from being freed for `'a`: it runs the inode's
+    /// eviction, or its writeback.
     pub(crate) unsafe fn new(inode: *mut bindings::inode) -> Self {
         // INVARIANT: By the safety requirements.
         Self {
-            // SAFETY: The inode stays allocated during its eviction.
+            // SAFETY: By the safety requirements, the inode stays allocated.
             inode: unsafe { Inode::from_raw(inode) },
         }
     }
@@ -350,14 +361,21 @@ impl<'a, T: FileSystem> Evicting<'a, T> {
         self.inode.attrs()
     }
 
+    /// The size in bytes (`i_size_read()`).
+    pub fn size(&self) -> i64 {
+        self.inode.size()
+    }
+
     /// The file system's data for the inode.
     pub fn data(&self) -> &'a T::INodeData {
         self.inode.data()
     }
 
-    /// The superblock.
-    pub fn super_block(&self) -> &'a SuperBlock<T> {
-        self.inode.super_block()
+    /// The file system's data for the superblock. Not the superblock itself:
+    /// a lookup of this inode through it would take a reference, whose put
+    /// could be the last and wait for the eviction or writeback in progress.
+    pub fn fs_data(&self) -> <T::Data as ForeignOwnable>::Borrowed<'a> {
+        self.inode.super_block().data()
     }
 }
 
