@@ -12,7 +12,7 @@ use crate::{
 use kernel::{
     debugfs,
     fs::{
-        dentry::{NegState, Root},
+        dentry::NegState,
         dir::{self, DirType},
         filesystem::{FileSystem, Stat},
         inode::{
@@ -262,8 +262,8 @@ impl FileSystem for RustFs {
         )
     }
 
-    fn init_root(sb: &SuperBlock<Self>) -> Result<Root<'_, Self>> {
-        Root::try_new(iget(sb, ROOT_INO)?)
+    fn init_root(sb: &SuperBlock<Self>) -> Result<InodeRef<'_, Self>> {
+        iget(sb, ROOT_INO)
     }
 
     fn reconfigure(sb: &SuperBlock<Self>, opts: Options, log: &Log<'_>) -> Result {

@@ -12,8 +12,7 @@
 //! [`include/linux/fs_context.h`](srctree/include/linux/fs_context.h).
 
 use super::{
-    dentry::Root,
-    inode::{Inode, InodeCache, Kstat, Unreferenced},
+    inode::{Inode, InodeCache, InodeRef, Kstat, Unreferenced},
     param::{Log, Param, Table},
     sb::{self, SuperBlock},
 };
@@ -52,8 +51,11 @@ pub trait FileSystem: Sized + Send + Sync + 'static {
     /// Sets up a new superblock from the options and returns its data.
     fn fill_super(sb: &SuperBlock<Self, sb::New>, opts: Self::Options) -> Result<Self::Data>;
 
-    /// Makes the root dentry of a superblock that `fill_super` set up.
-    fn init_root(sb: &SuperBlock<Self>) -> Result<Root<'_, Self>>;
+    /// Returns the root directory of a superblock that `fill_super` set up.
+    /// The bindings make its dentry (`d_make_root()`): a root dentry made
+    /// anywhere else would be a second alias of a directory, which a later
+    /// splice could move into its own subtree.
+    fn init_root(sb: &SuperBlock<Self>) -> Result<InodeRef<'_, Self>>;
 
     /// Applies a remount's options to a mounted superblock, or refuses them
     /// with a message in `log`. `opts` holds what the remount gave, on top of
@@ -368,12 +370,19 @@ impl<T: FileSystem> Registration<T> {
 
             // SAFETY: `s_fs_info` now holds `T::Data`: the superblock is `Ready`.
             let ready = unsafe { SuperBlock::<T>::from_raw(sb) };
-            let root = T::init_root(ready)?.into_raw();
-            // SAFETY: `root` is a live dentry whose reference we own.
-            if unsafe { (*root).d_sb } != sb {
-                // SAFETY: As above.
-                unsafe { bindings::dput(root) };
+            let inode = T::init_root(ready)?;
+            // SAFETY: The inode is live; `i_sb` is immutable.
+            if unsafe { (*inode.as_raw()).i_sb } != sb {
                 return Err(EINVAL);
+            }
+            if !inode.is_dir() {
+                return Err(ENOTDIR);
+            }
+            // SAFETY: `d_make_root()` consumes the inode reference, on failure
+            // too.
+            let root = unsafe { bindings::d_make_root(inode.into_raw()) };
+            if root.is_null() {
+                return Err(ENOMEM);
             }
             // SAFETY: The root dentry's reference moves to the superblock.
             unsafe { (*sb).s_root = root };

@@ -244,6 +244,12 @@ impl<T: FileSystem> Inode<T> {
         unsafe { core::ptr::read_volatile(&raw const (*self.as_raw()).i_mode) }
     }
 
+    /// Whether this is a directory (`S_ISDIR()`); the file type never
+    /// changes.
+    pub fn is_dir(&self) -> bool {
+        u32::from(self.mode()) & bindings::S_IFMT == bindings::S_IFDIR
+    }
+
     /// The number of links (`i_nlink`).
     pub fn nlink(&self) -> u32 {
         // SAFETY: The inode is live; `i_nlink` is read racily, as by the VFS.
@@ -1519,10 +1525,9 @@ impl<U: Operations + ?Sized> Table<U> {
             // in the same parent).
             let cross = old_dir != new_dir;
             let exchange = flags.contains(RenameFlags::EXCHANGE);
-            let is_dir = |i: *mut bindings::inode| {
-                // SAFETY: A pinned inode; the file type never changes.
-                u32::from(unsafe { (*i).i_mode }) & bindings::S_IFMT == bindings::S_IFDIR
-            };
+            // SAFETY: A pinned inode.
+            let is_dir =
+                |i: *mut bindings::inode| unsafe { Inode::<U::FileSystem>::from_raw(i) }.is_dir();
             // SAFETY: Both dentries are pinned; `old` is positive, and `new`
             // positive only if it is replaced or exchanged.
             let (source, target) = unsafe { ((*old).d_inode, (*new).d_inode) };
