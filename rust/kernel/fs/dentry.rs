@@ -208,6 +208,13 @@ impl<T: FileSystem> Dentry<T> {
     /// name in progress elsewhere gives [`NoBlockError::WouldBlock`]
     /// (`d_alloc_noblock()`). Meant for callers that hold the directory's
     /// lock, such as readdir priming the dcache.
+    ///
+    /// A [`NewEntry`] does not give its parent's dentry, so a `->lookup` or
+    /// a creating operation cannot reach this for its own name. Its dentry
+    /// may be neither hashed nor in lookup (a lookup that
+    /// `lookup_one_qstr_excl()` runs, or a miss left uncached), so this
+    /// would make a second dentry for the name, and splicing both would
+    /// hash two positive dentries for one name.
     pub fn alloc_noblock(&self, name: &[u8]) -> Result<Parallel<'_, T>, NoBlockError> {
         self.check_dir().map_err(NoBlockError::Other)?;
         let mut q = qstr(name).map_err(NoBlockError::Other)?;
@@ -864,12 +871,6 @@ impl<'a, T: FileSystem> NewEntry<'a, T> {
     /// Returns the raw `struct dentry`.
     pub(crate) fn as_raw(&self) -> *mut bindings::dentry {
         self.entry.as_raw()
-    }
-
-    /// The parent directory's dentry.
-    pub fn parent(&self) -> &'a Dentry<T> {
-        // SAFETY: The parent is stable and pinned by the dentry for `'a`.
-        unsafe { Dentry::from_raw((*self.entry.as_raw()).d_parent) }
     }
 
     /// Whether the dentry is in-lookup, hashed or unhashed.
