@@ -93,7 +93,9 @@ fn make<'a>(
     })()
     .inspect_err(|_| s.store.forget(ino))?;
     if mkdir {
-        dir.inc_nlink();
+        // Cannot fail: the directory is live, and the VFS checked
+        // `s_max_links`.
+        dir.inc_nlink()?;
     }
     dir.touch();
     s.count_splice(dentry.state());
@@ -258,7 +260,9 @@ impl inode::Operations for DirOps {
             sup(dir.super_block()).store.adopt(inode.data())?;
         }
         index(dir)?.lock().insert(slot);
-        inode.inc_nlink();
+        // Cannot fail: `vfs_link()` checked `s_max_links`, and lets only a
+        // linkable `O_TMPFILE` inode through with no links.
+        inode.inc_nlink()?;
         inode.touch_ctime();
         dir.touch();
         let s = sup(dir.super_block());
@@ -344,7 +348,7 @@ impl inode::Operations for DirOps {
                     (new_dir, old_dir)
                 };
                 from.drop_nlink();
-                to.inc_nlink();
+                to.inc_nlink()?;
             }
             for i in [&inodes.source, &inodes.target].into_iter().flatten() {
                 i.touch_ctime();
@@ -403,7 +407,7 @@ impl inode::Operations for DirOps {
         }
         if cross && is_dir(oi) {
             old_dir.drop_nlink();
-            new_dir.inc_nlink();
+            new_dir.inc_nlink()?;
         }
         if let Some(source) = &inodes.source {
             source.touch_ctime();

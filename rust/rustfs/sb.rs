@@ -167,7 +167,7 @@ pub(crate) fn iget(sb: &SuperBlock<RustFs>, ino: u64) -> Result<InodeRef<'_, Rus
             // removes its name without that lock.
             let node = s.store.get(ino).ok_or(ENOENT)?;
             s.count().inode_loads.inc();
-            Ok(new.init(params(node, None)))
+            new.init(params(node, None))
         }
     }
 }
@@ -212,6 +212,8 @@ impl FileSystem for RustFs {
             blocksize_bits: kernel::page::PAGE_SHIFT as u8,
             maxbytes: i64::MAX,
             time_gran: 1,
+            // The VFS refuses the link that `inc_nlink()` could not add.
+            max_links: u32::MAX,
         })?;
         sb.set_xattr_handlers(Handlers::new::<Xattrs>());
         // Always on, as on tmpfs, where the kernel has them.

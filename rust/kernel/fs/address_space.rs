@@ -375,7 +375,7 @@ impl<U: Operations + ?Sized> Table<U> {
                     to_result(bindings::inode_newsize_ok(raw, end))?;
                     U::allocate(&inode, offset, len, mode & keep != 0)?;
                     if mode & keep == 0 && end > bindings::i_size_read(raw) {
-                        inode.set_size(end);
+                        inode.set_size(end)?;
                     }
                     Ok(())
                 }

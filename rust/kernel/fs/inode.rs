@@ -172,7 +172,7 @@ pub struct Attrs {
     pub gid: Kgid,
     /// The number of links.
     pub nlink: u32,
-    /// The size in bytes.
+    /// The size in bytes, from 0 to the superblock's maximum file size.
     pub size: i64,
     /// Last access.
     pub atime: Time,
@@ -182,6 +182,15 @@ pub struct Attrs {
     pub ctime: Time,
     /// The inode flags.
     pub flags: InodeFlags,
+}
+
+impl Attrs {
+    /// Whether each time has fewer than a billion nanoseconds.
+    fn times_valid(&self) -> bool {
+        [self.atime, self.mtime, self.ctime]
+            .iter()
+            .all(|t| i64::from(t.nsec) < crate::time::NSEC_PER_SEC)
+    }
 }
 
 impl<T: FileSystem> Inode<T> {
@@ -500,11 +509,13 @@ impl<'a, T: FileSystem> New<'a, T> {
     }
 
     /// Sets the inode up with `params` and unlocks it, making it visible to
-    /// every other `iget_locked()` caller.
-    pub fn init(self, params: Params<'_, T>) -> InodeRef<'a, T> {
-        // SAFETY: `self` is unlocked right away.
-        unsafe { self.setup(params) };
-        self.unlock()
+    /// every other `iget_locked()` caller. Parameters out of range (see
+    /// [`Params`]) give `EINVAL`, and the inode goes as if dropped.
+    pub fn init(self, params: Params<'_, T>) -> Result<InodeRef<'a, T>> {
+        // SAFETY: `self` is unlocked right away, or dropped on failure, when
+        // the data was not initialised.
+        unsafe { self.setup(params) }?;
+        Ok(self.unlock())
     }
 
     /// Sets up an inode being created under `entry`'s name, as
@@ -553,8 +564,8 @@ impl<'a, T: FileSystem> New<'a, T> {
     ) -> Result<InodeRef<'a, T>> {
         let inode = self.inode.as_ptr();
         // SAFETY: `self` is unlocked below (a panic in `store` does not
-        // unwind).
-        unsafe { self.setup(params) };
+        // unwind), or dropped on failure, when the data was not initialised.
+        unsafe { self.setup(params) }?;
         let mut store = store;
         // SAFETY: The inode is initialised and still `I_NEW`: nobody else
         // can reach it; `dir` and `name` by the safety requirements. The
@@ -588,15 +599,22 @@ impl<'a, T: FileSystem> New<'a, T> {
         }
     }
 
-    /// Sets the inode up with `params`, leaving it `I_NEW`.
+    /// Sets the inode up with `params`, leaving it `I_NEW`, or fails with
+    /// `EINVAL`, having changed nothing, if they are out of range.
     ///
     /// # Safety
     ///
-    /// The data is initialised afterwards: `self` must be unlocked with
+    /// On success the data is initialised: `self` must then be unlocked with
     /// [`New::unlock`], not dropped.
-    unsafe fn setup(&self, params: Params<'_, T>) {
+    unsafe fn setup(&self, params: Params<'_, T>) -> Result {
         let inode = self.inode.as_ptr();
         let a = params.attrs;
+        // SAFETY: The superblock outlives its inodes; `s_maxbytes` is set
+        // before any inode is made.
+        let maxbytes = unsafe { (*(*inode).i_sb).s_maxbytes };
+        if !(0..=maxbytes).contains(&a.size) || !a.times_valid() {
+            return Err(EINVAL);
+        }
         let perm = a.mode & bindings::S_IALLUGO as u16;
         // SAFETY: The inode is `I_NEW`, so we have exclusive access to it, it
         // came from our inode cache, and the operation tables are static.
@@ -654,6 +672,7 @@ impl<'a, T: FileSystem> New<'a, T> {
             (*inode).i_ctime_sec = a.ctime.sec;
             (*inode).i_ctime_nsec = a.ctime.nsec;
         }
+        Ok(())
     }
 }
 
@@ -700,7 +719,9 @@ pub enum Lookup<'a, T: FileSystem> {
 
 impl<T: FileSystem> SuperBlock<T> {
     /// Finds inode `ino` in the inode cache, or allocates it as a [`New`]
-    /// inode that the caller initialises (`iget_locked()`).
+    /// inode that the caller initialises (`iget_locked()`). It waits while
+    /// the inode is someone's `New`: a thread that holds the `New` of `ino`
+    /// itself would wait for itself.
     pub fn get_or_create_inode(&self, ino: u64) -> Result<Lookup<'_, T>> {
         // SAFETY: The superblock is live (type invariant).
         let inode =
@@ -986,18 +1007,43 @@ impl<T: FileSystem, M> Deref for Locked<'_, T, M> {
 }
 
 impl<T: FileSystem> Locked<'_, T, Exclusive> {
-    /// Sets the size (`i_size_write()`).
-    pub fn set_size(&self, size: i64) {
+    /// Sets the size (`i_size_write()`): from 0 (else `EINVAL`) to the
+    /// superblock's maximum file size (else `EFBIG`).
+    pub fn set_size(&self, size: i64) -> Result {
+        if size < 0 {
+            return Err(EINVAL);
+        }
+        // SAFETY: The inode is live, and so is its superblock;
+        // `s_maxbytes` does not change once inodes exist.
+        if size > unsafe { (*(*self.as_raw()).i_sb).s_maxbytes } {
+            return Err(EFBIG);
+        }
         // SAFETY: The inode is live; writers of `i_size` are serialised by
         // `i_rwsem`, which we hold (type invariant).
         unsafe { bindings::i_size_write(self.as_raw(), size) };
+        Ok(())
     }
 
-    /// Adds a link (`inc_nlink()`).
-    pub fn inc_nlink(&self) {
+    /// Adds a link (`inc_nlink()`). An inode with no links takes one only if
+    /// it is an `O_TMPFILE` inode that may be linked (`I_LINKABLE`), as
+    /// `vfs_link()` checks: else `ENOENT`. A link count at its maximum gives
+    /// `EMLINK`.
+    pub fn inc_nlink(&self) -> Result {
+        match self.nlink() {
+            u32::MAX => return Err(EMLINK),
+            0 => {
+                // SAFETY: The inode is live.
+                let state = unsafe { bindings::inode_state_read_once(self.as_raw()) };
+                if state & bindings::inode_state_flags_enum_I_LINKABLE == 0 {
+                    return Err(ENOENT);
+                }
+            }
+            _ => {}
+        }
         // SAFETY: The inode is live, and we hold its lock (type invariant),
         // under which link counts change.
         unsafe { bindings::inc_nlink(self.as_raw()) };
+        Ok(())
     }
 
     /// Removes a link (`drop_nlink()`); an inode with no links is freed
@@ -1377,9 +1423,15 @@ impl<U: Operations + ?Sized> Table<U> {
         let res = spliced.alias().map_or(raw, |a| a.as_raw());
         // SAFETY: `res` is the pinned dentry the VFS gave, or the alias the
         // splice returned, which `spliced` holds; `d_inode` is stable under
-        // the parent's lock.
-        if unsafe { (*res).d_inode }.is_null() {
+        // the parent's lock, and a positive dentry pins its inode.
+        let made = unsafe { (*res).d_inode };
+        if made.is_null() {
             crate::pr_warn!("rust: fs: ->mkdir left its dentry negative\n");
+            return EIO.to_ptr();
+        }
+        // SAFETY: As above.
+        if !unsafe { Inode::<U::FileSystem>::from_raw(made) }.is_dir() {
+            crate::pr_warn!("rust: fs: ->mkdir made something other than a directory\n");
             return EIO.to_ptr();
         }
         spliced.into_raw()

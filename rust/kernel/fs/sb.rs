@@ -65,6 +65,10 @@ pub struct Params {
     pub maxbytes: i64,
     /// The granularity of timestamps, in nanoseconds.
     pub time_gran: u32,
+    /// The most links an inode may have (`s_max_links`), which the VFS
+    /// checks before `link`, `mkdir` and `rename` (`EMLINK`); 0 for no
+    /// limit.
+    pub max_links: u32,
 }
 
 impl<T: FileSystem, S: State> SuperBlock<T, S> {
@@ -111,6 +115,7 @@ impl<T: FileSystem> SuperBlock<T, New> {
             (*sb).s_blocksize = 1 << p.blocksize_bits;
             (*sb).s_maxbytes = p.maxbytes;
             (*sb).s_time_gran = p.time_gran;
+            (*sb).s_max_links = p.max_links;
         }
         Ok(())
     }

@@ -33,8 +33,8 @@ pub fn uses<'a, T: FileSystem>(
 ) -> Result<(InodeRef<'a, T>, DentryRef<'a, T>, Spliced<'a, T>)> {
     let _ = sb;
     let _ = b.dentry();
-    dir.set_size(0);
-    dir.inc_nlink();
+    dir.set_size(0)?;
+    dir.inc_nlink()?;
     let d = g.done();
     let spliced = e.splice_alias(None)?;
     Ok((inode, d, spliced))
@@ -61,7 +61,7 @@ pub fn create<T: FileSystem>(
     m: New<'_, T>,
     q: Params<'_, T>,
 ) -> Result {
-    let _inode = n.init(p);
+    let _inode = n.init(p)?;
     d.fill(m, q, &mut |_, _| Ok(()))
 }
 
