@@ -152,10 +152,11 @@ chroot_in() {
 }
 
 # our_warnings LOG: rustc/clippy diagnostics in LOG that point into our own
-# Rust (the rust/ overlay and rustfs); mainline code is not ours to lint.
+# Rust (the rust/ overlay, rustfs, the misuse module); mainline code is not
+# ours to lint.
 our_warnings() {
 	local re
-	re=$(cd "$TOP" && find rust -name '*.rs' | sed 's/\./\\./g' | paste -sd'|')
+	re=$(cd "$TOP" && find rust tools/testing/rust/misuse -name '*.rs' | sed 's/\./\\./g' | paste -sd'|')
 	[ -n "$re" ] || return 0
 	grep -B6 -A12 -E -- "--> [^ ]*($re):" "$1" || true
 }
