@@ -70,3 +70,23 @@ pub fn write_back<T: FileSystem>(inode: &Unreferenced<'_, T>) -> i64 {
     let _ = inode.data();
     inode.size()
 }
+
+/// A case-insensitive match, with the lookup's lock handed through.
+pub fn add_ci<'a, T: FileSystem>(
+    e: NewEntry<'a, T>,
+    i: InodeRef<'a, T>,
+    lock: LookupLock<'a, T>,
+    flags: LookupFlags,
+) -> Result<Spliced<'a, T>> {
+    let (spliced, _lock) = e.add_ci(i, b"Name", lock, flags);
+    spliced
+}
+
+/// A whiteout's duplicate, under the parent's exclusive lock.
+pub fn duplicate<'r, T: FileSystem>(
+    source: &Entry<'_, T>,
+    dir: &Locked<'_, T, Exclusive>,
+    renaming: &'r RenameLocks<'r, T>,
+) -> Result<Duplicate<'r, T>> {
+    source.duplicate(dir, renaming)
+}

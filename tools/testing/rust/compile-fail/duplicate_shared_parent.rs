@@ -1,0 +1,15 @@
+// SPDX-License-Identifier: GPL-2.0
+// expect: E0308
+//! `d_duplicate()` needs the parent locked exclusively.
+#![allow(dead_code)]
+
+use kernel::fs::{dentry::*, filesystem::FileSystem, inode::*};
+use kernel::prelude::*;
+
+fn misuse<'r, T: FileSystem>(
+    source: &Entry<'_, T>,
+    dir: &Locked<'_, T, Shared>,
+    renaming: &'r RenameLocks<'r, T>,
+) -> Result<Duplicate<'r, T>> {
+    source.duplicate(dir, renaming)
+}
