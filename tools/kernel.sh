@@ -86,16 +86,12 @@ overlay_files() {
 		\( -name '*.rs' -o -name '*.c' -o -name '*.h' \) 2>/dev/null | LC_ALL=C sort)
 }
 
-# Wire the overlay into the kernel crate: a `pub mod` line for each new
-# rust/kernel/fs/*.rs, an #include for each helper, and our bindgen header.
+# Wire the overlay into the kernel crate: an #include for each helper, and
+# our bindgen header. The overlay's rust/kernel/fs.rs, which declares the
+# modules, replaces the tree's.
 glue_overlay() {
 	local d=$1 f m
 	[ -z "$NO_OVERLAY" ] || return 0
-	for f in $(cd "$TOP" && ls rust/kernel/fs/*.rs 2>/dev/null); do
-		m=$(basename "$f" .rs)
-		grep -q "^pub mod $m;" "$d/rust/kernel/fs.rs" ||
-			echo "pub mod $m;" >>"$d/rust/kernel/fs.rs"
-	done
 	for f in $(cd "$TOP" && ls rust/helpers/*.c 2>/dev/null); do
 		m=$(basename "$f")
 		grep -q "#include \"$m\"" "$d/rust/helpers/helpers.c" ||

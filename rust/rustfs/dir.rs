@@ -14,15 +14,12 @@ use crate::{
 use core::fmt::Write;
 use kernel::{
     fs::{
-        dentry::{
-            Dentry, Entry, LookupFlags, NewEntry, Parallel, RenameFlags, SillyRename, Spliced,
-            NAME_MAX,
-        },
+        dentry::{Dentry, Entry, LookupFlags, NewEntry, Parallel, Spliced, NAME_MAX},
         dir::{self, DirEmitter, DirType, File},
         inode::{
-            self, Exclusive, Inode, InodeRef, Locked, Lookup, LookupLock, Opened, RenameLocks,
-            Shared, TmpFile,
+            self, Exclusive, Inode, InodeRef, Locked, Lookup, LookupLock, Opened, Shared, TmpFile,
         },
+        rename::{RenameFlags, RenameLocks, SillyRename},
         xattr::SetMode,
     },
     prelude::*,

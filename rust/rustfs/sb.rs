@@ -14,7 +14,6 @@ use kernel::{
     fs::{
         dentry::NegState,
         dir::{self, DirType},
-        filesystem::{FileSystem, Stat},
         inode::{
             self, Attrs, Inode, InodeFlags, InodeRef, Kstat, Lookup, Params, Time, Type,
             Unreferenced,
@@ -22,6 +21,7 @@ use kernel::{
         param::{Log, Param, Table},
         sb::{self, SuperBlock},
         xattr::Handlers,
+        FileSystem, Stat,
     },
     prelude::*,
     seq_file::SeqFile,

@@ -8,7 +8,7 @@
 use core::fmt;
 use kernel::{
     debugfs,
-    fs::filesystem::ModuleData,
+    fs::ModuleData,
     prelude::*,
     sync::atomic::{Atomic, Relaxed},
 };

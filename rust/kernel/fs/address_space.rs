@@ -24,8 +24,8 @@
 //! [`include/linux/pagemap.h`](srctree/include/linux/pagemap.h).
 
 use super::{
-    filesystem::FileSystem,
-    inode::{Exclusive, Inode, Locked, Unreferenced},
+    inode::{Exclusive, Locked, Unreferenced},
+    FileSystem, Inode,
 };
 use crate::{bindings, error::to_result, page::PAGE_SIZE, prelude::*};
 use core::marker::PhantomData;
@@ -122,6 +122,12 @@ pub fn cond_resched() {
 
 /// An address-space operations table of file system `T`, and the file
 /// operations of regular files that use it.
+///
+/// # Invariants
+///
+/// Both pointers are static tables whose callbacks are the trampolines
+/// of address-space operations of file system `T`, or the VFS's generic
+/// ones.
 pub struct Ops<T: FileSystem>(
     pub(crate) *const bindings::address_space_operations,
     pub(crate) *const bindings::file_operations,

@@ -10,9 +10,8 @@
 //! C headers: [`include/linux/fs.h`](srctree/include/linux/fs.h).
 
 use super::{
-    dentry::Dentry,
-    filesystem::FileSystem,
-    inode::{Inode, Locked, Shared},
+    inode::{Locked, Shared},
+    Dentry, FileSystem, Inode,
 };
 use crate::{bindings, error::from_result, prelude::*, types::Opaque};
 use core::marker::PhantomData;
@@ -169,6 +168,11 @@ pub trait Operations {
 }
 
 /// A directory file operations table of file system `T`.
+///
+/// # Invariants
+///
+/// The pointer is a static `file_operations` table whose callbacks are
+/// the trampolines of directory operations of file system `T`.
 pub struct Ops<T: FileSystem>(pub(crate) *const bindings::file_operations, PhantomData<T>);
 
 impl<T: FileSystem> Clone for Ops<T> {

@@ -108,7 +108,7 @@ impl Stat {
     /// # Examples
     ///
     /// ```
-    /// use kernel::fs::filesystem::Stat;
+    /// use kernel::fs::Stat;
     ///
     /// assert!(Stat::ram_pages() > 0);
     /// ```
@@ -496,7 +496,7 @@ macro_rules! module_fs {
             #[pin]
             _data: $data,
             #[pin]
-            _fs: $crate::fs::filesystem::Registration<$type>,
+            _fs: $crate::fs::Registration<$type>,
         }
 
         impl $crate::InPlaceModule for FsModule {
@@ -504,11 +504,11 @@ macro_rules! module_fs {
                 module: &'static $crate::ThisModule,
             ) -> impl ::pin_init::PinInit<Self, $crate::error::Error> {
                 $crate::try_pin_init!(Self {
-                    _data <- <$data as $crate::fs::filesystem::ModuleData>::init(),
+                    _data <- <$data as $crate::fs::ModuleData>::init(),
                     // SAFETY: `module!` initialises `FsModule` in the module's
                     // static storage and drops it at unload, only if all its
                     // fields were initialised, and this is the last one.
-                    _fs <- unsafe { $crate::fs::filesystem::Registration::new(module) },
+                    _fs <- unsafe { $crate::fs::Registration::new(module) },
                 })
             }
         }
@@ -522,7 +522,7 @@ macro_rules! module_fs {
         #[$crate::prelude::pin_data]
         struct FsModule {
             #[pin]
-            _fs: $crate::fs::filesystem::Registration<$type>,
+            _fs: $crate::fs::Registration<$type>,
         }
 
         impl $crate::InPlaceModule for FsModule {
@@ -533,7 +533,7 @@ macro_rules! module_fs {
                     // SAFETY: `module!` initialises `FsModule` in the module's
                     // static storage and drops it at unload, only if this,
                     // its only field, was initialised.
-                    _fs <- unsafe { $crate::fs::filesystem::Registration::new(module) },
+                    _fs <- unsafe { $crate::fs::Registration::new(module) },
                 })
             }
         }

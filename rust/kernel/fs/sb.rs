@@ -8,17 +8,19 @@
 //!
 //! C headers: [`include/linux/fs/super_types.h`](srctree/include/linux/fs/super_types.h).
 
-use super::filesystem::FileSystem;
+use super::{
+    inode::{self, Lookup},
+    xattr::{self, Handlers},
+    FileSystem, InodeRef,
+};
 use crate::{
     bindings,
-    error::{
-        code::{EBUSY, EINVAL},
-        to_result, Result,
-    },
+    error::to_result,
     ffi::c_ulong,
+    prelude::*,
     types::{ForeignOwnable, Opaque},
 };
-use core::marker::PhantomData;
+use core::{marker::PhantomData, ptr::NonNull};
 
 /// Typestate of a superblock being set up by [`FileSystem::fill_super`].
 pub struct New;
@@ -138,6 +140,33 @@ impl<T: FileSystem> SuperBlock<T, New> {
             to_result(bindings::super_setup_bdi(sb))
         }
     }
+
+    /// Installs the extended-attribute handlers (`s_xattr`).
+    pub fn set_xattr_handlers(&self, h: Handlers<T>) {
+        // SAFETY: A `New` superblock is only reachable from `fill_super`,
+        // before anyone else looks at it; the handlers are static.
+        unsafe { (*self.as_raw()).s_xattr = h.as_raw() };
+    }
+
+    /// Turns POSIX ACLs on (`SB_POSIXACL`), stored through the handlers
+    /// installed with [`SuperBlock::set_xattr_handlers`]: the VFS then
+    /// checks them, and leaves the umask to the creation of each inode.
+    /// [`Operations`] then also get and set the `system.posix_acl_access`
+    /// and `system.posix_acl_default` names. `EOPNOTSUPP` without
+    /// `CONFIG_FS_POSIX_ACL`, `EINVAL` before the handlers are installed.
+    pub fn enable_posix_acls(&self) -> Result {
+        if !cfg!(CONFIG_FS_POSIX_ACL) {
+            return Err(EOPNOTSUPP);
+        }
+        // SAFETY: The superblock is pinned, and ours.
+        if !unsafe { xattr::has_handlers(self.as_raw()) } {
+            return Err(EINVAL);
+        }
+        // SAFETY: `fill_super` runs with `s_umount` held exclusively, as
+        // every file system that sets flags there relies on.
+        unsafe { (*self.as_raw()).s_flags |= bindings::SB_POSIXACL };
+        Ok(())
+    }
 }
 
 impl<T: FileSystem> SuperBlock<T, Ready> {
@@ -147,5 +176,29 @@ impl<T: FileSystem> SuperBlock<T, Ready> {
         // is only turned back by `from_foreign()` when the superblock is
         // killed, after every user of `&self` is gone.
         unsafe { T::Data::borrow((*self.as_raw()).s_fs_info) }
+    }
+
+    /// Finds inode `ino` in the inode cache, or allocates it as a [`New`]
+    /// inode that the caller initialises (`iget_locked()`). It waits while
+    /// the inode is someone's `New`: a thread that holds the `New` of `ino`
+    /// itself would wait for itself.
+    pub fn get_or_create_inode(&self, ino: u64) -> Result<Lookup<'_, T>> {
+        // SAFETY: The superblock is live (type invariant).
+        let inode =
+            NonNull::new(unsafe { bindings::iget_locked(self.as_raw(), ino) }).ok_or(ENOMEM)?;
+        // SAFETY: `iget_locked()` returned a referenced inode.
+        let state = unsafe { bindings::inode_state_read_once(inode.as_ptr()) };
+        if state & bindings::inode_state_flags_enum_I_NEW != 0 {
+            // INVARIANT: The inode is `I_NEW`, fresh from our cache (so its
+            // data is not initialised), on this superblock, and we own the
+            // reference `iget_locked()` returned.
+            // SAFETY: As above.
+            Ok(Lookup::New(unsafe { inode::New::from_raw(inode) }))
+        } else {
+            // INVARIANT: `iget_locked()` waits for `I_NEW` to clear, so the
+            // inode is initialised; we own the reference it returned.
+            // SAFETY: As above.
+            Ok(Lookup::Cached(unsafe { InodeRef::from_raw(inode) }))
+        }
     }
 }

@@ -33,9 +33,8 @@
 //! [`include/linux/security.h`](srctree/include/linux/security.h).
 
 use super::{
-    filesystem::FileSystem,
-    inode::{Exclusive, Inode, Locked},
-    sb,
+    inode::{Exclusive, Locked},
+    FileSystem, Inode,
 };
 use crate::{bindings, error::to_result, prelude::*};
 use core::marker::PhantomData;
@@ -148,6 +147,11 @@ impl Handler {
 
 /// The `xattr_handler`s of file system `T`, for
 /// [`SuperBlock::set_xattr_handlers`].
+///
+/// # Invariants
+///
+/// The pointer is a static, `NULL`-terminated table of [`Handler`]s for
+/// operations of file system `T`.
 pub struct Handlers<T: FileSystem>(*const *const bindings::xattr_handler, PhantomData<T>);
 
 impl<T: FileSystem> Handlers<T> {
@@ -155,35 +159,21 @@ impl<T: FileSystem> Handlers<T> {
     pub const fn new<U: Operations<FileSystem = T> + ?Sized>() -> Self {
         Self(Table::<U>::LIST.as_ptr(), PhantomData)
     }
+
+    /// The raw, static, `NULL`-terminated table.
+    pub(crate) fn as_raw(&self) -> *const *const bindings::xattr_handler {
+        self.0
+    }
 }
 
-impl<T: FileSystem> sb::SuperBlock<T, sb::New> {
-    /// Installs the extended-attribute handlers (`s_xattr`).
-    pub fn set_xattr_handlers(&self, h: Handlers<T>) {
-        // SAFETY: A `New` superblock is only reachable from `fill_super`,
-        // before anyone else looks at it; the handlers are static.
-        unsafe { (*self.as_raw()).s_xattr = h.0 };
-    }
-
-    /// Turns POSIX ACLs on (`SB_POSIXACL`), stored through the handlers
-    /// installed with [`SuperBlock::set_xattr_handlers`]: the VFS then
-    /// checks them, and leaves the umask to the creation of each inode.
-    /// [`Operations`] then also get and set the `system.posix_acl_access`
-    /// and `system.posix_acl_default` names. `EOPNOTSUPP` without
-    /// `CONFIG_FS_POSIX_ACL`, `EINVAL` before the handlers are installed.
-    pub fn enable_posix_acls(&self) -> Result {
-        if !cfg!(CONFIG_FS_POSIX_ACL) {
-            return Err(EOPNOTSUPP);
-        }
-        // SAFETY: The superblock is pinned, and ours.
-        if unsafe { Handler::of(self.as_raw()) }.is_none() {
-            return Err(EINVAL);
-        }
-        // SAFETY: `fill_super` runs with `s_umount` held exclusively, as
-        // every file system that sets flags there relies on.
-        unsafe { (*self.as_raw()).s_flags |= bindings::SB_POSIXACL };
-        Ok(())
-    }
+/// Whether `sb` has the handlers of these bindings.
+///
+/// # Safety
+///
+/// `sb` must be a pinned superblock of a file system of these bindings.
+pub(crate) unsafe fn has_handlers(sb: *const bindings::super_block) -> bool {
+    // SAFETY: By the safety requirements.
+    unsafe { Handler::of(sb) }.is_some()
 }
 
 struct Table<U: Operations + ?Sized>(PhantomData<U>);

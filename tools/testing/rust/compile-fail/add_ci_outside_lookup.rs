@@ -4,7 +4,7 @@
 //! lock: `add_ci()` takes the lookup's own lock, which only `->lookup` has.
 #![allow(dead_code)]
 
-use kernel::fs::{dentry::*, filesystem::FileSystem, inode::*};
+use kernel::fs::{dentry::*, inode::*, FileSystem};
 
 fn misuse<'a, T: FileSystem>(
     e: NewEntry<'a, T>,

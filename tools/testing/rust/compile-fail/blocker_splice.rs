@@ -3,7 +3,7 @@
 //! Another thread's in-lookup dentry may only be looked at, never completed.
 #![allow(dead_code)]
 
-use kernel::fs::{dentry::*, filesystem::FileSystem, inode::*, sb::SuperBlock};
+use kernel::fs::{dentry::*, inode::*, FileSystem, SuperBlock};
 use kernel::prelude::*;
 
 fn misuse<T: FileSystem>(b: Blocker<'_, T>, parent: &Locked<'_, T, Shared>) {

@@ -3,7 +3,7 @@
 //! A dentry reference is gone before its superblock: it borrows it.
 #![allow(dead_code)]
 
-use kernel::fs::{dentry::*, filesystem::FileSystem, inode::*, sb::SuperBlock};
+use kernel::fs::{dentry::*, inode::*, FileSystem, SuperBlock};
 use kernel::prelude::*;
 
 fn misuse<T: FileSystem>(d: &Dentry<T>) -> DentryRef<'static, T> {

@@ -3,7 +3,7 @@
 //! A whiteout's duplicate is filled once.
 #![allow(dead_code)]
 
-use kernel::fs::{dentry::*, filesystem::FileSystem, inode::*, sb::SuperBlock};
+use kernel::fs::{dentry::*, inode::*, rename::*, FileSystem, SuperBlock};
 use kernel::prelude::*;
 
 fn misuse<T: FileSystem>(

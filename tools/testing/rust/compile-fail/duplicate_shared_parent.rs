@@ -3,7 +3,7 @@
 //! `d_duplicate()` needs the parent locked exclusively.
 #![allow(dead_code)]
 
-use kernel::fs::{dentry::*, filesystem::FileSystem, inode::*};
+use kernel::fs::{dentry::*, inode::*, rename::*, FileSystem};
 use kernel::prelude::*;
 
 fn misuse<'r, T: FileSystem>(

@@ -5,7 +5,7 @@
 //! wait for the eviction or writeback in progress.
 #![allow(dead_code)]
 
-use kernel::fs::{filesystem::FileSystem, inode::*};
+use kernel::fs::{inode::*, FileSystem};
 
 fn misuse<T: FileSystem>(inode: &Unreferenced<'_, T>) {
     let _again = inode.super_block().get_or_create_inode(inode.ino());

@@ -3,7 +3,7 @@
 //! An in-lookup guard has one owner: it is not `Clone`.
 #![allow(dead_code)]
 
-use kernel::fs::{dentry::*, filesystem::FileSystem, inode::*, sb::SuperBlock};
+use kernel::fs::{dentry::*, inode::*, FileSystem, SuperBlock};
 use kernel::prelude::*;
 
 fn misuse<'a, T: FileSystem>(g: &InLookup<'a, T>) -> InLookup<'a, T> {

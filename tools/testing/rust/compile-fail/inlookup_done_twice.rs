@@ -3,7 +3,7 @@
 //! An in-lookup dentry is completed once: `done()` consumes its guard.
 #![allow(dead_code)]
 
-use kernel::fs::{dentry::*, filesystem::FileSystem, inode::*, sb::SuperBlock};
+use kernel::fs::{dentry::*, inode::*, FileSystem, SuperBlock};
 use kernel::prelude::*;
 
 fn misuse<T: FileSystem>(g: InLookup<'_, T>) {

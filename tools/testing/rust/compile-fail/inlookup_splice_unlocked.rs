@@ -3,7 +3,7 @@
 //! Completing a lookup needs its parent locked: a token, not the bare inode.
 #![allow(dead_code)]
 
-use kernel::fs::{dentry::*, filesystem::FileSystem, inode::*, sb::SuperBlock};
+use kernel::fs::{dentry::*, inode::*, FileSystem, SuperBlock};
 use kernel::prelude::*;
 
 fn misuse<T: FileSystem>(g: InLookup<'_, T>, dir: &Inode<T>) {

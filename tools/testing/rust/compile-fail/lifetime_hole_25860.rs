@@ -5,7 +5,7 @@
 //! could outlive the superblock.
 #![allow(dead_code)]
 
-use kernel::fs::{dentry::*, filesystem::FileSystem, inode::*};
+use kernel::fs::{dentry::*, inode::*, FileSystem};
 
 static UNIT: &&() = &&();
 

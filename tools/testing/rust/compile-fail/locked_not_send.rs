@@ -3,7 +3,7 @@
 //! A lock token belongs to the thread that holds the lock: it is not `Send`.
 #![allow(dead_code)]
 
-use kernel::fs::{dentry::*, filesystem::FileSystem, inode::*, sb::SuperBlock};
+use kernel::fs::{dentry::*, inode::*, FileSystem, SuperBlock};
 use kernel::prelude::*;
 
 fn send<S: Send>(_s: S) {}

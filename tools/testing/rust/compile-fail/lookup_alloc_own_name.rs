@@ -5,7 +5,7 @@
 //! in lookup, so a second dentry would be made for it.
 #![allow(dead_code)]
 
-use kernel::fs::{dentry::*, filesystem::FileSystem, inode::*};
+use kernel::fs::{dentry::*, inode::*, FileSystem};
 use kernel::prelude::*;
 
 fn misuse<'a, T: FileSystem>(

@@ -3,7 +3,7 @@
 //! Only `->lookup` may leave its dentry negative: it alone has a `LookupLock`.
 #![allow(dead_code)]
 
-use kernel::fs::{dentry::*, filesystem::FileSystem, inode::*, sb::SuperBlock};
+use kernel::fs::{dentry::*, inode::*, FileSystem, SuperBlock};
 use kernel::prelude::*;
 
 fn misuse<T: FileSystem>(e: NewEntry<'_, T>, dir: &Locked<'_, T, Exclusive>) {

@@ -3,7 +3,7 @@
 //! A name is stable only until its dentry moves: a silly-rename borrows the target mutably.
 #![allow(dead_code)]
 
-use kernel::fs::{dentry::*, filesystem::FileSystem, inode::*, sb::SuperBlock};
+use kernel::fs::{dentry::*, inode::*, rename::*, FileSystem, SuperBlock};
 use kernel::prelude::*;
 
 fn misuse<'a, T: FileSystem>(

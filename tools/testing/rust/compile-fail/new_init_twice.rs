@@ -3,7 +3,7 @@
 //! An `I_NEW` inode is set up and unlocked once.
 #![allow(dead_code)]
 
-use kernel::fs::{dentry::*, filesystem::FileSystem, inode::*, sb::SuperBlock};
+use kernel::fs::{dentry::*, inode::*, FileSystem, SuperBlock};
 use kernel::prelude::*;
 
 fn misuse<T: FileSystem>(n: New<'_, T>, p: Params<'_, T>, q: Params<'_, T>) {

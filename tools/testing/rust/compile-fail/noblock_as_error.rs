@@ -4,7 +4,7 @@
 //! passed up as one with `?`, but must be matched.
 #![allow(dead_code)]
 
-use kernel::fs::{dentry::*, filesystem::FileSystem};
+use kernel::fs::{dentry::*, FileSystem};
 use kernel::prelude::*;
 
 fn misuse<T: FileSystem>(dir: &Dentry<T>) -> Result {

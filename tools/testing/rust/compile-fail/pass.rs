@@ -3,7 +3,7 @@
 //! used as the bindings intend. It must build, so that a broken setup (a
 //! missing kernel crate, a wrong flag) cannot pass for "every case failed".
 
-use kernel::fs::{dentry::*, filesystem::FileSystem, inode::*, sb::SuperBlock};
+use kernel::fs::{dentry::*, inode::*, rename::*, FileSystem, SuperBlock};
 use kernel::prelude::*;
 
 module! {

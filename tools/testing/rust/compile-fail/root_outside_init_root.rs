@@ -4,7 +4,7 @@
 //! root alias made elsewhere could be spliced into its own subtree.
 #![allow(dead_code)]
 
-use kernel::fs::{dentry::Root, filesystem::FileSystem, inode::*};
+use kernel::fs::{dentry::Root, inode::*, FileSystem};
 use kernel::prelude::*;
 
 fn misuse<'a, T: FileSystem>(inode: InodeRef<'a, T>) -> Result<Root<'a, T>> {

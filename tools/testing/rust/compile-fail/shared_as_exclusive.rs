@@ -3,7 +3,7 @@
 //! A shared lock is no exclusive one, and there is no upgrade.
 #![allow(dead_code)]
 
-use kernel::fs::{dentry::*, filesystem::FileSystem, inode::*, sb::SuperBlock};
+use kernel::fs::{dentry::*, inode::*, FileSystem, SuperBlock};
 use kernel::prelude::*;
 
 fn need_exclusive<T: FileSystem>(_dir: &Locked<'_, T, Exclusive>) {}

@@ -3,7 +3,7 @@
 //! The link count changes only under the inode lock held exclusively.
 #![allow(dead_code)]
 
-use kernel::fs::{dentry::*, filesystem::FileSystem, inode::*, sb::SuperBlock};
+use kernel::fs::{dentry::*, inode::*, FileSystem, SuperBlock};
 use kernel::prelude::*;
 
 fn misuse<T: FileSystem>(inode: &Locked<'_, T, Shared>) {

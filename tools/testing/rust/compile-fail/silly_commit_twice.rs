@@ -3,7 +3,7 @@
 //! A silly-rename hands its duplicate to the rename once.
 #![allow(dead_code)]
 
-use kernel::fs::{dentry::*, filesystem::FileSystem, inode::*};
+use kernel::fs::{dentry::*, inode::*, rename::*, FileSystem};
 use kernel::prelude::*;
 
 fn misuse<'a, T: FileSystem>(

@@ -5,7 +5,7 @@
 //! eviction would wait for this writeback.
 #![allow(dead_code)]
 
-use kernel::fs::{filesystem::FileSystem, inode::*};
+use kernel::fs::{inode::*, FileSystem};
 
 fn misuse<T: FileSystem>(inode: &Unreferenced<'_, T>) {
     let _r = inode.get();

@@ -21,13 +21,13 @@ use kernel::{
     fs::{
         dentry::{Entry, LookupFlags, NewEntry, Spliced},
         dir::{self, DirEmitter, File},
-        filesystem::FileSystem,
         inode::{
             self, Attrs, Exclusive, InodeFlags, InodeRef, Locked, Lookup, LookupLock, Params,
             Shared, Time, Type,
         },
         param::{global_root_uid, Kgid, Log, Param, Spec, Table},
         sb::{self, SuperBlock},
+        FileSystem,
     },
     fs_param_table,
     prelude::*,

@@ -1,0 +1,167 @@
+// SPDX-License-Identifier: GPL-2.0
+
+//! Kernel file systems.
+//!
+//! Besides [`File`], this module holds the abstractions a file system is
+//! written with: its type and registration, its superblocks, inodes and
+//! dentries, and the operation tables the VFS calls it through. They cover
+//! what an in-memory or store-backed file system needs to create, look up,
+//! link, remove and rename names, concurrently, with the dcache primitives
+//! that let lookups run under a directory lock held shared
+//! (`d_alloc_parallel()`, `d_alloc_noblock()`, `d_duplicate()`,
+//! `LOOKUP_SHARED`).
+//!
+//! # Object model
+//!
+//! As in C, and not one trait for everything:
+//!
+//! - a [`FileSystem`] is a file system type: its name, its mount parameters
+//!   ([`param`]), and the setup and teardown of a [`SuperBlock`]. A
+//!   [`Registration`], usually made by [`module_fs!`](crate::module_fs),
+//!   registers it;
+//! - each [`Inode`] carries the file system's [`FileSystem::INodeData`] and
+//!   the operation tables of its type, chosen when it is set up
+//!   ([`inode::Type`]): the [`inode::Operations`] of directories and
+//!   regular files, the [`dir::Operations`] of open directories, the
+//!   [`address_space::Operations`] that move file contents, and the
+//!   [`xattr::Operations`] of the whole superblock;
+//! - a [`Dentry`] names an inode in its parent directory. The VFS hands
+//!   operations views of dentries whose type says what may be done with
+//!   them: an [`dentry::Entry`] to read, a [`dentry::NewEntry`] to complete
+//!   exactly once, an [`dentry::InLookup`] owned while a lookup runs;
+//! - counted references, [`InodeRef`] and [`DentryRef`], borrow their
+//!   superblock, so that none outlives it.
+//!
+//! # Locking
+//!
+//! The VFS takes a directory's `i_rwsem` before calling into the file
+//! system, and the callback receives a token, [`inode::Locked`], that
+//! proves which mode it holds: [`inode::Shared`] for `->lookup` with
+//! `LOOKUP_SHARED` and for reading a directory, [`inode::Exclusive`] for
+//! operations that change a directory, and for the inodes they change. Only
+//! an exclusive token changes sizes, link counts and times, and the dcache
+//! operations that need a lock ask for the matching token. Names are read
+//! only through views whose lock keeps them stable. A rename's extra locks
+//! and dcache work are in [`rename`]. No Rust code runs in RCU-walk mode.
+//!
+//! # Examples
+//!
+//! A file system with one empty, read-only directory. rustfs
+//! (`rust/rustfs/` in the rustfs kit) is a complete file system on these
+//! bindings, which drives every path of them.
+//!
+//! ```
+//! use kernel::fs::{
+//!     dentry::{LookupFlags, NewEntry, Spliced},
+//!     dir::{self, DirEmitter},
+//!     inode::{self, Attrs, InodeFlags, Lookup, LookupLock, Params, Shared, Time, Type},
+//!     param::{self, Kgid},
+//!     sb, FileSystem, InodeRef, SuperBlock,
+//! };
+//! use kernel::prelude::*;
+//!
+//! struct EmptyFs;
+//!
+//! impl FileSystem for EmptyFs {
+//!     const NAME: &'static CStr = c"emptyfs";
+//!     const PARAMS: &'static param::Table = &param::Table::EMPTY;
+//!     type Options = ();
+//!     type Data = ();
+//!     type INodeData = ();
+//!
+//!     fn parse_param(_opts: &mut (), _param: &param::Param<'_>) -> Result {
+//!         Ok(())
+//!     }
+//!
+//!     fn fill_super(sb: &SuperBlock<Self, sb::New>, _opts: ()) -> Result {
+//!         sb.set_params(&sb::Params {
+//!             magic: 0x454d5054,
+//!             blocksize_bits: 12,
+//!             maxbytes: 0,
+//!             time_gran: 1,
+//!             max_links: 0,
+//!         })
+//!     }
+//!
+//!     fn init_root(sb: &SuperBlock<Self>) -> Result<InodeRef<'_, Self>> {
+//!         let Lookup::New(new) = sb.get_or_create_inode(1)? else {
+//!             return Err(EEXIST);
+//!         };
+//!         let now = Time::now();
+//!         new.init(Params {
+//!             typ: Type::Dir(inode::Ops::new::<Root>(), dir::Ops::new::<Root>()),
+//!             attrs: Attrs {
+//!                 mode: 0o555,
+//!                 uid: param::global_root_uid(),
+//!                 gid: Kgid::GLOBAL_ROOT,
+//!                 nlink: 2,
+//!                 size: 0,
+//!                 atime: now,
+//!                 mtime: now,
+//!                 ctime: now,
+//!                 flags: InodeFlags::default(),
+//!             },
+//!             owner_dir: None,
+//!             data: (),
+//!         })
+//!     }
+//!
+//!     fn reconfigure(_sb: &SuperBlock<Self>, _opts: (), _log: &param::Log<'_>) -> Result {
+//!         Ok(())
+//!     }
+//! }
+//!
+//! struct Root;
+//!
+//! #[vtable]
+//! impl inode::Operations for Root {
+//!     type FileSystem = EmptyFs;
+//!
+//!     // Every name is missing: complete the lookup negative.
+//!     fn lookup<'a>(
+//!         _dir: LookupLock<'a, EmptyFs>,
+//!         dentry: NewEntry<'a, EmptyFs>,
+//!         _flags: LookupFlags,
+//!     ) -> Result<Spliced<'a, EmptyFs>> {
+//!         dentry.splice_alias(None)
+//!     }
+//! }
+//!
+//! #[vtable]
+//! impl dir::Operations for Root {
+//!     type FileSystem = EmptyFs;
+//!
+//!     fn read_dir(
+//!         file: &dir::File<EmptyFs>,
+//!         _dir: &inode::Locked<'_, EmptyFs, Shared>,
+//!         emitter: &mut DirEmitter,
+//!     ) -> Result {
+//!         emitter.emit_dots(file);
+//!         Ok(())
+//!     }
+//! }
+//! ```
+//!
+//! C headers: [`include/linux/fs.h`](srctree/include/linux/fs.h),
+//! [`include/linux/dcache.h`](srctree/include/linux/dcache.h).
+
+pub mod file;
+pub use self::file::{File, LocalFile};
+
+mod kiocb;
+pub use self::kiocb::Kiocb;
+
+pub mod address_space;
+pub mod dentry;
+pub mod dir;
+mod filesystem;
+pub mod inode;
+pub mod param;
+pub mod rename;
+pub mod sb;
+pub mod xattr;
+
+pub use self::dentry::{Dentry, DentryRef};
+pub use self::filesystem::{FileSystem, ModuleData, Registration, Stat};
+pub use self::inode::{Inode, InodeRef};
+pub use self::sb::SuperBlock;
