@@ -19,7 +19,7 @@
 //!   ([`param`]), and the setup and teardown of a [`SuperBlock`]. A
 //!   [`Registration`], usually made by [`module_fs!`](crate::module_fs),
 //!   registers it;
-//! - each [`Inode`] carries the file system's [`FileSystem::INodeData`] and
+//! - each [`Inode`] carries the file system's [`FileSystem::InodeData`] and
 //!   the operation tables of its type, chosen when it is set up
 //!   ([`inode::Type`]): the [`inode::Operations`] of directories and
 //!   regular files, the [`dir::Operations`] of open directories, the
@@ -54,7 +54,7 @@
 //! use kernel::fs::{
 //!     dentry::{LookupFlags, NewEntry, Spliced},
 //!     dir::{self, DirEmitter},
-//!     inode::{self, Attrs, InodeFlags, Lookup, LookupLock, Params, Shared, Time, Type},
+//!     inode::{self, Attrs, InodeFlags, Iget, LookupLock, Params, Shared, Time, Type},
 //!     param::{self, Kgid},
 //!     sb, FileSystem, InodeRef, SuperBlock,
 //! };
@@ -67,7 +67,7 @@
 //!     const PARAMS: &'static param::Table = &param::Table::EMPTY;
 //!     type Options = ();
 //!     type Data = ();
-//!     type INodeData = ();
+//!     type InodeData = ();
 //!
 //!     fn parse_param(_opts: &mut (), _param: &param::Param<'_>) -> Result {
 //!         Ok(())
@@ -84,7 +84,7 @@
 //!     }
 //!
 //!     fn init_root(sb: &SuperBlock<Self>) -> Result<InodeRef<'_, Self>> {
-//!         let Lookup::New(new) = sb.get_or_create_inode(1)? else {
+//!         let Iget::New(new) = sb.iget_locked(1)? else {
 //!             return Err(EEXIST);
 //!         };
 //!         let now = Time::now();
@@ -132,7 +132,7 @@
 //!     type FileSystem = EmptyFs;
 //!
 //!     fn read_dir(
-//!         file: &dir::File<EmptyFs>,
+//!         file: &dir::DirFile<EmptyFs>,
 //!         _dir: &inode::Locked<'_, EmptyFs, Shared>,
 //!         emitter: &mut DirEmitter,
 //!     ) -> Result {

@@ -15,9 +15,9 @@ use core::fmt::Write;
 use kernel::{
     fs::{
         dentry::{Dentry, Entry, LookupFlags, NewEntry, Parallel, Spliced, NAME_MAX},
-        dir::{self, DirEmitter, DirType, File},
+        dir::{self, DirEmitter, DirFile, DirType},
         inode::{
-            self, Exclusive, Inode, InodeRef, Locked, Lookup, LookupLock, Opened, Shared, TmpFile,
+            self, Exclusive, Iget, Inode, InodeRef, Locked, LookupLock, Opened, Shared, TmpFile,
         },
         rename::{RenameFlags, RenameLocks, SillyRename},
         xattr::SetMode,
@@ -75,7 +75,7 @@ fn make<'a>(
     let typ = node.dir_type();
     let inode = (|| -> Result<InodeRef<'_, RustFs>> {
         let slot = DirIndex::reserve(name, ino, typ)?;
-        let Lookup::New(new) = sb.get_or_create_inode(ino)? else {
+        let Iget::New(new) = sb.iget_locked(ino)? else {
             return Err(EIO);
         };
         let inode = new.init_created(
@@ -281,7 +281,7 @@ impl inode::Operations for DirOps {
         let ino = node.ino;
         // Nameless: only the open file keeps it, through the inode.
         s.store.forget(ino);
-        let Lookup::New(new) = sb.get_or_create_inode(ino)? else {
+        let Iget::New(new) = sb.iget_locked(ino)? else {
             return Err(EIO);
         };
         // The owner `inode_init_owner()` picks reaches the store at
@@ -528,7 +528,7 @@ impl<'a, 'b> Whiteout<'a, 'b> {
         let ino = node.ino;
         (|| {
             let slot = DirIndex::reserve(old.name(), ino, DirType::Chr)?;
-            let Lookup::New(new) = sb.get_or_create_inode(ino)? else {
+            let Iget::New(new) = sb.iget_locked(ino)? else {
                 return Err(EIO);
             };
             // The owner `inode_init_owner()` gives it reaches the store at
@@ -571,7 +571,7 @@ impl dir::Operations for DirOps {
     type FileSystem = RustFs;
 
     fn read_dir(
-        file: &File<RustFs>,
+        file: &DirFile<RustFs>,
         dir: &Locked<'_, RustFs, Shared>,
         emitter: &mut DirEmitter,
     ) -> Result {

@@ -15,8 +15,7 @@ use kernel::{
         dentry::NegState,
         dir::{self, DirType},
         inode::{
-            self, Attrs, Inode, InodeFlags, InodeRef, Kstat, Lookup, Params, Time, Type,
-            Unreferenced,
+            self, Attrs, Iget, Inode, InodeFlags, InodeRef, Kstat, Params, Time, Type, Unreferenced,
         },
         param::{Log, Param, Table},
         sb::{self, SuperBlock},
@@ -158,9 +157,9 @@ pub(crate) fn params<'b>(
 
 /// The inode for `ino`: from the inode cache, or read back from the store.
 pub(crate) fn iget(sb: &SuperBlock<RustFs>, ino: u64) -> Result<InodeRef<'_, RustFs>> {
-    match sb.get_or_create_inode(ino)? {
-        Lookup::Cached(inode) => Ok(inode),
-        Lookup::New(new) => {
+    match sb.iget_locked(ino)? {
+        Iget::Cached(inode) => Ok(inode),
+        Iget::New(new) => {
             let s = sup(sb);
             // The name was found under the directory lock, which keeps its
             // object in the store; but the eviction of a silly-renamed file
@@ -200,7 +199,7 @@ impl FileSystem for RustFs {
     const PARAMS: &'static Table = &PARAMS;
     type Options = Options;
     type Data = Pin<KBox<Instance>>;
-    type INodeData = Arc<Node>;
+    type InodeData = Arc<Node>;
 
     fn parse_param(opts: &mut Options, param: &Param<'_>) -> Result {
         opts.parse(param)

@@ -3,7 +3,7 @@
 //! Directory file operations: reading directories.
 //!
 //! `->iterate_shared` runs with the directory's `i_rwsem` held shared, as the
-//! [`Locked`] token it gets says, and with the open [`File`], whose position
+//! [`Locked`] token it gets says, and with the open [`DirFile`], whose position
 //! is the directory cookie: a file system that keeps cursor state per open
 //! file finds it there. Entries go out through a [`DirEmitter`].
 //!
@@ -104,7 +104,7 @@ impl DirEmitter {
 
     /// Emits "." and "..", at positions 0 and 1, as needed. Returns `false`
     /// when the caller's buffer is full.
-    pub fn emit_dots<T: FileSystem>(&mut self, file: &File<T>) -> bool {
+    pub fn emit_dots<T: FileSystem>(&mut self, file: &DirFile<T>) -> bool {
         // SAFETY: The context is ours and `file` is the directory being read.
         unsafe { bindings::dir_emit_dots(file.as_raw(), self.0.get()) }
     }
@@ -127,12 +127,12 @@ impl DirEmitter {
 ///
 /// `inner` is an open `struct file` of a directory of file system `T`.
 #[repr(transparent)]
-pub struct File<T: FileSystem> {
+pub struct DirFile<T: FileSystem> {
     inner: Opaque<bindings::file>,
     _p: PhantomData<T>,
 }
 
-impl<T: FileSystem> File<T> {
+impl<T: FileSystem> DirFile<T> {
     /// Returns the raw `struct file`.
     pub fn as_raw(&self) -> *mut bindings::file {
         self.inner.get()
@@ -161,7 +161,7 @@ pub trait Operations {
 
     /// Emits the entries of `dir` from `emitter`'s position on.
     fn read_dir(
-        file: &File<Self::FileSystem>,
+        file: &DirFile<Self::FileSystem>,
         dir: &Locked<'_, Self::FileSystem, Shared>,
         emitter: &mut DirEmitter,
     ) -> Result;
@@ -212,10 +212,10 @@ impl<U: Operations + ?Sized> Table<U> {
         ctx: *mut bindings::dir_context,
     ) -> c_int {
         from_result(|| {
-            // SAFETY: As the function's safety requirements say; `File` is
+            // SAFETY: As the function's safety requirements say; `DirFile` is
             // `repr(transparent)` over `struct file`.
             let (file, dir, emitter) = unsafe {
-                let f = &*file.cast::<File<U::FileSystem>>();
+                let f = &*file.cast::<DirFile<U::FileSystem>>();
                 let inode = Inode::from_raw((*file).f_inode);
                 (f, Locked::new(inode), DirEmitter::from_raw(ctx))
             };

@@ -41,7 +41,7 @@ pub trait FileSystem: Sized + Send + Sync + 'static {
 
     /// Per-inode data, co-allocated with each inode and dropped when the
     /// inode is evicted.
-    type INodeData: Send + Sync;
+    type InodeData: Send + Sync;
 
     /// Records one parameter in `opts`. `fs_parse()` has already checked the
     /// key and the syntax of the value; semantic errors are reported with

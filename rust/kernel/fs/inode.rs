@@ -3,7 +3,7 @@
 //! Inodes, and the operations on them.
 //!
 //! An [`Inode`] carries per-file-system data of type
-//! [`FileSystem::INodeData`], co-allocated with the `struct inode` in an
+//! [`FileSystem::InodeData`], co-allocated with the `struct inode` in an
 //! inode cache that [`Registration`](super::Registration) owns. The data is
 //! dropped when the inode is evicted, and the memory is freed through the
 //! RCU-delayed `->free_inode`, so RCU path walkers that still look at the
@@ -41,9 +41,9 @@ mod ops;
 mod stat;
 mod tmpfile;
 
-pub(crate) use cache::{INodeWithData, InodeCache};
+pub(crate) use cache::{InodeCache, InodeWithData};
 pub use lock::{Exclusive, LockMode, Locked, LookupLock, Shared};
-pub use new::{Lookup, New, Params, Type};
+pub use new::{Iget, New, Params, Type};
 pub use ops::{Operations, Ops};
 pub use stat::Kstat;
 pub use tmpfile::{Opened, TmpFile};
@@ -53,7 +53,7 @@ pub use tmpfile::{Opened, TmpFile};
 ///
 /// `inner` is a live inode of a superblock of file system `T`, allocated by
 /// that file system's inode cache (so it is the `inode` field of an
-/// [`INodeWithData`]), with `i_count >= 1` or the inode otherwise pinned
+/// [`InodeWithData`]), with `i_count >= 1` or the inode otherwise pinned
 /// (for example by a dentry or a callback) while a `&Inode<T>` exists. Its
 /// data is initialised unless the inode is still `I_NEW`, and no `&Inode<T>`
 /// to an `I_NEW` inode is handed out.
@@ -221,7 +221,7 @@ impl<T: FileSystem> Inode<T> {
         // pinned. `flags` is atomic: reading it without `i_rwsem`, which
         // its writers hold, is no data race.
         InodeFlags(unsafe {
-            (*INodeWithData::<T>::from_inode(self.as_raw()))
+            (*InodeWithData::<T>::from_inode(self.as_raw()))
                 .flags
                 .load(Relaxed)
         })
@@ -235,12 +235,12 @@ impl<T: FileSystem> Inode<T> {
     }
 
     /// The file system's data for this inode.
-    pub fn data(&self) -> &T::INodeData {
+    pub fn data(&self) -> &T::InodeData {
         // SAFETY: The inode came from our inode cache and is initialised, so
         // its data is too (type invariant); it is dropped only at eviction,
         // after every borrow of the inode has ended.
         unsafe {
-            (*INodeWithData::<T>::from_inode(self.as_raw()))
+            (*InodeWithData::<T>::from_inode(self.as_raw()))
                 .data
                 .assume_init_ref()
         }
@@ -381,7 +381,7 @@ impl<'a, T: FileSystem> Unreferenced<'a, T> {
     }
 
     /// The file system's data for the inode.
-    pub fn data(&self) -> &'a T::INodeData {
+    pub fn data(&self) -> &'a T::InodeData {
         self.inode.data()
     }
 

@@ -9,7 +9,7 @@
 //! C headers: [`include/linux/fs/super_types.h`](srctree/include/linux/fs/super_types.h).
 
 use super::{
-    inode::{self, Lookup},
+    inode::{self, Iget},
     xattr::{self, Handlers},
     FileSystem, InodeRef,
 };
@@ -182,7 +182,7 @@ impl<T: FileSystem> SuperBlock<T, Ready> {
     /// inode that the caller initialises (`iget_locked()`). It waits while
     /// the inode is someone's `New`: a thread that holds the `New` of `ino`
     /// itself would wait for itself.
-    pub fn get_or_create_inode(&self, ino: u64) -> Result<Lookup<'_, T>> {
+    pub fn iget_locked(&self, ino: u64) -> Result<Iget<'_, T>> {
         // SAFETY: The superblock is live (type invariant).
         let inode =
             NonNull::new(unsafe { bindings::iget_locked(self.as_raw(), ino) }).ok_or(ENOMEM)?;
@@ -193,12 +193,12 @@ impl<T: FileSystem> SuperBlock<T, Ready> {
             // data is not initialised), on this superblock, and we own the
             // reference `iget_locked()` returned.
             // SAFETY: As above.
-            Ok(Lookup::New(unsafe { inode::New::from_raw(inode) }))
+            Ok(Iget::New(unsafe { inode::New::from_raw(inode) }))
         } else {
             // INVARIANT: `iget_locked()` waits for `I_NEW` to clear, so the
             // inode is initialised; we own the reference it returned.
             // SAFETY: As above.
-            Ok(Lookup::Cached(unsafe { InodeRef::from_raw(inode) }))
+            Ok(Iget::Cached(unsafe { InodeRef::from_raw(inode) }))
         }
     }
 }

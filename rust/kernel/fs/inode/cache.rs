@@ -15,8 +15,8 @@ use core::{marker::PhantomData, mem::MaybeUninit, ptr::NonNull};
 /// written only while the inode is `I_NEW` or being evicted, when the writer
 /// has exclusive access.
 #[repr(C)]
-pub(crate) struct INodeWithData<T: FileSystem> {
-    pub(super) data: MaybeUninit<T::INodeData>,
+pub(crate) struct InodeWithData<T: FileSystem> {
+    pub(super) data: MaybeUninit<T::InodeData>,
     pub(super) has_data: bool,
     /// The [`InodeFlags`], as `chattr(1)` sees them: set by `New::init()`,
     /// then changed only under `i_rwsem`, by `->fileattr_set`.
@@ -25,7 +25,7 @@ pub(crate) struct INodeWithData<T: FileSystem> {
     inode: bindings::inode,
 }
 
-impl<T: FileSystem> INodeWithData<T> {
+impl<T: FileSystem> InodeWithData<T> {
     /// Returns the allocation around `inode`.
     ///
     /// # Safety
@@ -33,17 +33,17 @@ impl<T: FileSystem> INodeWithData<T> {
     /// `inode` must have been allocated by the inode cache of `T`.
     pub(super) unsafe fn from_inode(inode: *mut bindings::inode) -> *mut Self {
         // SAFETY: By the safety requirements, `inode` is the `inode` field of
-        // an `INodeWithData<T>`.
+        // an `InodeWithData<T>`.
         unsafe { crate::container_of!(inode, Self, inode) }
     }
 }
 
 /// The inode cache of a file system type: a slab cache of
-/// [`INodeWithData`].
+/// [`InodeWithData`].
 ///
 /// # Invariants
 ///
-/// `cache` is a slab cache of `INodeWithData<T>` objects whose `inode` was
+/// `cache` is a slab cache of `InodeWithData<T>` objects whose `inode` was
 /// set up by `inode_init_once()`, and it is destroyed exactly once, in
 /// [`Drop`].
 pub(crate) struct InodeCache<T: FileSystem> {
@@ -60,7 +60,7 @@ impl<T: FileSystem> InodeCache<T> {
     /// Creates the cache, named after the file system type.
     pub(crate) fn new() -> Result<Self> {
         let mut args = bindings::kmem_cache_args {
-            align: core::mem::align_of::<INodeWithData<T>>() as u32,
+            align: core::mem::align_of::<InodeWithData<T>>() as u32,
             ctor: Some(Self::init_once),
             ..pin_init::zeroed()
         };
@@ -69,7 +69,7 @@ impl<T: FileSystem> InodeCache<T> {
         let cache = unsafe {
             bindings::__kmem_cache_create_args(
                 T::NAME.as_char_ptr(),
-                core::mem::size_of::<INodeWithData<T>>() as u32,
+                core::mem::size_of::<InodeWithData<T>>() as u32,
                 &mut args,
                 bindings::SLAB_RECLAIM_ACCOUNT | bindings::SLAB_ACCOUNT,
             )
@@ -89,9 +89,9 @@ impl<T: FileSystem> InodeCache<T> {
     ///
     /// Called by the slab allocator with a new object of this cache.
     unsafe extern "C" fn init_once(obj: *mut c_void) {
-        let outer = obj.cast::<INodeWithData<T>>();
+        let outer = obj.cast::<InodeWithData<T>>();
         // SAFETY: `obj` is a new object of this cache, so an
-        // `INodeWithData<T>` we may initialise.
+        // `InodeWithData<T>` we may initialise.
         unsafe {
             (*outer).has_data = false;
             bindings::inode_init_once(&raw mut (*outer).inode);
@@ -112,7 +112,7 @@ impl<T: FileSystem> InodeCache<T> {
         if obj.is_null() {
             return core::ptr::null_mut();
         }
-        let outer = obj.cast::<INodeWithData<T>>();
+        let outer = obj.cast::<InodeWithData<T>>();
         // SAFETY: A freshly allocated object: `has_data` is false, as set by
         // the constructor or by eviction before it was freed. `free_inode`
         // finds the cache here: the superblock may be gone by then.
@@ -130,7 +130,7 @@ impl<T: FileSystem> InodeCache<T> {
     /// `inode` must come from this cache and be being evicted by the caller.
     pub(crate) unsafe fn has_data(inode: *mut bindings::inode) -> bool {
         // SAFETY: By the safety requirements.
-        unsafe { (*INodeWithData::<T>::from_inode(inode)).has_data }
+        unsafe { (*InodeWithData::<T>::from_inode(inode)).has_data }
     }
 
     /// Drops the data of an inode being evicted (from `->evict_inode`).
@@ -141,7 +141,7 @@ impl<T: FileSystem> InodeCache<T> {
     pub(crate) unsafe fn drop_data(inode: *mut bindings::inode) {
         // SAFETY: By the safety requirements, we have exclusive access.
         unsafe {
-            let outer = INodeWithData::<T>::from_inode(inode);
+            let outer = InodeWithData::<T>::from_inode(inode);
             if (*outer).has_data {
                 (*outer).has_data = false;
                 (*outer).data.assume_init_drop();
@@ -159,7 +159,7 @@ impl<T: FileSystem> InodeCache<T> {
         // there never was any), so `has_data` is false, as the constructor
         // expects of a free object; the cache lives until `rcu_barrier()`.
         unsafe {
-            let outer = INodeWithData::<T>::from_inode(inode);
+            let outer = InodeWithData::<T>::from_inode(inode);
             bindings::kmem_cache_free((*outer).cache, outer.cast());
         }
     }

@@ -2,7 +2,7 @@
 
 //! New inodes: set up while `I_NEW`, then unlocked.
 
-use super::{ops::OtherOps, stat::I_FLAGS_MASK, Attrs, INodeWithData, InodeRef, Ops};
+use super::{ops::OtherOps, stat::I_FLAGS_MASK, Attrs, InodeRef, InodeWithData, Ops};
 use crate::{
     bindings,
     fs::{
@@ -47,7 +47,7 @@ pub struct Params<'b, T: FileSystem> {
     /// `dir`, as `inode_init_owner()` sets them, instead of `attrs`.
     pub owner_dir: Option<&'b Inode<T>>,
     /// The file system's data for the inode.
-    pub data: T::INodeData,
+    pub data: T::InodeData,
 }
 
 /// A new, locked (`I_NEW`) inode returned by `iget_locked()`.
@@ -204,7 +204,7 @@ impl<'a, T: FileSystem> New<'a, T> {
         // SAFETY: The inode is `I_NEW`, so we have exclusive access to it, it
         // came from our inode cache, and the operation tables are static.
         unsafe {
-            let outer = INodeWithData::<T>::from_inode(inode);
+            let outer = InodeWithData::<T>::from_inode(inode);
             (*outer).data.write(params.data);
             (*outer).has_data = true;
             (*outer).flags.store(a.flags.into(), Relaxed);
@@ -294,8 +294,8 @@ impl<T: FileSystem> Drop for New<'_, T> {
     }
 }
 
-/// The result of [`SuperBlock::get_or_create_inode`].
-pub enum Lookup<'a, T: FileSystem> {
+/// The result of [`SuperBlock::iget_locked`].
+pub enum Iget<'a, T: FileSystem> {
     /// The inode was in the inode cache, initialised.
     Cached(InodeRef<'a, T>),
     /// The inode was not cached: this thread must initialise it.

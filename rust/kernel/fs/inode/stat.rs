@@ -3,7 +3,7 @@
 //! `stat(2)` and the inode flags of `chattr(1)`: `->getattr`,
 //! `->fileattr_get` and `->fileattr_set`.
 
-use super::{INodeWithData, InodeFlags, Time};
+use super::{InodeFlags, InodeWithData, Time};
 use crate::{
     bindings,
     error::from_result,
@@ -59,7 +59,7 @@ pub(super) unsafe extern "C" fn fileattr_set<T: FileSystem>(
         }
         let inode = (*dentry).d_inode;
         let flags = InodeFlags((*fa).flags);
-        (*INodeWithData::<T>::from_inode(inode))
+        (*InodeWithData::<T>::from_inode(inode))
             .flags
             .store(flags.into(), Relaxed);
         bindings::inode_set_flags(inode, flags.i_flags(), I_FLAGS_MASK);

@@ -8,5 +8,5 @@
 use kernel::fs::{inode::*, FileSystem};
 
 fn misuse<T: FileSystem>(inode: &Unreferenced<'_, T>) {
-    let _again = inode.super_block().get_or_create_inode(inode.ino());
+    let _again = inode.super_block().iget_locked(inode.ino());
 }

@@ -20,10 +20,10 @@
 use kernel::{
     fs::{
         dentry::{Entry, LookupFlags, NewEntry, Spliced},
-        dir::{self, DirEmitter, File},
+        dir::{self, DirEmitter, DirFile},
         inode::{
-            self, Attrs, Exclusive, InodeFlags, InodeRef, Locked, Lookup, LookupLock, Params,
-            Shared, Time, Type,
+            self, Attrs, Exclusive, Iget, InodeFlags, InodeRef, Locked, LookupLock, Params, Shared,
+            Time, Type,
         },
         param::{global_root_uid, Kgid, Log, Param, Spec, Table},
         sb::{self, SuperBlock},
@@ -76,14 +76,14 @@ fn attrs(mode: u16, nlink: u32) -> Attrs {
 
 fn new_inode(sb: &SuperBlock<Misuse>, typ: Type<Misuse>, a: Attrs) -> Result<InodeRef<'_, Misuse>> {
     let ino = sb.data().next_ino.fetch_add(1, Relaxed);
-    match sb.get_or_create_inode(ino)? {
-        Lookup::New(new) => new.init(Params {
+    match sb.iget_locked(ino)? {
+        Iget::New(new) => new.init(Params {
             typ,
             attrs: a,
             owner_dir: None,
             data: (),
         }),
-        Lookup::Cached(_) => Err(EIO),
+        Iget::Cached(_) => Err(EIO),
     }
 }
 
@@ -92,7 +92,7 @@ impl FileSystem for Misuse {
     const PARAMS: &'static Table = &PARAMS;
     type Options = Options;
     type Data = KBox<Data>;
-    type INodeData = ();
+    type InodeData = ();
 
     fn parse_param(opts: &mut Options, param: &Param<'_>) -> Result {
         opts.root_not_dir = param.opt() == OPT_ROOT_NOT_DIR;
@@ -199,7 +199,7 @@ impl dir::Operations for DirOps {
     type FileSystem = Misuse;
 
     fn read_dir(
-        file: &File<Misuse>,
+        file: &DirFile<Misuse>,
         _dir: &Locked<'_, Misuse, Shared>,
         emitter: &mut DirEmitter,
     ) -> Result {
