@@ -19,7 +19,7 @@ use kernel::{
         inode::{
             self, Exclusive, Iget, Inode, InodeRef, Locked, LookupLock, Opened, Shared, TmpFile,
         },
-        rename::{RenameFlags, RenameLocks, SillyRename},
+        rename::{RenameFlag, RenameFlags, RenameLocks, SillyRename},
         xattr::SetMode,
     },
     prelude::*,
@@ -318,19 +318,19 @@ impl inode::Operations for DirOps {
         flags: RenameFlags,
         inodes: &RenameLocks<'_, RustFs>,
     ) -> Result {
-        use RenameFlags as F;
-        if flags.unknown(&[F::NOREPLACE, F::EXCHANGE, F::WHITEOUT]) != 0 {
+        use RenameFlag as F;
+        if u32::from(flags) & !RenameFlags::all_bits() != 0 {
             return Err(EINVAL);
         }
-        if flags.contains(F::EXCHANGE)
-            && (flags.contains(F::NOREPLACE) || flags.contains(F::WHITEOUT))
+        if flags.contains(F::Exchange)
+            && (flags.contains(F::NoReplace) || flags.contains(F::Whiteout))
         {
             return Err(EINVAL);
         }
         let oi = old.inode().ok_or(ENOENT)?;
         let cross = old_dir.ino() != new_dir.ino();
         let _change = sup(old_dir.super_block()).store.changing();
-        if flags.contains(F::EXCHANGE) {
+        if flags.contains(F::Exchange) {
             let ni = new.inode().ok_or(ENOENT)?;
             index(old_dir)?
                 .lock()
@@ -356,7 +356,7 @@ impl inode::Operations for DirOps {
         }
 
         // Everything that can fail, first.
-        if flags.contains(F::NOREPLACE) && new.inode().is_some() {
+        if flags.contains(F::NoReplace) && new.inode().is_some() {
             return Err(EEXIST);
         }
         if let Some(ni) = new.inode() {
@@ -381,7 +381,7 @@ impl inode::Operations for DirOps {
             }
             _ => None,
         };
-        let whiteout = if flags.contains(F::WHITEOUT) {
+        let whiteout = if flags.contains(F::Whiteout) {
             Some(Whiteout::prepare(old_dir, old, inodes)?)
         } else {
             None

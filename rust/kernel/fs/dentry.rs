@@ -41,7 +41,9 @@ mod entry;
 mod lookup;
 
 pub use entry::{Entry, NegState, NewEntry, Spliced};
-pub use lookup::{Blocker, InLookup, LookupFlags, NoBlockError, NoBlockReturn, Parallel};
+pub use lookup::{
+    Blocker, InLookup, LookupFlag, LookupFlags, NoBlockError, NoBlockReturn, Parallel,
+};
 
 /// The longest name a dentry may have (`NAME_MAX`).
 pub const NAME_MAX: usize = 255;

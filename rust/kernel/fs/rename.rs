@@ -28,53 +28,47 @@ use crate::{
         xattr::InitXattrs,
         Dentry, FileSystem, Inode,
     },
+    impl_flags,
     prelude::*,
 };
 use core::{cell::Cell, ptr::NonNull};
 
-/// The flags of `renameat2(2)` (`RENAME_*`).
-///
-/// # Examples
-///
-/// A file system that knows only `RENAME_NOREPLACE` refuses the others:
-///
-/// ```
-/// use kernel::fs::rename::RenameFlags;
-///
-/// let known = [RenameFlags::NOREPLACE];
-/// assert_eq!(RenameFlags::NOREPLACE.unknown(&known), 0);
-/// assert_ne!(RenameFlags::WHITEOUT.unknown(&known), 0);
-/// assert!(RenameFlags::EXCHANGE.contains(RenameFlags::EXCHANGE));
-/// assert!(!RenameFlags::EXCHANGE.contains(RenameFlags::NOREPLACE));
-/// ```
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub struct RenameFlags(u32);
+impl_flags!(
+    /// The flags of `renameat2(2)` (`RENAME_*`).
+    ///
+    /// # Examples
+    ///
+    /// A file system that knows only `RENAME_NOREPLACE` refuses the others,
+    /// named or not:
+    ///
+    /// ```
+    /// use kernel::fs::rename::{RenameFlag, RenameFlags};
+    ///
+    /// let known = u32::from(RenameFlags::from(RenameFlag::NoReplace));
+    /// let refused = |f: RenameFlags| u32::from(f) & !known != 0;
+    /// assert!(refused(RenameFlag::Exchange | RenameFlag::Whiteout));
+    /// assert!(!refused(RenameFlag::NoReplace.into()));
+    /// assert!(!refused(RenameFlags::empty()));
+    /// ```
+    #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+    pub struct RenameFlags(u32);
+
+    /// One flag of `renameat2(2)`.
+    #[derive(Debug, Clone, Copy, PartialEq, Eq)]
+    pub enum RenameFlag {
+        /// Fail if the target exists (`RENAME_NOREPLACE`).
+        NoReplace = bindings::RENAME_NOREPLACE,
+        /// Swap source and target (`RENAME_EXCHANGE`).
+        Exchange = bindings::RENAME_EXCHANGE,
+        /// Leave a whiteout at the source (`RENAME_WHITEOUT`).
+        Whiteout = bindings::RENAME_WHITEOUT,
+    }
+);
 
 impl RenameFlags {
-    /// Fail if the target exists (`RENAME_NOREPLACE`).
-    pub const NOREPLACE: Self = Self(bindings::RENAME_NOREPLACE);
-    /// Swap source and target (`RENAME_EXCHANGE`).
-    pub const EXCHANGE: Self = Self(bindings::RENAME_EXCHANGE);
-    /// Leave a whiteout at the source (`RENAME_WHITEOUT`).
-    pub const WHITEOUT: Self = Self(bindings::RENAME_WHITEOUT);
-
-    pub(crate) fn from_raw(flags: u32) -> Self {
+    /// The flags the VFS passed; `do_renameat2()` refuses any other.
+    fn from_raw(flags: u32) -> Self {
         Self(flags)
-    }
-
-    /// Whether every flag of `other` is set.
-    pub fn contains(self, other: Self) -> bool {
-        self.0 & other.0 == other.0
-    }
-
-    /// Whether no flags are set.
-    pub fn is_empty(self) -> bool {
-        self.0 == 0
-    }
-
-    /// The flags that are not in `known`.
-    pub fn unknown(self, known: &[Self]) -> u32 {
-        known.iter().fold(self.0, |f, k| f & !k.0)
     }
 }
 
@@ -455,7 +449,7 @@ pub(crate) unsafe fn rename<U: Operations + ?Sized>(
     // stays in its parent (and, when exchanging, a target directory
     // in the same parent).
     let cross = old_dir != new_dir;
-    let exchange = flags.contains(RenameFlags::EXCHANGE);
+    let exchange = flags.contains(RenameFlag::Exchange);
     // SAFETY: A pinned inode.
     let is_dir = |i: *mut bindings::inode| unsafe { Inode::<U::FileSystem>::from_raw(i) }.is_dir();
     // SAFETY: Both dentries are pinned; `old` is positive, and `new`

@@ -3,7 +3,7 @@
 //! The dentries the VFS hands to directory operations: [`Entry`], and
 //! [`NewEntry`], a negative one to complete.
 
-use super::{from_err_ptr, name_of, qstr, same_sb, Dentry, DentryRef, LookupFlags};
+use super::{from_err_ptr, name_of, qstr, same_sb, Dentry, DentryRef, LookupFlag, LookupFlags};
 use crate::{
     bindings,
     fs::{inode::LookupLock, FileSystem, InodeRef},
@@ -179,7 +179,7 @@ impl<'a, T: FileSystem> NewEntry<'a, T> {
         lock: LookupLock<'b, T>,
         flags: LookupFlags,
     ) -> (Result<Spliced<'a, T>>, LookupLock<'b, T>) {
-        let shared = flags.contains(LookupFlags::SHARED);
+        let shared = flags.contains(LookupFlag::Shared);
         // SAFETY: The dentry is pinned and its parent stable (type invariant).
         let dir = unsafe { (*(*self.entry.as_raw()).d_parent).d_inode };
         if shared != lock.is_shared() || dir != lock.dir().as_raw() || name == self.name() {
@@ -196,7 +196,7 @@ impl<'a, T: FileSystem> NewEntry<'a, T> {
         // SAFETY: The dentry is negative and ours (type invariant), its
         // parent is locked in the mode `flags` says (checked against
         // `lock`), and `d_add_ci()` consumes the inode reference.
-        let res = unsafe { bindings::d_add_ci(self.entry.as_raw(), inode, &mut q, flags.bits()) };
+        let res = unsafe { bindings::d_add_ci(self.entry.as_raw(), inode, &mut q, flags.into()) };
         let res = from_err_ptr(res).map(|p| {
             // SAFETY: The result, under the same parent, comes with a
             // reference we now own.

@@ -6,6 +6,7 @@ use super::{from_err_ptr, name_of, same_sb, Dentry, DentryRef};
 use crate::{
     bindings,
     fs::{inode::Locked, FileSystem, InodeRef},
+    impl_flags,
     prelude::*,
 };
 use core::{mem::ManuallyDrop, ptr::NonNull};
@@ -175,52 +176,41 @@ impl<T: FileSystem> Drop for InLookup<'_, T> {
     }
 }
 
-/// The flags of a lookup (`LOOKUP_*`), as handed to `->lookup`.
-///
-/// # Examples
-///
-/// Each flag is its own bit, so a lookup's flags tell them apart:
-///
-/// ```
-/// use kernel::fs::dentry::LookupFlags;
-///
-/// let all = [
-///     LookupFlags::SHARED,
-///     LookupFlags::CREATE,
-///     LookupFlags::EXCL,
-///     LookupFlags::RENAME_TARGET,
-/// ];
-/// for (i, a) in all.iter().enumerate() {
-///     assert_eq!(a.bits().count_ones(), 1);
-///     for (j, b) in all.iter().enumerate() {
-///         assert_eq!(a.contains(*b), i == j);
-///     }
-/// }
-/// ```
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub struct LookupFlags(u32);
+impl_flags!(
+    /// The flags of a lookup (`LOOKUP_*`), as handed to `->lookup`. Those a
+    /// file system may act on are named; the others are kept, for calls
+    /// that pass the flags back to the VFS.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use kernel::fs::dentry::{LookupFlag, LookupFlags};
+    ///
+    /// let f = LookupFlag::Create | LookupFlag::Excl;
+    /// assert!(f.contains(LookupFlag::Create));
+    /// assert!(!f.contains(LookupFlag::Shared));
+    /// assert_eq!(LookupFlags::empty() | LookupFlag::Shared, LookupFlag::Shared.into());
+    /// ```
+    #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+    pub struct LookupFlags(u32);
+
+    /// One flag of a lookup.
+    #[derive(Debug, Clone, Copy, PartialEq, Eq)]
+    pub enum LookupFlag {
+        /// The parent is locked shared (`LOOKUP_SHARED`).
+        Shared = bindings::LOOKUP_SHARED,
+        /// The lookup is for creating the object (`LOOKUP_CREATE`).
+        Create = bindings::LOOKUP_CREATE,
+        /// The object must not exist (`LOOKUP_EXCL`).
+        Excl = bindings::LOOKUP_EXCL,
+        /// The lookup is for a rename target (`LOOKUP_RENAME_TARGET`).
+        RenameTarget = bindings::LOOKUP_RENAME_TARGET,
+    }
+);
 
 impl LookupFlags {
-    /// The parent is locked shared (`LOOKUP_SHARED`).
-    pub const SHARED: Self = Self(bindings::LOOKUP_SHARED);
-    /// The lookup is for creating the object (`LOOKUP_CREATE`).
-    pub const CREATE: Self = Self(bindings::LOOKUP_CREATE);
-    /// The object must not exist (`LOOKUP_EXCL`).
-    pub const EXCL: Self = Self(bindings::LOOKUP_EXCL);
-    /// The lookup is for a rename target (`LOOKUP_RENAME_TARGET`).
-    pub const RENAME_TARGET: Self = Self(bindings::LOOKUP_RENAME_TARGET);
-
+    /// The flags the VFS passed, all of them.
     pub(crate) fn from_raw(flags: u32) -> Self {
         Self(flags)
-    }
-
-    /// Whether every flag of `other` is set.
-    pub fn contains(self, other: Self) -> bool {
-        self.0 & other.0 == other.0
-    }
-
-    /// The raw flags.
-    pub fn bits(self) -> u32 {
-        self.0
     }
 }

@@ -10,7 +10,7 @@ use crate::{
     bindings,
     error::{from_result, to_result, VTABLE_DEFAULT_ERROR},
     fs::{
-        dentry::{Entry, LookupFlags, NewEntry, Spliced},
+        dentry::{Entry, LookupFlag, LookupFlags, NewEntry, Spliced},
         rename::{self, RenameFlags, RenameLocks},
         xattr, FileSystem, Inode,
     },
@@ -281,7 +281,7 @@ impl<U: Operations + ?Sized> Table<U> {
         // mode `LOOKUP_SHARED` tells.
         let lock = unsafe {
             let dir = Inode::from_raw(dir);
-            if flags.contains(LookupFlags::SHARED) {
+            if flags.contains(LookupFlag::Shared) {
                 LookupLock::Shared(Locked::new(dir))
             } else {
                 LookupLock::Exclusive(Locked::new(dir))
