@@ -86,12 +86,16 @@ overlay_files() {
 		\( -name '*.rs' -o -name '*.c' -o -name '*.h' \) 2>/dev/null | LC_ALL=C sort)
 }
 
-# Wire the overlay into the kernel crate: an #include for each helper, and
-# our bindgen header. The overlay's rust/kernel/fs.rs, which declares the
-# modules, replaces the tree's.
+# Wire the overlay into the kernel crate: an #include for each helper, our
+# bindgen header, and the task module's rust/kernel/task/ids.rs (Kgid). The
+# overlay's rust/kernel/fs.rs, which declares the modules, replaces the
+# tree's.
 glue_overlay() {
 	local d=$1 f m
 	[ -z "$NO_OVERLAY" ] || return 0
+	if [ -f "$TOP/rust/kernel/task/ids.rs" ] && ! grep -q '^mod ids;' "$d/rust/kernel/task.rs"; then
+		printf '\nmod ids;\npub use self::ids::Kgid;\n' >>"$d/rust/kernel/task.rs"
+	fi
 	for f in $(cd "$TOP" && ls rust/helpers/*.c 2>/dev/null); do
 		m=$(basename "$f")
 		grep -q "#include \"$m\"" "$d/rust/helpers/helpers.c" ||
@@ -118,7 +122,8 @@ touched_files() {
 	done
 	overlay_files
 	[ -n "$NO_OVERLAY" ] ||
-		printf '%s\n' rust/kernel/fs.rs rust/helpers/helpers.c rust/bindings/bindings_helper.h
+		printf '%s\n' rust/kernel/fs.rs rust/kernel/task.rs rust/helpers/helpers.c \
+			rust/bindings/bindings_helper.h
 }
 
 do_tree() {

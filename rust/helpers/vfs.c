@@ -36,6 +36,11 @@ __rust_helper gid_t rust_helper_from_kgid_munged(struct user_namespace *to,
 	return from_kgid_munged(to, gid);
 }
 
+__rust_helper bool rust_helper_gid_eq(kgid_t left, kgid_t right)
+{
+	return gid_eq(left, right);
+}
+
 __rust_helper void *rust_helper_alloc_inode_sb(struct super_block *sb,
 					       struct kmem_cache *cache,
 					       gfp_t gfp)

@@ -55,10 +55,11 @@
 //!     dentry::{LookupFlags, NewEntry, Spliced},
 //!     dir::{self, DirEmitter},
 //!     inode::{self, Attrs, InodeFlags, Iget, LookupLock, Params, Shared, Time, Type},
-//!     param::{self, Kgid},
+//!     param,
 //!     sb, FileSystem, InodeRef, SuperBlock,
 //! };
 //! use kernel::prelude::*;
+//! use kernel::task::{Kgid, Kuid};
 //!
 //! struct EmptyFs;
 //!
@@ -92,7 +93,7 @@
 //!             typ: Type::Dir(inode::Ops::new::<Root>(), dir::Ops::new::<Root>()),
 //!             attrs: Attrs {
 //!                 mode: 0o555,
-//!                 uid: param::global_root_uid(),
+//!                 uid: Kuid::GLOBAL_ROOT,
 //!                 gid: Kgid::GLOBAL_ROOT,
 //!                 nlink: 2,
 //!                 size: 0,

@@ -3,11 +3,11 @@
 //! Mount options.
 
 use kernel::{
-    fs::param::{global_root_uid, uid_in_init_ns, Kgid, Log, Param, Spec, Table},
+    fs::param::{Log, Param, Spec, Table},
     fs_param_table,
     prelude::*,
     seq_file::{seq_print, SeqFile},
-    task::Kuid,
+    task::{Kgid, Kuid},
 };
 
 const OPT_MODE: u8 = 0;
@@ -124,7 +124,7 @@ impl Options {
 
     /// Owner of the root directory.
     pub(crate) fn uid(&self) -> Kuid {
-        self.uid.unwrap_or_else(global_root_uid)
+        self.uid.unwrap_or(Kuid::GLOBAL_ROOT)
     }
 
     /// Group of the root directory.
@@ -142,7 +142,7 @@ impl Options {
         if self.mode() != 0o755 {
             seq_print!(m, ",mode={:o}", self.mode());
         }
-        let uid = uid_in_init_ns(self.uid());
+        let uid = self.uid().in_init_ns();
         if uid != 0 {
             seq_print!(m, ",uid={uid}");
         }

@@ -29,6 +29,7 @@ use kernel::{
         atomic::{Atomic, Relaxed},
         Arc,
     },
+    task::{Kgid, Kuid},
 };
 
 /// `statfs(2)`'s `f_type` for rustfs: "RUST".
@@ -183,8 +184,8 @@ pub(crate) fn new_attrs(mode: u16, nlink: u32, size: i64) -> Attrs {
     let now = Time::now();
     Attrs {
         mode,
-        uid: kernel::fs::param::global_root_uid(),
-        gid: kernel::fs::param::Kgid::GLOBAL_ROOT,
+        uid: Kuid::GLOBAL_ROOT,
+        gid: Kgid::GLOBAL_ROOT,
         nlink,
         size,
         atime: now,

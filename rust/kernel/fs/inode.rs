@@ -24,12 +24,12 @@
 //!
 //! C headers: [`include/linux/fs.h`](srctree/include/linux/fs.h).
 
-use super::{param::Kgid, sb::SuperBlock, FileSystem};
+use super::{sb::SuperBlock, FileSystem};
 use crate::{
     bindings, impl_flags,
     prelude::*,
     sync::atomic::Relaxed,
-    task::Kuid,
+    task::{Kgid, Kuid},
     types::{ForeignOwnable, Opaque},
 };
 use core::{marker::PhantomData, mem::ManuallyDrop, ops::Deref, ptr::NonNull};

@@ -10,46 +10,13 @@
 //! C headers: [`include/linux/fs_parser.h`](srctree/include/linux/fs_parser.h) and
 //! [`include/linux/fs_context.h`](srctree/include/linux/fs_context.h).
 
-use crate::{bindings, fmt, prelude::*, str::CString, task::Kuid};
+use crate::{
+    bindings, fmt,
+    prelude::*,
+    str::CString,
+    task::{Kgid, Kuid},
+};
 use core::marker::PhantomData;
-
-/// The type of group identifiers inside the kernel (`kgid_t`).
-#[derive(Copy, Clone)]
-pub struct Kgid(bindings::kgid_t);
-
-impl Kgid {
-    /// The root group of the initial user namespace (`GLOBAL_ROOT_GID`).
-    pub const GLOBAL_ROOT: Self = Self(bindings::kgid_t { val: 0 });
-
-    /// Creates a `Kgid` from a raw `kgid_t`.
-    pub fn from_raw(kgid: bindings::kgid_t) -> Self {
-        Self(kgid)
-    }
-
-    /// Returns the raw `kgid_t`.
-    pub fn into_raw(self) -> bindings::kgid_t {
-        self.0
-    }
-
-    /// The group id as seen from the initial user namespace, where
-    /// `/proc/mounts` shows it (`from_kgid_munged(&init_user_ns, gid)`).
-    pub fn in_init_ns(self) -> u32 {
-        // SAFETY: `init_user_ns` is static; the function only reads it.
-        unsafe { bindings::from_kgid_munged(&raw mut bindings::init_user_ns, self.0) }
-    }
-}
-
-/// The user id as seen from the initial user namespace, where
-/// `/proc/mounts` shows it (`from_kuid_munged(&init_user_ns, uid)`).
-pub fn uid_in_init_ns(uid: Kuid) -> u32 {
-    // SAFETY: `init_user_ns` is static; the function only reads it.
-    unsafe { bindings::from_kuid_munged(&raw mut bindings::init_user_ns, uid.into_raw()) }
-}
-
-/// The root user of the initial user namespace (`GLOBAL_ROOT_UID`).
-pub fn global_root_uid() -> Kuid {
-    Kuid::from_raw(bindings::kuid_t { val: 0 })
-}
 
 /// One parameter in a [`Table`]: its name, its type and the option number
 /// that [`Param::opt`] returns for it.

@@ -25,13 +25,14 @@ use kernel::{
             self, Attrs, Exclusive, Iget, InodeFlags, InodeRef, Locked, LookupLock, Params, Shared,
             Time, Type,
         },
-        param::{global_root_uid, Kgid, Log, Param, Spec, Table},
+        param::{Log, Param, Spec, Table},
         sb::{self, SuperBlock},
         FileSystem,
     },
     fs_param_table,
     prelude::*,
     sync::atomic::{Atomic, Relaxed},
+    task::{Kgid, Kuid},
 };
 
 kernel::module_fs! {
@@ -63,7 +64,7 @@ fn attrs(mode: u16, nlink: u32) -> Attrs {
     let now = Time::now();
     Attrs {
         mode,
-        uid: global_root_uid(),
+        uid: Kuid::GLOBAL_ROOT,
         gid: Kgid::GLOBAL_ROOT,
         nlink,
         size: 0,
