@@ -17,7 +17,8 @@ use kernel::{
         dentry::{Dentry, Entry, LookupFlags, NewEntry, Parallel, Spliced, NAME_MAX},
         dir::{self, DirEmitter, DirFile, DirType},
         inode::{
-            self, Exclusive, Iget, Inode, InodeRef, Locked, LookupLock, Opened, Shared, TmpFile,
+            self, Dev, Exclusive, Iget, Inode, InodeRef, Locked, LookupLock, Mode, Opened, Shared,
+            TmpFile,
         },
         rename::{RenameFlag, RenameFlags, RenameLocks, SillyRename},
         xattr::SetMode,
@@ -33,10 +34,6 @@ pub(crate) struct DirOps;
 /// The node of a directory inode, and its index.
 fn index(dir: &Inode<RustFs>) -> Result<&kernel::sync::Mutex<DirIndex>> {
     dir.data().dir()
-}
-
-fn is_dir(inode: &Inode<RustFs>) -> bool {
-    DirType::from_mode(inode.mode()) == DirType::Dir
 }
 
 /// Fails with `EEXIST` if `dir` has `name`. A creating operation asks the
@@ -56,7 +53,7 @@ fn make<'a>(
     dir: &Locked<'_, RustFs, Exclusive>,
     dentry: NewEntry<'a, RustFs>,
     body: NewBody<'_>,
-    mode: u16,
+    perm: u16,
     size: i64,
 ) -> Result<Spliced<'a, RustFs>> {
     let name = dentry.name();
@@ -68,7 +65,7 @@ fn make<'a>(
     let s = sup(sb);
     let _change = s.store.changing();
     let mkdir = matches!(body, NewBody::Dir);
-    let mut attrs = new_attrs(mode, if mkdir { 2 } else { 1 }, size);
+    let mut attrs = new_attrs(perm, if mkdir { 2 } else { 1 }, size);
     attrs.flags = dir.flags().inherited();
     let node = s.store.create(body, attrs)?;
     let ino = node.ino;
@@ -123,7 +120,7 @@ fn unname(
     inode: &Locked<'_, RustFs, Exclusive>,
 ) -> Result {
     index(dir)?.lock().remove(name).ok_or(ENOENT)?;
-    if is_dir(inode) {
+    if inode.is_dir() {
         inode.clear_nlink();
         dir.drop_nlink();
     } else {
@@ -203,32 +200,32 @@ impl inode::Operations for DirOps {
     fn create<'a>(
         dir: &Locked<'_, RustFs, Exclusive>,
         dentry: NewEntry<'a, RustFs>,
-        mode: u16,
+        mode: Mode,
     ) -> Result<Spliced<'a, RustFs>> {
-        make(dir, dentry, NewBody::File, mode, 0)
+        make(dir, dentry, NewBody::File, mode.perm(), 0)
     }
 
     fn mkdir<'a>(
         dir: &Locked<'_, RustFs, Exclusive>,
         dentry: NewEntry<'a, RustFs>,
-        mode: u16,
+        mode: Mode,
     ) -> Result<Spliced<'a, RustFs>> {
-        make(dir, dentry, NewBody::Dir, mode, 0)
+        make(dir, dentry, NewBody::Dir, mode.perm(), 0)
     }
 
     fn mknod<'a>(
         dir: &Locked<'_, RustFs, Exclusive>,
         dentry: NewEntry<'a, RustFs>,
-        mode: u16,
-        dev: u32,
+        mode: Mode,
+        dev: Dev,
     ) -> Result<Spliced<'a, RustFs>> {
-        let typ = DirType::from_mode(mode);
+        let typ = mode.file_type();
         match typ {
             DirType::Chr | DirType::Blk | DirType::Fifo | DirType::Sock => {}
             // The VFS sends regular files to ->create; nothing else exists.
             _ => return Err(EINVAL),
         }
-        make(dir, dentry, NewBody::Special(typ, dev), mode, 0)
+        make(dir, dentry, NewBody::Special(typ, dev), mode.perm(), 0)
     }
 
     fn symlink<'a>(
@@ -251,7 +248,7 @@ impl inode::Operations for DirOps {
         let name = dentry.name();
         absent(dir, name)?;
         let _change = sup(dir.super_block()).store.changing();
-        let slot = DirIndex::reserve(name, inode.ino(), DirType::from_mode(inode.mode()))?;
+        let slot = DirIndex::reserve(name, inode.ino(), inode.mode().file_type())?;
         if inode.nlink() == 0 {
             // An O_TMPFILE getting its first name.
             sup(dir.super_block()).store.adopt(inode.data())?;
@@ -270,11 +267,11 @@ impl inode::Operations for DirOps {
     fn tmpfile<'a>(
         dir: &Inode<RustFs>,
         file: TmpFile<'a, RustFs>,
-        mode: u16,
+        mode: Mode,
     ) -> Result<Opened<'a>> {
         let sb = dir.super_block();
         let s = sup(sb);
-        let mut attrs = new_attrs(mode, 1, 0);
+        let mut attrs = new_attrs(mode.perm(), 1, 0);
         attrs.flags = dir.flags().inherited();
         let _change = s.store.changing();
         let node = s.store.create(NewBody::File, attrs)?;
@@ -334,12 +331,12 @@ impl inode::Operations for DirOps {
             let ni = new.inode().ok_or(ENOENT)?;
             index(old_dir)?
                 .lock()
-                .repoint(old.name(), ni.ino(), DirType::from_mode(ni.mode()));
+                .repoint(old.name(), ni.ino(), ni.mode().file_type());
             index(new_dir)?
                 .lock()
-                .repoint(new.name(), oi.ino(), DirType::from_mode(oi.mode()));
-            if cross && is_dir(oi) != is_dir(ni) {
-                let (from, to) = if is_dir(oi) {
+                .repoint(new.name(), oi.ino(), oi.mode().file_type());
+            if cross && oi.is_dir() != ni.is_dir() {
+                let (from, to) = if oi.is_dir() {
                     (old_dir, new_dir)
                 } else {
                     (new_dir, old_dir)
@@ -360,7 +357,7 @@ impl inode::Operations for DirOps {
             return Err(EEXIST);
         }
         if let Some(ni) = new.inode() {
-            if is_dir(ni) && !index(ni)?.lock().is_empty() {
+            if ni.is_dir() && !index(ni)?.lock().is_empty() {
                 return Err(ENOTEMPTY);
             }
         }
@@ -368,12 +365,12 @@ impl inode::Operations for DirOps {
         if !replaced {
             absent(new_dir, new.name())?;
         }
-        let slot = DirIndex::reserve(new.name(), oi.ino(), DirType::from_mode(oi.mode()))?;
+        let slot = DirIndex::reserve(new.name(), oi.ino(), oi.mode().file_type())?;
         // A silly-rename borrows `new` and changes its name.
         let name = Name::new(new.name());
         let silly = match (new.inode(), &inodes.target) {
             (Some(ni), Some(target))
-                if !is_dir(ni)
+                if !ni.is_dir()
                     && sup(new_dir.super_block()).cfg.silly_rename.load(Relaxed)
                     && new.in_use(inodes) =>
             {
@@ -402,7 +399,7 @@ impl inode::Operations for DirOps {
         } else {
             index(old_dir)?.lock().rename(old.name(), slot);
         }
-        if cross && is_dir(oi) {
+        if cross && oi.is_dir() {
             old_dir.drop_nlink();
             new_dir.inc_nlink()?;
         }
@@ -469,7 +466,7 @@ impl<'s, 'a, 'b> Silly<'s, 'a, 'b> {
             None
         })?;
         let name = silly_name(target.ino(), seq);
-        let typ = DirType::from_mode(target.mode());
+        let typ = target.mode().file_type();
         Ok(Self {
             prep,
             index,
@@ -522,9 +519,10 @@ impl<'a, 'b> Whiteout<'a, 'b> {
         // lookup it started (a test takes this path).
         let dup = old.duplicate(dir, renaming)?;
         s.count().duplicates.inc();
-        let node = s
-            .store
-            .create(NewBody::Special(DirType::Chr, 0), new_attrs(0, 1, 0))?;
+        let node = s.store.create(
+            NewBody::Special(DirType::Chr, Dev::default()),
+            new_attrs(0, 1, 0),
+        )?;
         let ino = node.ino;
         (|| {
             let slot = DirIndex::reserve(old.name(), ino, DirType::Chr)?;

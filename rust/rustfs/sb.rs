@@ -224,7 +224,7 @@ impl FileSystem for RustFs {
         // For what shared writable mappings dirty: see `Data::write_back`.
         sb.setup_bdi()?;
         let dev = sb.dev();
-        let name = CString::try_from_fmt(fmt!("rustfs-{}:{}", dev >> 20, dev & 0xf_ffff))?;
+        let name = CString::try_from_fmt(fmt!("rustfs-{}:{}", dev.major(), dev.minor()))?;
         let debugfs = debugfs::Dir::new(&name);
         let store = Store::new(
             opts.size.unwrap_or_else(default_size),

@@ -17,7 +17,7 @@ use kernel::{
         address_space,
         dentry::NAME_MAX,
         dir::DirType,
-        inode::{Attrs, Time},
+        inode::{Attrs, Dev, Time},
         xattr::{List, SetMode},
     },
     new_mutex,
@@ -45,7 +45,7 @@ pub(crate) enum Body {
     /// A symbolic link's target.
     Link(KVec<u8>),
     /// A device, FIFO or socket: its type and device number.
-    Special(DirType, u32),
+    Special(DirType, Dev),
 }
 
 /// Extended attributes: (full name, value).
@@ -738,7 +738,7 @@ pub(crate) enum NewBody<'a> {
     Dir,
     File,
     Link(&'a [u8]),
-    Special(DirType, u32),
+    Special(DirType, Dev),
 }
 
 impl Store {

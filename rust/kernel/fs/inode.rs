@@ -36,6 +36,7 @@ use core::{marker::PhantomData, mem::ManuallyDrop, ops::Deref, ptr::NonNull};
 
 mod cache;
 mod lock;
+mod mode;
 mod new;
 mod ops;
 mod stat;
@@ -43,6 +44,7 @@ mod tmpfile;
 
 pub(crate) use cache::{InodeCache, InodeWithData};
 pub use lock::{Exclusive, LockMode, Locked, LookupLock, Shared};
+pub use mode::{Dev, Mode};
 pub use new::{Iget, New, Params, Type};
 pub use ops::{Operations, Ops};
 pub use stat::Kstat;
@@ -247,15 +249,15 @@ impl<T: FileSystem> Inode<T> {
     }
 
     /// The file type and permission bits (`i_mode`).
-    pub fn mode(&self) -> u16 {
+    pub fn mode(&self) -> Mode {
         // SAFETY: The inode is live; `i_mode` is read racily, as by the VFS.
-        unsafe { core::ptr::read_volatile(&raw const (*self.as_raw()).i_mode) }
+        Mode::from_raw(unsafe { core::ptr::read_volatile(&raw const (*self.as_raw()).i_mode) })
     }
 
     /// Whether this is a directory (`S_ISDIR()`); the file type never
     /// changes.
     pub fn is_dir(&self) -> bool {
-        u32::from(self.mode()) & bindings::S_IFMT == bindings::S_IFDIR
+        self.mode().is_dir()
     }
 
     /// The number of links (`i_nlink`).
@@ -280,7 +282,7 @@ impl<T: FileSystem> Inode<T> {
             let rd = |p: *const i64| core::ptr::read_volatile(p);
             let rn = |p: *const u32| core::ptr::read_volatile(p);
             Attrs {
-                mode: self.mode() & bindings::S_IALLUGO as u16,
+                mode: self.mode().perm(),
                 uid: Kuid::from_raw(core::ptr::read_volatile(&raw const (*i).i_uid)),
                 gid: Kgid::from_raw(core::ptr::read_volatile(&raw const (*i).i_gid)),
                 nlink: self.nlink(),

@@ -9,7 +9,7 @@
 //! C headers: [`include/linux/fs/super_types.h`](srctree/include/linux/fs/super_types.h).
 
 use super::{
-    inode::{self, Iget},
+    inode::{self, Dev, Iget},
     xattr::{self, Handlers},
     FileSystem, InodeRef,
 };
@@ -92,9 +92,9 @@ impl<T: FileSystem, S: State> SuperBlock<T, S> {
 
     /// The device number (`s_dev`): for a `nodev` file system, an anonymous
     /// one, as `/proc/self/mountinfo` and `stat(2)`'s `st_dev` show it.
-    pub fn dev(&self) -> u32 {
+    pub fn dev(&self) -> Dev {
         // SAFETY: `s_dev` is set before `fill_super` runs and never changes.
-        unsafe { (*self.as_raw()).s_dev }
+        Dev::from_raw(unsafe { (*self.as_raw()).s_dev })
     }
 }
 

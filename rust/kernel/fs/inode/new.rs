@@ -2,7 +2,7 @@
 
 //! New inodes: set up while `I_NEW`, then unlocked.
 
-use super::{ops::OtherOps, stat::I_FLAGS_MASK, Attrs, InodeRef, InodeWithData, Ops};
+use super::{ops::OtherOps, stat::I_FLAGS_MASK, Attrs, Dev, InodeRef, InodeWithData, Ops};
 use crate::{
     bindings,
     fs::{
@@ -26,10 +26,10 @@ pub enum Type<T: FileSystem> {
     /// A symbolic link whose target is read through the page cache, as the
     /// contents of page 0 (`page_get_link()`).
     Lnk(address_space::Ops<T>),
-    /// A character device, with its device number (`dev_t`).
-    Chr(u32),
-    /// A block device, with its device number (`dev_t`).
-    Blk(u32),
+    /// A character device, with its device number.
+    Chr(Dev),
+    /// A block device, with its device number.
+    Blk(Dev),
     /// A FIFO.
     Fifo,
     /// A socket.
@@ -220,8 +220,8 @@ impl<'a, T: FileSystem> New<'a, T> {
                 ),
                 Type::Chr(dev) => special::<T>(inode, bindings::S_IFCHR, perm, dev),
                 Type::Blk(dev) => special::<T>(inode, bindings::S_IFBLK, perm, dev),
-                Type::Fifo => special::<T>(inode, bindings::S_IFIFO, perm, 0),
-                Type::Sock => special::<T>(inode, bindings::S_IFSOCK, perm, 0),
+                Type::Fifo => special::<T>(inode, bindings::S_IFIFO, perm, Dev::default()),
+                Type::Sock => special::<T>(inode, bindings::S_IFSOCK, perm, Dev::default()),
             };
             (*inode).i_mode = fmt as u16 | perm;
             if !iop.is_null() {
@@ -270,7 +270,7 @@ unsafe fn special<T: FileSystem>(
     inode: *mut bindings::inode,
     fmt: u32,
     perm: u16,
-    dev: u32,
+    dev: Dev,
 ) -> (
     u32,
     *const bindings::inode_operations,
@@ -278,7 +278,7 @@ unsafe fn special<T: FileSystem>(
     Option<*const bindings::address_space_operations>,
 ) {
     // SAFETY: By the safety requirements.
-    unsafe { bindings::init_special_inode(inode, fmt as u16 | perm, dev) };
+    unsafe { bindings::init_special_inode(inode, fmt as u16 | perm, dev.as_raw()) };
     (
         fmt,
         core::ptr::from_ref(&OtherOps::<T>::SPECIAL),

@@ -4,7 +4,7 @@
 
 use super::{
     stat::{fileattr_get, fileattr_set, getattr},
-    Exclusive, Locked, LookupLock, Opened, TmpFile,
+    Dev, Exclusive, Locked, LookupLock, Mode, Opened, TmpFile,
 };
 use crate::{
     bindings,
@@ -41,31 +41,35 @@ pub trait Operations {
         build_error!(VTABLE_DEFAULT_ERROR)
     }
 
-    /// Creates a regular file with permission bits `mode` at `dentry`, and
-    /// instantiates `dentry` with it. So do the other creating operations.
+    /// Creates a regular file at `dentry`, and instantiates `dentry` with
+    /// it. So do the other creating operations. The VFS has applied the
+    /// umask to `mode` (unless POSIX ACLs are on), which has `S_IFREG`
+    /// and the permission bits ([`Mode::perm`]).
     fn create<'a>(
         _dir: &Locked<'_, Self::FileSystem, Exclusive>,
         _dentry: NewEntry<'a, Self::FileSystem>,
-        _mode: u16,
+        _mode: Mode,
     ) -> Result<Spliced<'a, Self::FileSystem>> {
         build_error!(VTABLE_DEFAULT_ERROR)
     }
 
-    /// Creates a directory at `dentry`.
+    /// Creates a directory at `dentry`; `mode` has `S_IFDIR` and the
+    /// permission bits (`vfs_prepare_mode()`).
     fn mkdir<'a>(
         _dir: &Locked<'_, Self::FileSystem, Exclusive>,
         _dentry: NewEntry<'a, Self::FileSystem>,
-        _mode: u16,
+        _mode: Mode,
     ) -> Result<Spliced<'a, Self::FileSystem>> {
         build_error!(VTABLE_DEFAULT_ERROR)
     }
 
-    /// Creates a special file (`mode` has the file type) at `dentry`.
+    /// Creates a special file at `dentry`, of the type that `mode` has
+    /// ([`Mode::file_type`]): a device, a FIFO or a socket.
     fn mknod<'a>(
         _dir: &Locked<'_, Self::FileSystem, Exclusive>,
         _dentry: NewEntry<'a, Self::FileSystem>,
-        _mode: u16,
-        _dev: u32,
+        _mode: Mode,
+        _dev: Dev,
     ) -> Result<Spliced<'a, Self::FileSystem>> {
         build_error!(VTABLE_DEFAULT_ERROR)
     }
@@ -131,11 +135,12 @@ pub trait Operations {
     }
 
     /// Creates an unnamed regular file in `dir` and opens it as `file`
-    /// (`O_TMPFILE`). The VFS does not lock `dir`: nothing gets a name.
+    /// (`O_TMPFILE`), with the permission bits of `mode`. The VFS does not
+    /// lock `dir`: nothing gets a name.
     fn tmpfile<'a>(
         _dir: &Inode<Self::FileSystem>,
         _file: TmpFile<'a, Self::FileSystem>,
-        _mode: u16,
+        _mode: Mode,
     ) -> Result<Opened<'a>> {
         build_error!(VTABLE_DEFAULT_ERROR)
     }
@@ -255,7 +260,7 @@ impl<U: Operations + ?Sized> Table<U> {
                 )
             };
             let raw = file.file;
-            U::tmpfile(dir, file, mode)?;
+            U::tmpfile(dir, file, Mode::from_raw(mode))?;
             // `Opened<'a>` is only made by a successful `finish_open()` of
             // this file; check anyway, as `vfs_tmpfile()` relies on it.
             // SAFETY: The file is valid for the call.
@@ -314,7 +319,7 @@ impl<U: Operations + ?Sized> Table<U> {
                 )
             };
             let raw = dentry.as_raw();
-            let spliced = U::create(&dir, dentry, mode)?;
+            let spliced = U::create(&dir, dentry, Mode::from_raw(mode))?;
             // SAFETY: `raw` is the pinned dentry the operation was given.
             unsafe { check_created(raw, spliced) }
         })
@@ -337,7 +342,7 @@ impl<U: Operations + ?Sized> Table<U> {
             )
         };
         let raw = dentry.as_raw();
-        let spliced = match U::mkdir(&dir, dentry, mode) {
+        let spliced = match U::mkdir(&dir, dentry, Mode::from_raw(mode)) {
             Ok(spliced) => spliced,
             Err(e) => return e.to_ptr(),
         };
@@ -378,7 +383,7 @@ impl<U: Operations + ?Sized> Table<U> {
                 )
             };
             let raw = dentry.as_raw();
-            let spliced = U::mknod(&dir, dentry, mode, dev)?;
+            let spliced = U::mknod(&dir, dentry, Mode::from_raw(mode), Dev::from_raw(dev))?;
             // SAFETY: `raw` is the pinned dentry the operation was given.
             unsafe { check_created(raw, spliced) }
         })

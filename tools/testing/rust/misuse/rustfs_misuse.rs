@@ -22,8 +22,8 @@ use kernel::{
         dentry::{Entry, LookupFlags, NewEntry, Spliced},
         dir::{self, DirEmitter, DirFile},
         inode::{
-            self, Attrs, Exclusive, Iget, InodeFlags, InodeRef, Locked, LookupLock, Params, Shared,
-            Time, Type,
+            self, Attrs, Exclusive, Iget, InodeFlags, InodeRef, Locked, LookupLock, Mode, Params,
+            Shared, Time, Type,
         },
         param::{Log, Param, Spec, Table},
         sb::{self, SuperBlock},
@@ -147,9 +147,9 @@ impl inode::Operations for DirOps {
     fn create<'a>(
         dir: &Locked<'_, Misuse, Exclusive>,
         dentry: NewEntry<'a, Misuse>,
-        mode: u16,
+        mode: Mode,
     ) -> Result<Spliced<'a, Misuse>> {
-        let mut a = attrs(mode, 1);
+        let mut a = attrs(mode.perm(), 1);
         match dentry.name() {
             b"set_size_negative" => {
                 dir.set_size(-1)?;
@@ -170,9 +170,9 @@ impl inode::Operations for DirOps {
     fn mkdir<'a>(
         dir: &Locked<'_, Misuse, Exclusive>,
         dentry: NewEntry<'a, Misuse>,
-        mode: u16,
+        mode: Mode,
     ) -> Result<Spliced<'a, Misuse>> {
-        let inode = new_inode(dir.super_block(), Type::Sock, attrs(mode, 1))?;
+        let inode = new_inode(dir.super_block(), Type::Sock, attrs(mode.perm(), 1))?;
         dentry.splice_alias(Some(inode))
     }
 
