@@ -9,7 +9,7 @@
 
 use crate::{
     sb::{iget, new_attrs, params, sup, RustFs},
-    store::{DirIndex, Listed, Name, NewBody, Reservation},
+    store::{DirIndex, Listed, Name, NewBody, Node, Reservation},
 };
 use core::fmt::Write;
 use kernel::{
@@ -17,15 +17,15 @@ use kernel::{
         dentry::{Dentry, Entry, LookupFlags, NewEntry, Parallel, Spliced, NAME_MAX},
         dir::{self, DirEmitter, DirFile, DirType},
         inode::{
-            self, Dev, Exclusive, Iget, Inode, InodeRef, Locked, LookupLock, Mode, Opened, Shared,
-            TmpFile,
+            self, Dev, Exclusive, Iget, Inode, Locked, LookupLock, Mode, Opened, Shared, TmpFile,
         },
-        rename::{RenameFlag, RenameFlags, RenameLocks, SillyRename},
+        rename::{Duplicate, RenameFlag, RenameFlags, RenameLocks, SillyRename},
         xattr::SetMode,
     },
     prelude::*,
-    sync::{atomic::Relaxed, Mutex},
+    sync::{atomic::Relaxed, Arc, Mutex},
     time::{delay::fsleep, Delta},
+    types::ScopeGuard,
 };
 
 /// Inode and file operations of directories.
@@ -70,22 +70,21 @@ fn make<'a>(
     let node = s.store.create(body, attrs)?;
     let ino = node.ino;
     let typ = node.dir_type();
-    let inode = (|| -> Result<InodeRef<'_, RustFs>> {
-        let slot = DirIndex::reserve(name, ino, typ)?;
-        let Iget::New(new) = sb.iget_locked(ino)? else {
-            return Err(EIO);
-        };
-        let inode = new.init_created(
-            params(node.clone(), Some(dir)),
-            &dentry,
-            &mut |name, value| node.xattr_set(name, Some(value), SetMode::Create),
-        )?;
-        // `inode_init_owner()` settled the owner and the mode.
-        *node.attrs.lock() = inode.attrs();
-        index(dir)?.lock().insert(slot);
-        Ok(inode)
-    })()
-    .inspect_err(|_| s.store.forget(ino))?;
+    // Until the name is in the index, a failure takes the node out again.
+    let forget = ScopeGuard::new(|| s.store.forget(ino));
+    let slot = DirIndex::reserve(name, ino, typ)?;
+    let Iget::New(new) = sb.iget_locked(ino)? else {
+        return Err(EIO);
+    };
+    let inode = new.init_created(
+        params(node.clone(), Some(dir)),
+        &dentry,
+        &mut |name, value| node.xattr_set(name, Some(value), SetMode::Create),
+    )?;
+    // `inode_init_owner()` settled the owner and the mode.
+    *node.attrs.lock() = inode.attrs();
+    index(dir)?.lock().insert(slot);
+    forget.dismiss();
     if mkdir {
         // Cannot fail: the directory is live, and the VFS checked
         // `s_max_links`.
@@ -524,23 +523,34 @@ impl<'a, 'b> Whiteout<'a, 'b> {
             new_attrs(0, 1, 0),
         )?;
         let ino = node.ino;
-        (|| {
-            let slot = DirIndex::reserve(old.name(), ino, DirType::Chr)?;
-            let Iget::New(new) = sb.iget_locked(ino)? else {
-                return Err(EIO);
-            };
-            // The owner `inode_init_owner()` gives it reaches the store at
-            // eviction.
-            dup.fill(new, params(node.clone(), Some(dir)), &mut |name, value| {
-                node.xattr_set(name, Some(value), SetMode::Create)
-            })?;
-            Ok(Whiteout {
-                dir,
-                ino,
-                slot: Some(slot),
-            })
-        })()
-        .inspect_err(|_| s.store.forget(ino))
+        // A failure takes the device out again, after `dup` ended its
+        // lookup.
+        Self::fill(dir, old, dup, node).inspect_err(|_| s.store.forget(ino))
+    }
+
+    /// Fills `dup` with `node`, the device just made in the store, and
+    /// reserves the old name's place in the index for it.
+    fn fill(
+        dir: &'a Locked<'b, RustFs, Exclusive>,
+        old: &Entry<'_, RustFs>,
+        dup: Duplicate<'_, RustFs>,
+        node: Arc<Node>,
+    ) -> Result<Self> {
+        let ino = node.ino;
+        let slot = DirIndex::reserve(old.name(), ino, DirType::Chr)?;
+        let Iget::New(new) = dir.super_block().iget_locked(ino)? else {
+            return Err(EIO);
+        };
+        // The owner `inode_init_owner()` gives it reaches the store at
+        // eviction.
+        dup.fill(new, params(node.clone(), Some(dir)), &mut |name, value| {
+            node.xattr_set(name, Some(value), SetMode::Create)
+        })?;
+        Ok(Whiteout {
+            dir,
+            ino,
+            slot: Some(slot),
+        })
     }
 
     /// Puts the whiteout under the old name, once the old entry is gone.

@@ -27,7 +27,12 @@ use super::{
     inode::{Exclusive, Locked, Unreferenced},
     FileSystem, Inode,
 };
-use crate::{bindings, error::to_result, page::PAGE_SIZE, prelude::*};
+use crate::{
+    bindings,
+    error::{from_result, to_result},
+    page::PAGE_SIZE,
+    prelude::*,
+};
 use core::marker::PhantomData;
 
 /// Operations on the contents of inodes of file system `FileSystem`.
@@ -590,7 +595,7 @@ impl<U: Operations + ?Sized> Table<U> {
         foliop: *mut *mut bindings::folio,
         _fsdata: *mut *mut c_void,
     ) -> c_int {
-        let res = (|| -> Result {
+        from_result(|| {
             // SAFETY: The mapping belongs to a pinned inode of this file
             // system, whose lock the caller holds.
             let inode = unsafe { Inode::<U::FileSystem>::from_raw((*mapping).host) };
@@ -622,12 +627,8 @@ impl<U: Operations + ?Sized> Table<U> {
                 }
                 *foliop = folio;
             }
-            Ok(())
-        })();
-        match res {
-            Ok(()) => 0,
-            Err(e) => e.to_errno(),
-        }
+            Ok(0)
+        })
     }
 
     /// # Safety

@@ -36,7 +36,11 @@ use super::{
     inode::{Exclusive, Locked},
     FileSystem, Inode,
 };
-use crate::{bindings, error::to_result, prelude::*};
+use crate::{
+    bindings,
+    error::{from_result, to_result},
+    prelude::*,
+};
 use core::marker::PhantomData;
 
 /// The longest name, prefix included (`XATTR_NAME_MAX`).
@@ -242,7 +246,7 @@ impl<U: Operations + ?Sized> Table<U> {
         size: usize,
     ) -> c_int {
         let mut full = [0u8; NAME_MAX + 1];
-        let res = (|| -> Result<usize> {
+        from_result(|| {
             // SAFETY: As the function's safety requirements say.
             let (name, inode) = unsafe {
                 (
@@ -262,12 +266,9 @@ impl<U: Operations + ?Sized> Table<U> {
             if n > XATTR_SIZE_MAX || (len != 0 && n > len) {
                 return Err(ERANGE);
             }
-            Ok(n)
-        })();
-        match res {
-            Ok(n) => n as c_int,
-            Err(e) => e.to_errno(),
-        }
+            // At most `XATTR_SIZE_MAX`: no wrap.
+            Ok(n as c_int)
+        })
     }
 
     /// # Safety
@@ -285,7 +286,7 @@ impl<U: Operations + ?Sized> Table<U> {
         flags: c_int,
     ) -> c_int {
         let mut full = [0u8; NAME_MAX + 1];
-        crate::error::from_result(|| {
+        from_result(|| {
             // SAFETY: As the function's safety requirements say.
             let (name, inode) = unsafe {
                 (
@@ -594,43 +595,55 @@ pub(crate) unsafe extern "C" fn get_inode_acl(
     if rcu {
         return ECHILD.to_ptr();
     }
-    let res = (|| {
-        let name = acl_name(typ)?;
-        // SAFETY: The inode and its superblock are pinned.
-        let Some(h) = (unsafe { Handler::of((*inode).i_sb) }) else {
-            return Ok(core::ptr::null_mut());
-        };
-        // The value may change between the size and the copy: the VFS
-        // calls this without the inode lock.
-        for _ in 0..3 {
-            // SAFETY: `inode` is a pinned inode of the handler's file system.
-            let len = match unsafe { (h.get_full)(inode, name, &mut []) } {
-                Err(e) if e == ENODATA || e == EOPNOTSUPP => return Ok(core::ptr::null_mut()),
-                r => r?,
-            };
-            let mut buf = KVec::from_elem(0u8, len, GFP_KERNEL)?;
-            // SAFETY: As above.
-            match unsafe { (h.get_full)(inode, name, &mut buf) } {
-                Err(e) if e == ERANGE => continue,
-                Err(e) if e == ENODATA => return Ok(core::ptr::null_mut()),
-                r => buf.truncate(r?),
-            }
-            // SAFETY: `buf` holds `buf.len()` bytes; `init_user_ns` is
-            // static.
-            let acl = unsafe {
-                bindings::posix_acl_from_xattr(
-                    &raw mut bindings::init_user_ns,
-                    buf.as_ptr().cast(),
-                    buf.len(),
-                )
-            };
-            return crate::error::from_err_ptr(acl);
-        }
-        Err(EIO)
-    })();
+    // SAFETY: The VFS calls this with a pinned inode, through the inode
+    // operations of a file system of these bindings.
+    let res = unsafe { read_acl(inode, typ) };
     // `-EAGAIN` tells the permission check that there is no ACL, and it
     // would fall back to the mode: the mask, not the ACL's entries.
     res.unwrap_or_else(|e| if e == EAGAIN { EIO } else { e }.to_ptr())
+}
+
+/// Reads the ACL of type `typ` of `inode` through its file system's
+/// handlers: `NULL` if it has none.
+///
+/// # Safety
+///
+/// `inode` must be a pinned inode of a file system of these bindings, on a
+/// superblock whose handlers, if any, are this file system's.
+#[cfg(CONFIG_FS_POSIX_ACL)]
+unsafe fn read_acl(inode: *mut bindings::inode, typ: c_int) -> Result<*mut bindings::posix_acl> {
+    let name = acl_name(typ)?;
+    // SAFETY: The inode and its superblock are pinned.
+    let Some(h) = (unsafe { Handler::of((*inode).i_sb) }) else {
+        return Ok(core::ptr::null_mut());
+    };
+    // The value may change between the size and the copy: the VFS
+    // calls this without the inode lock.
+    for _ in 0..3 {
+        // SAFETY: `inode` is a pinned inode of the handler's file system.
+        let len = match unsafe { (h.get_full)(inode, name, &mut []) } {
+            Err(e) if e == ENODATA || e == EOPNOTSUPP => return Ok(core::ptr::null_mut()),
+            r => r?,
+        };
+        let mut buf = KVec::from_elem(0u8, len, GFP_KERNEL)?;
+        // SAFETY: As above.
+        match unsafe { (h.get_full)(inode, name, &mut buf) } {
+            Err(e) if e == ERANGE => continue,
+            Err(e) if e == ENODATA => return Ok(core::ptr::null_mut()),
+            r => buf.truncate(r?),
+        }
+        // SAFETY: `buf` holds `buf.len()` bytes; `init_user_ns` is
+        // static.
+        let acl = unsafe {
+            bindings::posix_acl_from_xattr(
+                &raw mut bindings::init_user_ns,
+                buf.as_ptr().cast(),
+                buf.len(),
+            )
+        };
+        return crate::error::from_err_ptr(acl);
+    }
+    Err(EIO)
 }
 
 /// `->set_acl` of the inodes of a file system with [`Handlers`] and POSIX
@@ -650,7 +663,7 @@ pub(crate) unsafe extern "C" fn set_acl(
     acl: *mut bindings::posix_acl,
     typ: c_int,
 ) -> c_int {
-    crate::error::from_result(|| {
+    from_result(|| {
         let name = acl_name(typ)?;
         // SAFETY: The dentry is positive and pinned.
         let inode = unsafe { (*dentry).d_inode };
