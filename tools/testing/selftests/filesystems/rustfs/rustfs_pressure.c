@@ -6,10 +6,12 @@
  * Makes a tree of FILES files in directories of 256, each file holding its
  * number and a generation.  Then one process takes anonymous memory, which
  * reclaim cannot take back (there is no swap), until reclaim has evicted
- * a quarter of the tree's inodes: from then on, only caches can go.  With
- * vm.vfs_cache_pressure at ten times its default for the run, reclaim
- * turns to dentries and inodes early, whatever else is cached.  Four workers stat, read and check
- * random files, rewrite and rename their own, and list random directories
+ * a quarter of the tree's inodes, and gives 32 MiB back: from then on, only
+ * caches can go, and reclaim, not the out-of-memory killer, makes room for
+ * the workers.  With vm.vfs_cache_pressure at ten times its default for the
+ * run, reclaim turns to dentries and inodes early, whatever else is
+ * cached.  Four workers stat, read and check random files, rewrite and
+ * rename their own, and list random directories
  * for SECONDS, so that the dentries and inodes they bring in push others
  * out.  At the end each worker checks every file it owns, the listings are
  * counted, and the store checker (debugfs stats/check) runs.  The test
@@ -41,6 +43,12 @@
 #define WORKERS 4
 /* Memory the hog takes at a time, in MiB. */
 #define HOG_STEP 4
+/*
+ * Memory the hog gives back once reclaim has evicted enough, in steps:
+ * room for the workers' own allocations, so that reclaim, not the
+ * out-of-memory killer, makes it for them.
+ */
+#define HOG_GIVE_BACK 8
 
 static char base[64];
 static int files = 8000;
@@ -211,18 +219,35 @@ static long meminfo(const char *name)
 	return mb;
 }
 
+/* The out-of-memory killer's victims so far (/proc/vmstat oom_kill). */
+static long oom_kills(void)
+{
+	long n = -1, v;
+	char key[64];
+	FILE *f;
+
+	f = fopen("/proc/vmstat", "r");
+	while (f && fscanf(f, "%63s %ld\n", key, &v) == 2)
+		if (!strcmp(key, "oom_kill"))
+			n = v;
+	if (f)
+		fclose(f);
+	return n;
+}
+
 /*
  * Takes memory, HOG_STEP MiB at a time, until reclaim has evicted a
- * quarter of the tree's inodes; reports how much it holds, then waits.
+ * quarter of the tree's inodes; gives the last HOG_GIVE_BACK steps back,
+ * reports how much it holds, then waits.
  * The tree's dentries, inodes and pages can all be reclaimed: if reclaim
  * cannot find them, the out-of-memory killer takes this process first, and
  * the test fails.
  */
 static void hog(int ready, long evictions)
 {
-	size_t held = 0, off;
+	char *m, *last[HOG_GIVE_BACK] = {};
+	size_t held = 0, off, n = 0;
 	FILE *f;
-	char *m;
 
 	/* The first to go, if memory runs out after all. */
 	f = fopen("/proc/self/oom_score_adj", "w");
@@ -239,6 +264,12 @@ static void hog(int ready, long evictions)
 		for (off = 0; off < HOG_STEP << 20; off += 4096)
 			m[off] = 1;
 		held += HOG_STEP << 20;
+		/* The last HOG_GIVE_BACK steps, oldest overwritten. */
+		last[n++ % HOG_GIVE_BACK] = m;
+	}
+	for (n = 0; n < HOG_GIVE_BACK; n++) {
+		if (last[n] && !munmap(last[n], HOG_STEP << 20))
+			held -= HOG_STEP << 20;
 	}
 	if (write(ready, &held, sizeof(held)) != sizeof(held))
 		_exit(1);
@@ -249,7 +280,7 @@ static void hog(int ready, long evictions)
 int main(int argc, char **argv)
 {
 	int seconds = 30, opt, i, d, status, bad = 0, pipefd[2];
-	long evicted, loaded;
+	long evicted, loaded, ooms = oom_kills();
 	pid_t hogpid, pids[WORKERS];
 	time_t end, start = time(NULL);
 	size_t held;
@@ -301,7 +332,8 @@ int main(int argc, char **argv)
 	/* So that the read sees the end of the pipe if the hog dies. */
 	close(pipefd[1]);
 	if (read(pipefd[0], &held, sizeof(held)) != sizeof(held))
-		ksft_exit_fail_msg("the memory hog died (out of memory?)\n");
+		ksft_exit_fail_msg("the memory hog died before reclaim evicted enough (%ld killed by the out-of-memory killer)\n",
+				   oom_kills() - ooms);
 	ksft_print_msg("%lu s: memory held: %zu MiB, %ld MiB free, %ld inodes evicted\n",
 		       (unsigned long)(time(NULL) - start), held >> 20, meminfo("MemFree:"),
 		       counter(base, "evictions") - evicted);
@@ -322,9 +354,12 @@ int main(int argc, char **argv)
 			bad = 1;
 		}
 	if (waitpid(hogpid, &status, WNOHANG) != 0) {
-		ksft_print_msg("the memory hog died: out of memory after all?\n");
+		ksft_print_msg("the memory hog died (status %#x): out of memory after all?\n",
+			       status);
 		bad = 1;
 	}
+	ksft_print_msg("%ld MiB free; the out-of-memory killer killed %ld processes\n",
+		       meminfo("MemFree:"), oom_kills() - ooms);
 	evicted = counter(base, "evictions") - evicted;
 	loaded = counter(base, "inode_loads") - loaded;
 	kill(hogpid, SIGKILL);
