@@ -304,6 +304,11 @@ do_build() {
 		die "rustc/clippy warnings in rust/kernel (see $LOGDIR/build-$prof.log):
 $w"
 	fi
+	# The documentation too: a broken intra-doc link is a warning there.
+	run_logged "rustdoc-$prof" kmake "$o" -j"$JOBS" rustdoc
+	w=$(our_warnings "$LOGDIR/rustdoc-$prof.log")
+	[ -z "$w" ] || die "rustdoc warnings in rust/kernel (see $LOGDIR/rustdoc-$prof.log):
+$w"
 	echo "$key" >"$o/.rustfs-build"
 	phase "build: $(basename "$o")/arch/x86/boot/bzImage ready"
 }

@@ -50,12 +50,13 @@ pub use ops::{Operations, Ops};
 pub use stat::Kstat;
 pub use tmpfile::{Opened, TmpFile};
 
+/// An inode of file system `T`.
 ///
 /// # Invariants
 ///
 /// `inner` is a live inode of a superblock of file system `T`, allocated by
 /// that file system's inode cache (so it is the `inode` field of an
-/// [`InodeWithData`]), with `i_count >= 1` or the inode otherwise pinned
+/// `InodeWithData`), with `i_count >= 1` or the inode otherwise pinned
 /// (for example by a dentry or a callback) while a `&Inode<T>` exists. Its
 /// data is initialised unless the inode is still `I_NEW`, and no `&Inode<T>`
 /// to an `I_NEW` inode is handed out.
@@ -344,6 +345,8 @@ impl<T: FileSystem> Inode<T> {
 ///
 /// `inode` is an initialised inode of file system `T`, with its data in
 /// place, that the caller keeps from being freed for `'a`.
+///
+/// [`address_space::Operations::write_back`]: super::address_space::Operations::write_back
 pub struct Unreferenced<'a, T: FileSystem> {
     inode: &'a Inode<T>,
 }

@@ -3,7 +3,7 @@
 //! Filesystem parameters (mount options).
 //!
 //! A file system describes its parameters with a static [`Table`], built by
-//! [`fs_param_table!`]. The VFS parses each parameter against it with
+//! [`fs_param_table!`](crate::fs_param_table). The VFS parses each parameter against it with
 //! `fs_parse()`, which already rejects unknown keys and malformed values with
 //! a message, and the file system receives the result as a [`Param`].
 //!
@@ -86,7 +86,7 @@ impl Spec {
         Self::new(name, opt, Some(bindings::fs_param_is_gid), 0, 0)
     }
 
-    /// The terminating entry. Use [`fs_param_table!`], which adds it.
+    /// The terminating entry. Use [`fs_param_table!`](crate::fs_param_table), which adds it.
     pub const END: Self = Self(pin_init::zeroed());
 }
 

@@ -151,7 +151,7 @@ impl<T: FileSystem> SuperBlock<T, New> {
     /// Turns POSIX ACLs on (`SB_POSIXACL`), stored through the handlers
     /// installed with [`SuperBlock::set_xattr_handlers`]: the VFS then
     /// checks them, and leaves the umask to the creation of each inode.
-    /// [`Operations`] then also get and set the `system.posix_acl_access`
+    /// [`xattr::Operations`] then also get and set the `system.posix_acl_access`
     /// and `system.posix_acl_default` names. `EOPNOTSUPP` without
     /// `CONFIG_FS_POSIX_ACL`, `EINVAL` before the handlers are installed.
     pub fn enable_posix_acls(&self) -> Result {
@@ -178,8 +178,8 @@ impl<T: FileSystem> SuperBlock<T, Ready> {
         unsafe { T::Data::borrow((*self.as_raw()).s_fs_info) }
     }
 
-    /// Finds inode `ino` in the inode cache, or allocates it as a [`New`]
-    /// inode that the caller initialises (`iget_locked()`). It waits while
+    /// Finds inode `ino` in the inode cache, or allocates it as a
+    /// [`inode::New`] inode that the caller initialises (`iget_locked()`). It waits while
     /// the inode is someone's `New`: a thread that holds the `New` of `ino`
     /// itself would wait for itself.
     pub fn iget_locked(&self, ino: u64) -> Result<Iget<'_, T>> {

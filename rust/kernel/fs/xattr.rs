@@ -27,6 +27,8 @@
 //! (`posix_acl_chmod()`).
 //!
 //! [`New::init_created`]: super::inode::New::init_created
+//! [`SuperBlock::set_xattr_handlers`]: super::SuperBlock::set_xattr_handlers
+//! [`SuperBlock::enable_posix_acls`]: super::SuperBlock::enable_posix_acls
 //! [`TmpFile::open`]: super::inode::TmpFile::open
 //!
 //! C headers: [`include/linux/xattr.h`](srctree/include/linux/xattr.h),
@@ -150,11 +152,11 @@ impl Handler {
 }
 
 /// The `xattr_handler`s of file system `T`, for
-/// [`SuperBlock::set_xattr_handlers`].
+/// [`SuperBlock::set_xattr_handlers`](super::SuperBlock::set_xattr_handlers).
 ///
 /// # Invariants
 ///
-/// The pointer is a static, `NULL`-terminated table of [`Handler`]s for
+/// The pointer is a static, `NULL`-terminated table of `Handler`s for
 /// operations of file system `T`.
 pub struct Handlers<T: FileSystem>(*const *const bindings::xattr_handler, PhantomData<T>);
 

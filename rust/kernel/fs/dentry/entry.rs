@@ -22,6 +22,8 @@ use core::{ops::Deref, ptr::NonNull};
 /// `dentry` is pinned, and its name and parent are stable, for `'a`, but for
 /// a silly-rename of the target of a rename ([`SillyRename::commit`]), which
 /// borrows the entry mutably.
+///
+/// [`SillyRename::commit`]: crate::fs::rename::SillyRename::commit
 pub struct Entry<'a, T: FileSystem> {
     dentry: &'a Dentry<T>,
 }
@@ -51,6 +53,8 @@ impl<'a, T: FileSystem> Entry<'a, T> {
 
     /// The name. It borrows the entry: the target of a rename changes its
     /// name when it is silly-renamed ([`SillyRename::commit`]).
+    ///
+    /// [`SillyRename::commit`]: crate::fs::rename::SillyRename::commit
     pub fn name(&self) -> &[u8] {
         // SAFETY: The name is stable for `'a` (type invariant), and only a
         // silly-rename, which borrows the entry mutably, changes it.

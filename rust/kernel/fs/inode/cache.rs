@@ -18,7 +18,7 @@ use core::{marker::PhantomData, mem::MaybeUninit, ptr::NonNull};
 pub(crate) struct InodeWithData<T: FileSystem> {
     pub(super) data: MaybeUninit<T::InodeData>,
     pub(super) has_data: bool,
-    /// The [`InodeFlags`], as `chattr(1)` sees them: set by `New::init()`,
+    /// The [`InodeFlags`](super::InodeFlags), as `chattr(1)` sees them: set by `New::init()`,
     /// then changed only under `i_rwsem`, by `->fileattr_set`.
     pub(super) flags: Atomic<u32>,
     cache: *mut bindings::kmem_cache,

@@ -58,7 +58,7 @@ impl LockMode for Exclusive {
 ///
 /// It is a token: the VFS took the lock and hands the token to the callback;
 /// an operation that drops and retakes the lock, such as
-/// [`NewEntry::add_ci`](super::dentry::NewEntry::add_ci), takes the token by
+/// [`NewEntry::add_ci`](crate::fs::dentry::NewEntry::add_ci), takes the token by
 /// value and gives it back. Only [`Exclusive`] tokens change an inode's
 /// size, link count and times.
 ///

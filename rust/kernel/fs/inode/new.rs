@@ -58,8 +58,8 @@ pub struct Params<'b, T: FileSystem> {
 /// # Invariants
 ///
 /// `inode` is an `I_NEW` inode of file system `T` on the superblock borrowed
-/// for `'a`, whose data is not initialised (but between [`New::setup`] and
-/// [`New::unlock`]), and we own a reference to it.
+/// for `'a`, whose data is not initialised (but between `New::setup()` and
+/// `New::unlock()`), and we own a reference to it.
 pub struct New<'a, T: FileSystem> {
     inode: NonNull<bindings::inode>,
     _p: PhantomData<&'a SuperBlock<T>>,

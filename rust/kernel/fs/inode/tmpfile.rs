@@ -60,7 +60,7 @@ impl<'a, T: FileSystem> TmpFile<'a, T> {
         let raw = unsafe { new.init_secure(params, dir, core::ptr::null(), store) }?.into_raw();
         // SAFETY: The dentry is new and negative (type invariant) and the
         // inode new, with one link. This is `d_tmpfile()` without its
-        // `mark_inode_dirty()` (see `update_time()`): `d_instantiate()`
+        // `mark_inode_dirty()` (see `update_time()` in `inode::ops`): `d_instantiate()`
         // takes over the inode reference. `self` is consumed, so this
         // happens once.
         unsafe {
