@@ -10,7 +10,8 @@
 #   compile-fail  tools/testing/rust/compile-fail: each case must fail to
 #               compile with the error it names, and pass.rs must build
 #   selftests   tools/testing/selftests/filesystems/rustfs, through the
-#               kernel's kselftest lib.mk, statically linked
+#               kernel's kselftest lib.mk, statically linked; and installed
+#               with the kernel's own runner (run_kselftest.sh)
 #   kselftests  the kernel's own selftests of tools/testing/vm/kselftests.list
 #   initramfs   busybox, /init, the module, the tests
 #   all         all four
@@ -110,6 +111,13 @@ do_selftests() {
 	mkdir -p "$O/selftests"
 	run_logged "selftests-$PROFILE" in_chroot make -C "$(cpath "$TREE/$ST")" \
 		OUTPUT="$(cpath "$O/selftests")" LLVM=1 LDFLAGS=-static
+	# As the kernel's runner finds them: with its settings file, for the
+	# VM test kselftest-runner.
+	rm -rf "$O/ksft-build" "$O/ksft-install"
+	run_logged "selftests-install-$PROFILE" in_chroot make \
+		-C "$(cpath "$TREE")/tools/testing/selftests" TARGETS=filesystems/rustfs \
+		O="$(cpath "$O/ksft-build")" KSFT_INSTALL_PATH="$(cpath "$O/ksft-install")" \
+		LLVM=1 LDFLAGS=-static install
 }
 
 # The kernel's own selftests of tools/testing/vm/kselftests.list, built from
@@ -156,6 +164,14 @@ do_initramfs() {
 	install -m 755 "$TOP"/tools/testing/vm/tests/* "$TOP/tools/testing/vm/demo" "$r/tests/"
 	for t in $(cd "$O/selftests" && ls); do
 		[ -x "$O/selftests/$t" ] && install -m 755 "$O/selftests/$t" "$r/tests/"
+	done
+	cp -a "$O/ksft-install" "$r/ksft-install"
+	# The runner's timeouts need coreutils' timeout: busybox's has no
+	# --foreground. It is the one dynamically linked program here.
+	local root=$CHROOT f
+	use_host_tools && root=
+	for f in /usr/bin/timeout /lib/x86_64-linux-gnu/libc.so.6 /lib64/ld-linux-x86-64.so.2; do
+		install -D -m 755 "$(readlink -f "$root$f")" "$r$f"
 	done
 	mkdir -p "$r/kselftests"
 	install -m 644 "$KSFT_LIST" "$TOP/tools/testing/vm/kselftests.baseline" "$r/kselftests/"
