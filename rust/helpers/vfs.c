@@ -226,6 +226,22 @@ __rust_helper void rust_helper_mapping_set_error(struct address_space *mapping,
 	mapping_set_error(mapping, error);
 }
 
+__rust_helper int rust_helper_inode_trylock(struct inode *inode)
+{
+	return inode_trylock(inode);
+}
+
+__rust_helper void rust_helper_mapping_set_gfp_mask(struct address_space *m,
+						    gfp_t mask)
+{
+	mapping_set_gfp_mask(m, mask);
+}
+
+__rust_helper void rust_helper_mapping_set_unevictable(struct address_space *mapping)
+{
+	mapping_set_unevictable(mapping);
+}
+
 __rust_helper bool rust_helper_mapping_can_writeback(struct address_space *mapping)
 {
 	return mapping_can_writeback(mapping);

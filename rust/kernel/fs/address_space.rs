@@ -132,10 +132,11 @@ pub fn cond_resched() {
 ///
 /// Both pointers are static tables whose callbacks are the trampolines
 /// of address-space operations of file system `T`, or the VFS's generic
-/// ones.
+/// ones; the third field says whether they are [`Ops::ram`]'s.
 pub struct Ops<T: FileSystem>(
     pub(crate) *const bindings::address_space_operations,
     pub(crate) *const bindings::file_operations,
+    pub(crate) bool,
     PhantomData<T>,
 );
 
@@ -149,9 +150,39 @@ impl<T: FileSystem> Copy for Ops<T> {}
 impl<T: FileSystem> Ops<T> {
     /// The table of operations `U`.
     pub const fn new<U: Operations<FileSystem = T> + ?Sized>() -> Self {
-        Self(&Table::<U>::TABLE, &Table::<U>::FILE_OPS, PhantomData)
+        Self(
+            &Table::<U>::TABLE,
+            &Table::<U>::FILE_OPS,
+            false,
+            PhantomData,
+        )
+    }
+
+    /// Contents in the page cache alone, as ramfs keeps them: libfs's
+    /// `ram_aops` and the generic file operations. The pages of an inode
+    /// set up with them are unevictable, and go with the inode.
+    pub fn ram() -> Self {
+        // INVARIANT: Only the address of `ram_aops` is taken.
+        Self(
+            &raw const bindings::ram_aops,
+            &RAM_FILE_OPS,
+            true,
+            PhantomData,
+        )
     }
 }
+
+/// The file operations of regular files with [`Ops::ram`], as ramfs's.
+const RAM_FILE_OPS: bindings::file_operations = bindings::file_operations {
+    llseek: Some(bindings::generic_file_llseek),
+    read_iter: Some(bindings::generic_file_read_iter),
+    write_iter: Some(bindings::generic_file_write_iter),
+    mmap_prepare: Some(bindings::generic_file_mmap_prepare),
+    fsync: Some(bindings::noop_fsync),
+    splice_read: Some(bindings::filemap_splice_read),
+    splice_write: Some(bindings::iter_file_splice_write),
+    ..pin_init::zeroed()
+};
 
 /// The bytes copied out of a folio at a time by [`for_each_copy`].
 const BOUNCE: usize = 512;

@@ -24,9 +24,12 @@
 //!
 //! C headers: [`include/linux/fs.h`](srctree/include/linux/fs.h).
 
-use super::{sb::SuperBlock, FileSystem};
+use super::{dir::DirType, sb::SuperBlock, FileSystem};
 use crate::{
-    bindings, impl_flags,
+    bindings,
+    error::to_result,
+    impl_flags,
+    page::PAGE_SIZE,
     prelude::*,
     sync::atomic::Relaxed,
     task::{Kgid, Kuid},
@@ -302,6 +305,52 @@ impl<T: FileSystem> Inode<T> {
                 },
                 flags: self.flags(),
             }
+        }
+    }
+
+    /// Writes `target` as the target of a new symbolic link set up with
+    /// [`address_space::Ops::ram`], whose page cache is the only copy of it
+    /// (`page_symlink()`), before the link gets a name. `EINVAL` for another
+    /// inode, for one whose target is written already, and for an empty
+    /// target; `ENAMETOOLONG` for a target longer than a page; `EBUSY` if
+    /// the inode is locked, as no new link is.
+    ///
+    /// [`address_space::Ops::ram`]: super::address_space::Ops::ram
+    pub fn page_symlink(&self, target: &CStr) -> Result {
+        let len = target.to_bytes_with_nul().len();
+        let inode = self.as_raw();
+        // SAFETY: The inode is initialised, so `i_mapping` and its `a_ops`
+        // no longer change.
+        let ram = unsafe { (*(*inode).i_mapping).a_ops } == &raw const bindings::ram_aops;
+        if self.mode().file_type() != DirType::Lnk || !ram || len < 2 {
+            return Err(EINVAL);
+        }
+        if len > PAGE_SIZE {
+            return Err(ENAMETOOLONG);
+        }
+        // SAFETY: The inode is pinned (type invariant). A trylock, not a
+        // lock: the caller may hold it, as a token for an inode the VFS
+        // locked. It serialises the writers of the size, which
+        // `page_symlink()` sets through `ram_aops` (`simple_write_end()`),
+        // and makes the check that nothing was written and the write one
+        // step.
+        if unsafe { bindings::inode_trylock(inode) } == 0 {
+            return Err(EBUSY);
+        }
+        // SAFETY: We hold the lock; `len` fits `c_int`, being at most a
+        // page.
+        unsafe {
+            let res = if bindings::i_size_read(inode) != 0 {
+                Err(EINVAL)
+            } else {
+                to_result(bindings::page_symlink(
+                    inode,
+                    target.as_char_ptr(),
+                    len as c_int,
+                ))
+            };
+            bindings::inode_unlock(inode);
+            res
         }
     }
 

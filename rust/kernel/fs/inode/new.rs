@@ -209,6 +209,7 @@ impl<'a, T: FileSystem> New<'a, T> {
             (*outer).has_data = true;
             (*outer).flags.store(a.flags.into(), Relaxed);
             bindings::inode_set_flags(inode, a.flags.i_flags(), I_FLAGS_MASK);
+            let ram = matches!(params.typ, Type::Reg(_, a) | Type::Lnk(a) if a.2);
             let (fmt, iop, fop, aop) = match params.typ {
                 Type::Dir(i, f) => (bindings::S_IFDIR, i.0, f.0, None),
                 Type::Reg(i, a) => (bindings::S_IFREG, i.0, a.1, Some(a.0)),
@@ -232,6 +233,11 @@ impl<'a, T: FileSystem> New<'a, T> {
             }
             if let Some(aop) = aop {
                 (*(*inode).i_mapping).a_ops = aop;
+            }
+            if ram {
+                // As `ramfs_get_inode()`: the page cache is the only copy.
+                bindings::mapping_set_gfp_mask((*inode).i_mapping, bindings::GFP_HIGHUSER);
+                bindings::mapping_set_unevictable((*inode).i_mapping);
             }
             if fmt == bindings::S_IFLNK {
                 // `page_get_link()` maps page 0 of the link's own mapping.

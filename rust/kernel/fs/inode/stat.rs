@@ -7,7 +7,7 @@ use super::{InodeFlags, InodeWithData, Time};
 use crate::{
     bindings,
     error::from_result,
-    fs::{FileSystem, Inode},
+    fs::{dir::DirType, FileSystem, Inode},
     prelude::*,
     sync::atomic::Relaxed,
 };
@@ -69,8 +69,9 @@ pub(super) unsafe extern "C" fn fileattr_set<T: FileSystem>(
 }
 
 /// `->getattr` of every inode: `generic_fillattr()`, the [`InodeFlags`]
-/// that `statx(2)` reports as in `shmem_getattr()`, then
-/// [`FileSystem::getattr`].
+/// that `statx(2)` reports as in `shmem_getattr()`, the blocks of a
+/// regular file whose pages are its only copy (`address_space::Ops::ram()`)
+/// as ramfs's `simple_getattr()` counts them, then [`FileSystem::getattr`].
 ///
 /// # Safety
 ///
@@ -90,10 +91,20 @@ pub(super) unsafe extern "C" fn getattr<T: FileSystem>(
             bindings::generic_fillattr(idmap, request_mask, raw, stat);
             Inode::<T>::from_raw(raw)
         };
-        // SAFETY: `stat` is valid for reads and writes for the call.
+        // SAFETY: `stat` is valid for reads and writes for the call; the
+        // inode's mapping and its `a_ops` are set for good once it is
+        // initialised, and `nrpages` is read racily, as by
+        // `simple_getattr()`.
         unsafe {
             (*stat).attributes |= inode.flags().statx_attributes();
             (*stat).attributes_mask |= InodeFlags::STATX_ATTRIBUTES_MASK;
+            let mapping = (*inode.as_raw()).i_mapping;
+            if (*mapping).a_ops == &raw const bindings::ram_aops
+                && inode.mode().file_type() == DirType::Reg
+            {
+                let pages = core::ptr::read_volatile(&raw const (*mapping).nrpages);
+                (*stat).blocks = (pages as u64) << (crate::page::PAGE_SHIFT - 9);
+            }
         }
         // INVARIANT: `stat` is valid for writes for the call.
         T::getattr(inode, &mut Kstat(stat))?;
