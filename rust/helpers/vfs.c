@@ -252,6 +252,13 @@ __rust_helper void rust_helper_posix_acl_release(struct posix_acl *acl)
 	posix_acl_release(acl);
 }
 
+#ifndef CONFIG_LOCKDEP
+__rust_helper void rust_helper_lockdep_annotate_inode_mutex_key(struct inode *inode)
+{
+	lockdep_annotate_inode_mutex_key(inode);
+}
+#endif
+
 #ifndef CONFIG_SECURITY
 __rust_helper int
 rust_helper_security_inode_init_security(struct inode *inode, struct inode *dir,

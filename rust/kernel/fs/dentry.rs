@@ -12,11 +12,14 @@
 //!   VFS holds locked (or, for the source of a rename, whose inode it holds
 //!   locked, which keeps the name too);
 //! - [`NewEntry`]: a negative dentry handed to `->lookup` or to a creating
-//!   operation, to be completed exactly once with
-//!   [`NewEntry::splice_alias`]. It may be in-lookup, hashed or unhashed:
-//!   `d_splice_alias()` accepts all three, so no operation calls `d_drop()`
-//!   first. The operation returns the [`Spliced`] proof that only completing
-//!   it gives, so it can neither forget to, nor hand the VFS another dentry;
+//!   operation, to be completed exactly once: with
+//!   [`NewEntry::splice_alias`], or, in a file system whose namespace is the
+//!   dcache, with [`NewEntry::make_persistent`], which pins it there until
+//!   [`Entry::simple_unlink`] or [`Entry::simple_rmdir`] removes the name.
+//!   It may be in-lookup, hashed or unhashed: both accept all three, so no
+//!   operation calls `d_drop()` first. The operation returns the [`Spliced`]
+//!   proof that only completing it gives, so it can neither forget to, nor
+//!   hand the VFS another dentry;
 //! - [`InLookup`]: an owned guard for a dentry this thread put in the
 //!   in-lookup state with [`Dentry::alloc_parallel`],
 //!   [`Dentry::alloc_noblock`] or [`Entry::duplicate`]. It gives exclusive

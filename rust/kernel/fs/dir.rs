@@ -172,7 +172,8 @@ pub trait Operations {
 /// # Invariants
 ///
 /// The pointer is a static `file_operations` table whose callbacks are
-/// the trampolines of directory operations of file system `T`.
+/// the trampolines of directory operations of file system `T`, or libfs's
+/// `simple_dir_operations`.
 pub struct Ops<T: FileSystem>(pub(crate) *const bindings::file_operations, PhantomData<T>);
 
 impl<T: FileSystem> Clone for Ops<T> {
@@ -186,6 +187,16 @@ impl<T: FileSystem> Ops<T> {
     /// The table of operations `U`.
     pub const fn new<U: Operations<FileSystem = T> + ?Sized>() -> Self {
         Self(&Table::<U>::TABLE, PhantomData)
+    }
+
+    /// libfs's operations for directories whose entries are the children
+    /// the dcache has (`simple_dir_operations`): `readdir` walks them with
+    /// a cursor (`dcache_readdir()`). For a file system whose names are
+    /// its persistent dentries (see
+    /// [`NewEntry::make_persistent`](super::dentry::NewEntry::make_persistent)).
+    pub fn simple() -> Self {
+        // INVARIANT: Only the table's address is taken.
+        Self(&raw const bindings::simple_dir_operations, PhantomData)
     }
 }
 

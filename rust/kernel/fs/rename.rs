@@ -17,11 +17,15 @@
 //! after a successful rename, and complete or undo both of the above
 //! whatever the callback returns.
 //!
+//! A file system whose names are its persistent dentries renames with
+//! [`simple_rename`], as ramfs does with libfs's.
+//!
 //! C headers: [`include/linux/fs.h`](srctree/include/linux/fs.h) and
 //! [`include/linux/dcache.h`](srctree/include/linux/dcache.h).
 
 use crate::{
     bindings,
+    error::to_result,
     fs::{
         dentry::{from_err_ptr, Entry, InLookup, NoBlockError, Parallel},
         inode::{Exclusive, Locked, New, Operations, Params, Type},
@@ -98,6 +102,8 @@ pub struct RenameLocks<'a, T: FileSystem> {
     new: *mut bindings::dentry,
     /// Whether this is `RENAME_EXCHANGE`.
     exchange: bool,
+    /// The rename's flags.
+    flags: RenameFlags,
     /// The dcache changes the trampoline completes or undoes.
     state: RenameState,
 }
@@ -129,7 +135,7 @@ impl<'a, T: FileSystem> Entry<'a, T> {
             return Err(EINVAL);
         }
         let st = &renaming.state;
-        if st.whiteout_taken.get() {
+        if st.whiteout_taken.get() || st.simple_done.get() {
             return Err(EBUSY);
         }
         // SAFETY: The dentry is hashed, we hold a reference and, as `parent`
@@ -204,7 +210,7 @@ impl<'a, T: FileSystem> Entry<'a, T> {
             return Err(EINVAL);
         }
         let st = &renaming.state;
-        if st.silly_taken.get() {
+        if st.silly_taken.get() || st.simple_done.get() {
             return Err(EBUSY);
         }
         // SAFETY: The parent is pinned by the dentry.
@@ -302,6 +308,8 @@ struct RenameState {
     silly_taken: Cell<bool>,
     /// A committed silly-rename: the target's duplicate.
     silly_dup: Cell<*mut bindings::dentry>,
+    /// Whether [`simple_rename`] succeeded.
+    simple_done: Cell<bool>,
 }
 
 impl RenameState {
@@ -312,6 +320,7 @@ impl RenameState {
             whiteout_inode: Cell::new(core::ptr::null_mut()),
             silly_taken: Cell::new(false),
             silly_dup: Cell::new(core::ptr::null_mut()),
+            simple_done: Cell::new(false),
         }
     }
 
@@ -419,6 +428,94 @@ impl<T: FileSystem> Duplicate<'_, T> {
     }
 }
 
+/// Renames `old` to `new` as libfs's `simple_rename()` does, for a file
+/// system whose names are its persistent dentries (see
+/// [`NewEntry::make_persistent`]): it changes the link counts and the times,
+/// and removes a replaced target's name as [`Entry::simple_unlink`] or
+/// [`Entry::simple_rmdir`] would; the bindings then move the dentries,
+/// which keep their persistence. It knows `RENAME_NOREPLACE` and
+/// `RENAME_EXCHANGE`, of the rename's own flags, and gives `EINVAL` for
+/// others; for entries and directories that are not this rename's; after a
+/// duplicate or a silly-rename; for a replaced target that is not
+/// persistent; and for a link count that would have to drop below 0, or
+/// rise from it. Directories must count links as ramfs's do (see
+/// [`Entry::simple_rmdir`]).
+///
+/// Once it has succeeded, the rename is done, and `EBUSY` refuses a second
+/// call, a duplicate and a silly-rename: if `->rename` still returns an
+/// error, the bindings warn, move the dentries all the same, and report
+/// success, since the link counts and the target's name have changed.
+///
+/// [`NewEntry::make_persistent`]: crate::fs::dentry::NewEntry::make_persistent
+pub fn simple_rename<T: FileSystem>(
+    old_dir: &Locked<'_, T, Exclusive>,
+    old: &Entry<'_, T>,
+    new_dir: &Locked<'_, T, Exclusive>,
+    new: &Entry<'_, T>,
+    renaming: &RenameLocks<'_, T>,
+) -> Result {
+    let known = u32::from(RenameFlag::NoReplace | RenameFlag::Exchange);
+    let st = &renaming.state;
+    // SAFETY: `renaming.old` and `renaming.new` are pinned, with both
+    // parents stable, for the rename (type invariant).
+    let (od, nd) = unsafe {
+        (
+            (*(*renaming.old).d_parent).d_inode,
+            (*(*renaming.new).d_parent).d_inode,
+        )
+    };
+    // What `simple_rename()` drops: a replaced target's links (two for a
+    // directory); for a directory that changes parents, a link of one
+    // parent, and `new_dir` gains one; an exchange moves a link between
+    // the directories. So every link count it touches must be above 0.
+    if st.simple_done.get() {
+        return Err(EBUSY);
+    }
+    let replaced = !renaming.exchange && new.inode().is_some();
+    // A directory that moves within its parent onto a free name: its
+    // parent loses the link, then gets it back, passing through 0 if it
+    // has only one.
+    let moved_dir = !renaming.exchange && !replaced && old.inode().is_some_and(|i| i.is_dir());
+    let target_links = match new.inode() {
+        Some(i) if replaced => i.nlink() >= if i.is_dir() { 2 } else { 1 },
+        _ => true,
+    };
+    if old.as_raw() != renaming.old
+        || new.as_raw() != renaming.new
+        || od != old_dir.as_raw()
+        || nd != new_dir.as_raw()
+        || u32::from(renaming.flags) & !known != 0
+        || st.whiteout_taken.get()
+        || st.silly_taken.get()
+        || (replaced && !new.is_persistent())
+        || !target_links
+        || old_dir.nlink() == 0
+        || new_dir.nlink() == 0
+        || (moved_dir && old_dir.nlink() < 2)
+    {
+        return Err(EINVAL);
+    }
+    // SAFETY: These are the dentries of this rename, with every lock
+    // `vfs_rename()` takes held (type invariant of `renaming`), under
+    // `old_dir` and `new_dir`, and with the rename's own flags. A replaced
+    // target is persistent, as `simple_unlink()` expects, and the VFS holds
+    // a reference of its own to it; no link count it changes is 0. The nop
+    // idmap is the only one the VFS passes: the type has no
+    // `FS_ALLOW_IDMAP`.
+    to_result(unsafe {
+        bindings::simple_rename(
+            &raw mut bindings::nop_mnt_idmap,
+            old_dir.as_raw(),
+            renaming.old,
+            new_dir.as_raw(),
+            renaming.new,
+            renaming.flags.into(),
+        )
+    })?;
+    st.simple_done.set(true);
+    Ok(())
+}
+
 /// The body of the `->rename` trampoline of operations `U`: runs
 /// [`Operations::rename`], then moves the dentries, and completes or undoes
 /// what it left in [`RenameLocks`].
@@ -465,11 +562,18 @@ pub(crate) unsafe fn rename<U: Operations + ?Sized>(
             old,
             new,
             exchange,
+            flags,
             state: RenameState::new(),
         }
     };
-    let res = U::rename(&od, &o, &nd, &mut n, flags, &inodes);
+    let mut res = U::rename(&od, &o, &nd, &mut n, flags, &inodes);
     let st = &inodes.state;
+    if res.is_err() && st.simple_done.get() {
+        crate::pr_warn_once!(
+            "rust: fs: ->rename failed after simple_rename(); the rename stands\n"
+        );
+        res = Ok(());
+    }
     // A whiteout's duplicate is filled only if the rename succeeded,
     // and never left in lookup.
     st.end_whiteout(res.is_ok());

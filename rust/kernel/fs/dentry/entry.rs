@@ -6,7 +6,11 @@
 use super::{from_err_ptr, name_of, qstr, same_sb, Dentry, DentryRef, LookupFlag, LookupFlags};
 use crate::{
     bindings,
-    fs::{inode::LookupLock, FileSystem, InodeRef},
+    error::to_result,
+    fs::{
+        inode::{Exclusive, Locked, LookupLock},
+        FileSystem, InodeRef,
+    },
     prelude::*,
 };
 use core::{ops::Deref, ptr::NonNull};
@@ -60,6 +64,87 @@ impl<'a, T: FileSystem> Entry<'a, T> {
         // silly-rename, which borrows the entry mutably, changes it.
         unsafe { name_of(self.dentry.as_raw()) }
     }
+
+    /// Whether the dentry is pinned by the dcache itself, as
+    /// [`NewEntry::make_persistent`] makes it (`DCACHE_PERSISTENT`).
+    pub fn is_persistent(&self) -> bool {
+        // SAFETY: The dentry is pinned (type invariant). The flag is read
+        // racily, as `d_flags` is elsewhere; it changes only under the
+        // parent's lock, which the VFS holds, and at unmount.
+        let flags = unsafe { core::ptr::read_volatile(&raw const (*self.as_raw()).d_flags) };
+        flags & bindings::dentry_flags_DCACHE_PERSISTENT != 0
+    }
+
+    /// Removes a persistent name of a file that is not a directory, as
+    /// libfs's `simple_unlink()` does: the link count and the times of
+    /// `victim`, the dentry's inode, and of `dir`, its parent, change, and
+    /// the dcache's reference goes, so the dentry goes at its last `dput()`.
+    /// For file systems whose names are their persistent dentries (see
+    /// [`NewEntry::make_persistent`]). `EINVAL` if the dentry is not
+    /// persistent, if `dir` and `victim` are not its parent and inode, or
+    /// if `victim` has no link to lose.
+    pub fn simple_unlink(
+        &self,
+        dir: &Locked<'_, T, Exclusive>,
+        victim: &Locked<'_, T, Exclusive>,
+    ) -> Result {
+        self.check_removable(dir, victim, false)?;
+        // SAFETY: The dentry is persistent, `dir` is its locked parent and
+        // `victim` its locked inode, not a directory, with a link. Besides
+        // the persistent reference that `d_make_discardable()` drops, the
+        // VFS holds one (type invariant: the dentry is pinned), so the
+        // dentry outlives the call.
+        unsafe { bindings::simple_unlink(dir.as_raw(), self.as_raw()) };
+        Ok(())
+    }
+
+    /// Removes a persistent name of an empty directory, as libfs's
+    /// `simple_rmdir()` does, or fails with `ENOTEMPTY`: as
+    /// [`Entry::simple_unlink`], for a directory, which loses its link from
+    /// `dir` and its own "." (`EINVAL` if it has not both), while `dir`
+    /// loses the ".." link (`EINVAL` if it has none). Directories must
+    /// count links as ramfs's do: "." and their name, plus one per
+    /// subdirectory.
+    pub fn simple_rmdir(
+        &self,
+        dir: &Locked<'_, T, Exclusive>,
+        victim: &Locked<'_, T, Exclusive>,
+    ) -> Result {
+        self.check_removable(dir, victim, true)?;
+        // SAFETY: As in `simple_unlink()`, for a directory with at least
+        // two links and a parent with at least one; its children are
+        // counted under their `d_lock`s.
+        to_result(unsafe { bindings::simple_rmdir(dir.as_raw(), self.as_raw()) })
+    }
+
+    /// Checks what [`Entry::simple_unlink`] and [`Entry::simple_rmdir`]
+    /// need: that the dentry is persistent (`d_make_discardable()` WARNs
+    /// otherwise), that `dir` is its parent and `victim` its inode, a
+    /// directory or not as `is_dir` says, and that the link counts they
+    /// drop are not 0 already (`drop_nlink()` WARNs, and wraps).
+    fn check_removable(
+        &self,
+        dir: &Locked<'_, T, Exclusive>,
+        victim: &Locked<'_, T, Exclusive>,
+        is_dir: bool,
+    ) -> Result {
+        let d = self.as_raw();
+        // SAFETY: The dentry is pinned, and its parent stable (type
+        // invariant); a positive dentry's inode is stable under its
+        // parent's lock, which `dir` proves is held if it is the parent.
+        let (parent, inode) = unsafe { ((*(*d).d_parent).d_inode, (*d).d_inode) };
+        let links = if is_dir { 2 } else { 1 };
+        if parent != dir.as_raw()
+            || inode != victim.as_raw()
+            || victim.is_dir() != is_dir
+            || victim.nlink() < links
+            || (is_dir && dir.nlink() == 0)
+            || !self.is_persistent()
+        {
+            return Err(EINVAL);
+        }
+        Ok(())
+    }
 }
 
 impl<T: FileSystem> Deref for Entry<'_, T> {
@@ -83,8 +168,11 @@ pub enum NegState {
 
 /// A negative dentry handed to `->lookup` or to a creating operation. It
 /// must be completed exactly once, by [`NewEntry::splice_alias`],
+/// [`NewEntry::make_persistent`], [`New::init_persistent`],
 /// [`NewEntry::add_ci`] or (in `->lookup` only) [`NewEntry::miss_uncached`],
 /// which consume it and give the [`Spliced`] proof the operation returns.
+///
+/// [`New::init_persistent`]: crate::fs::inode::New::init_persistent
 ///
 /// # Invariants
 ///
@@ -149,6 +237,38 @@ impl<'a, T: FileSystem> NewEntry<'a, T> {
         Ok(Spliced(alias.map(|p| unsafe { DentryRef::from_raw(p) })))
     }
 
+    /// Attaches `inode` to the dentry and pins the dentry in the dcache
+    /// (`d_make_persistent()`), for a file system whose namespace is the
+    /// dcache, as ramfs's is: the dcache is then the only record of the
+    /// name, and it keeps the dentry until [`Entry::simple_unlink`],
+    /// [`Entry::simple_rmdir`] or [`simple_rename`] removes the name, or
+    /// the superblock goes. `dir` must be the dentry's parent (`EINVAL`).
+    ///
+    /// Not for a directory (`EINVAL`): a directory has one name, and it
+    /// gets it while it is new, from [`New::init_persistent`], when no other
+    /// dentry can have it already.
+    ///
+    /// [`simple_rename`]: crate::fs::rename::simple_rename
+    /// [`New::init_persistent`]: crate::fs::inode::New::init_persistent
+    pub fn make_persistent(
+        self,
+        inode: InodeRef<'_, T>,
+        dir: &Locked<'_, T, Exclusive>,
+    ) -> Result<Spliced<'a, T>> {
+        let d = self.entry.as_raw();
+        // SAFETY: The dentry is pinned and its parent stable (type invariant).
+        if unsafe { (*(*d).d_parent).d_inode } != dir.as_raw() || inode.is_dir() {
+            return Err(EINVAL);
+        }
+        let raw = same_sb(Some(inode), d)?;
+        // SAFETY: The dentry is negative and ours to instantiate, in any
+        // of its states (type invariant), its parent is locked exclusively
+        // (`dir`), and `d_make_persistent()` consumes the inode reference.
+        // `self` is consumed, so this happens at most once.
+        unsafe { bindings::d_make_persistent(d, raw) };
+        Ok(Spliced(None))
+    }
+
     /// Completes a `->lookup` that found nothing without caching the miss:
     /// it returns `NULL` without `d_add()`, so the dentry is never hashed
     /// and the next lookup of the name asks the file system again, as
@@ -211,13 +331,18 @@ impl<'a, T: FileSystem> NewEntry<'a, T> {
 }
 
 /// The proof that an operation completed the [`NewEntry`] it was given,
-/// which is what `->lookup` and the creating operations return: only
-/// [`NewEntry::splice_alias`], [`NewEntry::add_ci`] and
-/// [`NewEntry::miss_uncached`] make one. It holds the dentry the VFS must
-/// use instead of the one it passed, if any.
+/// which is what `->lookup` and the creating operations return: only what
+/// completes a [`NewEntry`], consuming it, makes one. It holds the dentry
+/// the VFS must use instead of the one it passed, if any.
 pub struct Spliced<'a, T: FileSystem>(Option<DentryRef<'a, T>>);
 
 impl<T: FileSystem> Spliced<'_, T> {
+    /// The proof for a [`NewEntry`] that was instantiated, and consumed, by
+    /// the caller.
+    pub(crate) fn instantiated() -> Self {
+        Self(None)
+    }
+
     /// The dentry used instead of the one given, if any.
     pub fn alias(&self) -> Option<&Dentry<T>> {
         self.0.as_deref()

@@ -2,12 +2,14 @@
 
 //! New inodes: set up while `I_NEW`, then unlocked.
 
-use super::{ops::OtherOps, stat::I_FLAGS_MASK, Attrs, Dev, InodeRef, InodeWithData, Ops};
+use super::{
+    ops::OtherOps, stat::I_FLAGS_MASK, Attrs, Dev, Exclusive, InodeRef, InodeWithData, Locked, Ops,
+};
 use crate::{
     bindings,
     fs::{
         address_space,
-        dentry::NewEntry,
+        dentry::{NewEntry, Spliced},
         dir,
         xattr::{self, InitXattrs},
         FileSystem, Inode, SuperBlock,
@@ -147,10 +149,93 @@ impl<'a, T: FileSystem> New<'a, T> {
         name: *const bindings::qstr,
         store: InitXattrs<'_>,
     ) -> Result<InodeRef<'a, T>> {
-        let inode = self.inode.as_ptr();
         // SAFETY: `self` is unlocked below (a panic in `store` does not
         // unwind), or dropped on failure, when the data was not initialised.
         unsafe { self.setup(params) }?;
+        // SAFETY: Set up, and `dir` and `name` by the safety requirements.
+        let res = unsafe { self.label(dir, name, store) };
+        let inode = self.unlock();
+        res.map(|()| inode)
+    }
+
+    /// Sets up an inode being created under `entry`'s name, as
+    /// [`New::init_created`] does, and instantiates `entry` with it for
+    /// good ([`NewEntry::make_persistent`]) before unlocking it, as
+    /// `d_instantiate_new()` does: nothing can find the inode before, so
+    /// the name is its first, as a directory's must be. `dir` must be the
+    /// entry's parent, and a directory must have at least two links, for
+    /// "." and its name (`EINVAL`). On failure, the inode goes with no
+    /// links.
+    pub fn init_persistent<'e>(
+        self,
+        params: Params<'_, T>,
+        entry: NewEntry<'e, T>,
+        dir: &Locked<'_, T, Exclusive>,
+        store: InitXattrs<'_>,
+    ) -> Result<Spliced<'e, T>> {
+        let d = entry.as_raw();
+        // SAFETY: The entry's dentry is pinned; `d_sb` never changes, and
+        // its parent and name are stable: the parent is locked, or the
+        // dentry in-lookup.
+        let (sb, parent, name) = unsafe {
+            (
+                (*d).d_sb,
+                (*(*d).d_parent).d_inode,
+                &raw const (*d).__bindgen_anon_1.d_name,
+            )
+        };
+        if sb != self.sb_raw() {
+            return Err(EXDEV);
+        }
+        // A directory counts its "." and its parent's entry:
+        // `simple_rmdir()` drops both.
+        let dir_links = matches!(params.typ, Type::Dir(..)) && params.attrs.nlink < 2;
+        if parent != dir.as_raw() || dir_links {
+            return Err(EINVAL);
+        }
+        // SAFETY: `self` is unlocked below, or dropped on failure, when the
+        // data was not initialised.
+        unsafe { self.setup(params) }?;
+        // SAFETY: Set up; `parent` is pinned and locked, and `name` valid
+        // while `entry` lives.
+        if let Err(e) = unsafe { self.label(parent, name, store) } {
+            drop(self.unlock());
+            return Err(e);
+        }
+        let this = ManuallyDrop::new(self);
+        let inode = this.inode.as_ptr();
+        // SAFETY: The dentry is negative and ours to instantiate (type
+        // invariant of `NewEntry`, which is consumed), and its parent is
+        // locked exclusively; the inode is set up and still `I_NEW`, so no
+        // dentry has it. A directory's `i_rwsem` gets its lockdep class
+        // first, as in `d_instantiate_new()`: `unlock_new_inode()` would
+        // re-initialise it once the name is visible and the lock may be in
+        // use, and now finds nothing to do. `d_make_persistent()` takes
+        // over our reference; then the dentry pins the inode, which is
+        // unlocked, and `this` is not dropped.
+        unsafe {
+            bindings::lockdep_annotate_inode_mutex_key(inode);
+            bindings::d_make_persistent(d, inode);
+            bindings::unlock_new_inode(inode);
+        }
+        Ok(Spliced::instantiated())
+    }
+
+    /// Lets the POSIX ACLs and the LSMs set up an inode that [`New::setup`]
+    /// set up, for a name `name` in `dir`, or clears its links if they
+    /// fail, so that it goes at its last put.
+    ///
+    /// # Safety
+    ///
+    /// The inode must be set up, and `dir` and `name` as for
+    /// [`New::init_secure`].
+    unsafe fn label(
+        &self,
+        dir: *mut bindings::inode,
+        name: *const bindings::qstr,
+        store: InitXattrs<'_>,
+    ) -> Result {
+        let inode = self.inode.as_ptr();
         let mut store = store;
         // SAFETY: The inode is initialised and still `I_NEW`: nobody else
         // can reach it; `dir` and `name` by the safety requirements. The
@@ -165,8 +250,7 @@ impl<'a, T: FileSystem> New<'a, T> {
             // as `discard_new_inode()` would.
             unsafe { bindings::clear_nlink(inode) };
         }
-        let inode = self.unlock();
-        res.map(|()| inode)
+        res
     }
 
     /// Unlocks the inode, set up by [`New::setup`].

@@ -10,8 +10,12 @@
 //!   size out of range (`EINVAL`, `EFBIG`); creating `bad_nsec` or
 //!   `bad_size` initialises the inode with a time or a size out of range
 //!   (`EINVAL`).
-//! - Unlinking takes the victim's last link, then adds one back, which must
-//!   fail with `ENOENT`: only then does the unlink succeed.
+//! - `mkdir root_alias` makes the directory it is in persistent under the
+//!   new name, a second alias of a directory (`EINVAL`).
+//! - Unlinking removes a name that is not persistent with
+//!   `simple_unlink()`, which must fail with `EINVAL` (`d_make_discardable()`
+//!   would WARN); then it takes the victim's last link, and adds one back,
+//!   which must fail with `ENOENT`: only then does the unlink succeed.
 //!
 //! Any other name is created as a FIFO, which opens without a driver. A
 //! check that lets its misuse through gives `EUCLEAN` instead, or the
@@ -172,15 +176,24 @@ impl inode::Operations for DirOps {
         dentry: NewEntry<'a, Misuse>,
         mode: Mode,
     ) -> Result<Spliced<'a, Misuse>> {
+        if dentry.name() == b"root_alias" {
+            dentry.make_persistent(dir.get(), dir)?;
+            return Err(EUCLEAN);
+        }
         let inode = new_inode(dir.super_block(), Type::Sock, attrs(mode.perm(), 1))?;
         dentry.splice_alias(Some(inode))
     }
 
     fn unlink(
         dir: &Locked<'_, Misuse, Exclusive>,
-        _dentry: &Entry<'_, Misuse>,
+        dentry: &Entry<'_, Misuse>,
         victim: &Locked<'_, Misuse, Exclusive>,
     ) -> Result {
+        match dentry.simple_unlink(dir, victim) {
+            Err(e) if e == EINVAL => {}
+            Err(e) => return Err(e),
+            Ok(()) => return Err(EUCLEAN),
+        }
         victim.drop_nlink();
         match victim.inc_nlink() {
             Err(e) if e == ENOENT => {}
