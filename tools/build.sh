@@ -27,12 +27,13 @@ ST=tools/testing/selftests/filesystems/rustfs
 [ -f "$O/.rustfs-config" ] || die "the $PROFILE kernel is not configured; run 'make kernel'"
 
 MISUSE=tools/testing/rust/misuse/rustfs_misuse.ko
+SAMPLE=samples/rust/rust_ramfs.ko
 do_module() {
 	local key
 	phase "module: rustfs.ko against the $PROFILE kernel"
 	# Clones share these objects and make judges by timestamps alone, so
 	# start afresh whenever the sources differ from the last build's.
-	key="$(hash_paths "$TOP/Kbuild" "$TOP/rust/rustfs" "$TOP/tools/testing/rust/misuse")"
+	key="$(hash_paths "$TOP/Kbuild" "$TOP/rust/rustfs" "$TOP/samples" "$TOP/tools/testing/rust/misuse")"
 	key+=" $(cat "$O/.rustfs-build" 2>/dev/null)"
 	if [ "$key" != "$(cat "$O/rustfs/.rustfs-module" 2>/dev/null)" ]; then
 		rm -rf "$O/rustfs"
@@ -50,6 +51,7 @@ $w"
 	echo "$key" >"$O/rustfs/.rustfs-module"
 	[ -f "$O/rustfs/rust/rustfs/rustfs.ko" ] || die "rustfs.ko was not built; see $LOGDIR/module-$PROFILE.log"
 	[ -f "$O/rustfs/$MISUSE" ] || die "rustfs_misuse.ko was not built; see $LOGDIR/module-$PROFILE.log"
+	[ -f "$O/rustfs/$SAMPLE" ] || die "rust_ramfs.ko was not built; see $LOGDIR/module-$PROFILE.log"
 }
 
 do_compile_fail() {
@@ -160,7 +162,8 @@ do_initramfs() {
 		cp "$CHROOT/bin/busybox" "$r/bin/busybox"
 	fi
 	install -m 755 "$TOP/tools/testing/vm/init" "$r/init"
-	install -m 644 "$O/rustfs/rust/rustfs/rustfs.ko" "$O/rustfs/$MISUSE" "$r/lib/modules/"
+	install -m 644 "$O/rustfs/rust/rustfs/rustfs.ko" "$O/rustfs/$MISUSE" "$O/rustfs/$SAMPLE" \
+		"$r/lib/modules/"
 	install -m 755 "$TOP"/tools/testing/vm/tests/* "$TOP/tools/testing/vm/demo" "$r/tests/"
 	for t in $(cd "$O/selftests" && ls); do
 		[ -x "$O/selftests/$t" ] && install -m 755 "$O/selftests/$t" "$r/tests/"

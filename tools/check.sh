@@ -22,7 +22,7 @@
 
 # insmod/rmmod bracket the rustfs tests; lkdtm-warning is the expected-fail
 # self-check of the splat detector, so it runs last.
-DEFAULT_TESTS="nproc kunit tmpfs-smoke ovl-tmpfs-whiteout ovl-impure-readdir kernel-selftests insmod rustfs_mount_test rustfs_ops_test rustfs_edge_test kselftest-runner rustfs_fault_test rustfs_race_test rustfs-soak rustfs-pressure ovl-rustfs rustfs-counters rmmod rustfs-misuse lkdtm-warning"
+DEFAULT_TESTS="nproc kunit tmpfs-smoke rust-ramfs ovl-tmpfs-whiteout ovl-impure-readdir kernel-selftests insmod rustfs_mount_test rustfs_ops_test rustfs_edge_test kselftest-runner rustfs_fault_test rustfs_race_test rustfs-soak rustfs-pressure ovl-rustfs rustfs-counters rmmod rustfs-misuse lkdtm-warning"
 XFAIL_SPLAT="lkdtm-warning"
 # The fstests smoke subset runs on these (tools/testing/fstests/smoke).
 FSTESTS_SMOKE_SECTIONS=${FSTESTS_SMOKE_SECTIONS:-rustfs}
@@ -37,11 +37,12 @@ lint() {
 		echo "  rustfmt: differences above (fix with 'make fmt')"
 		bad=1
 	fi
-	# rustfs is a client of the bindings: no unsafe code, no raw C.
+	# rustfs and the sample are clients of the bindings: no unsafe code, no
+	# raw C.
 	for w in unsafe bindings::; do
-		n=$(grep -rn "\\<$w" "$TOP/rust/rustfs" --include='*.rs' |
+		n=$(grep -rn "\\<$w" "$TOP/rust/rustfs" "$TOP/samples/rust" --include='*.rs' |
 			grep -v '^[^:]*:[0-9]*: *//' | tee "$LOGDIR/rustfs-${w%::}.log" | wc -l || true)
-		echo "  $w in rust/rustfs/: $n"
+		echo "  $w in rust/rustfs/ and samples/rust/: $n"
 		[ "$n" = 0 ] || { cat "$LOGDIR/rustfs-${w%::}.log"; bad=1; }
 	done
 	[ ! -f "$TOP/patches/series" ] ||
@@ -73,7 +74,7 @@ lint() {
 rustfmt_rust() {
 	in_chroot sh -c "cd $(cpath "$TOP") && rustfmt --edition 2021 --color never \
 		--config-path $(cpath "$CACHE/linux")/.rustfmt.toml $* \
-		\$(find rust tools/testing/rust -name '*.rs' ! -path rust/kernel/fs.rs | sort) &&
+		\$(find rust samples tools/testing/rust -name '*.rs' ! -path rust/kernel/fs.rs | sort) &&
 		rustfmt --edition 2021 --color never --emit stdout \
 			--config-path $(cpath "$CACHE/linux")/.rustfmt.toml \
 			<rust/kernel/fs.rs >/tmp/fs.rs.fmt &&

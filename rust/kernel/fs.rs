@@ -27,8 +27,8 @@
 //!   [`xattr::Operations`] of the whole superblock;
 //! - a [`Dentry`] names an inode in its parent directory. The VFS hands
 //!   operations views of dentries whose type says what may be done with
-//!   them: an [`dentry::Entry`] to read, a [`dentry::NewEntry`] to complete
-//!   exactly once, an [`dentry::InLookup`] owned while a lookup runs;
+//!   them: a [`dentry::Entry`] to read, a [`dentry::NewEntry`] to complete
+//!   exactly once, a [`dentry::InLookup`] owned while a lookup runs;
 //! - counted references, [`InodeRef`] and [`DentryRef`], borrow their
 //!   superblock, so that none outlives it.
 //!
@@ -44,11 +44,25 @@
 //! only through views whose lock keeps them stable. A rename's extra locks
 //! and dcache work are in [`rename`]. No Rust code runs in RCU-walk mode.
 //!
+//! # Two kinds of file system
+//!
+//! In ramfs and tmpfs, the dcache *is* the namespace: each name is a
+//! dentry pinned in the dcache ([`inode::New::init_persistent`],
+//! [`dentry::NewEntry::make_persistent`]), removed with libfs's helpers
+//! ([`dentry::Entry::simple_unlink`], [`rename::simple_rename`]);
+//! directories are read from the dcache ([`dir::Ops::simple`]), and the
+//! page cache is the only copy of the contents ([`address_space::Ops::ram`]).
+//! `samples/rust/rust_ramfs.rs` in the rustfs kit is ramfs written that
+//! way, and the place to start.
+//!
+//! A file system with a store of its own treats the dcache as a cache,
+//! which `->lookup` fills again after reclaim, concurrently with other
+//! lookups under a shared directory lock: rustfs (`rust/rustfs/` in the
+//! kit) is one, and drives every path of these bindings.
+//!
 //! # Examples
 //!
-//! A file system with one empty, read-only directory. rustfs
-//! (`rust/rustfs/` in the rustfs kit) is a complete file system on these
-//! bindings, which drives every path of them.
+//! A file system with one empty, read-only directory.
 //!
 //! ```
 //! use kernel::fs::{
