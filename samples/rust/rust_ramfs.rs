@@ -101,8 +101,8 @@ impl FileSystem for RamFs {
         new_inode(sb)?.init(params(None, mode, Dev::default())?)
     }
 
-    // Like ramfs, which has no `->reconfigure`, keep the mode a remount
-    // gives to itself.
+    // A remount changes nothing, as on ramfs, which has no
+    // `->reconfigure`.
     fn reconfigure(_sb: &SuperBlock<Self>, _opts: Options, _log: &Log<'_>) -> Result {
         Ok(())
     }
