@@ -46,8 +46,6 @@ use kernel::{
 /// `RAMFS_MAGIC`.
 const MAGIC: c_ulong = 0x858458f6;
 const DEFAULT_MODE: u16 = 0o755;
-const S_IFDIR: u16 = 0o040000;
-const S_IFLNK: u16 = 0o120000;
 
 const OPT_MODE: u8 = 0;
 static PARAMS: Table = fs_param_table![Spec::u32oct(c"mode", OPT_MODE)];
@@ -97,7 +95,7 @@ impl FileSystem for RamFs {
     }
 
     fn init_root(sb: &SuperBlock<Self>) -> Result<InodeRef<'_, Self>> {
-        let mode = Mode::from_raw(S_IFDIR | sb.data().mode);
+        let mode = Mode::new(DirType::Dir, sb.data().mode);
         new_inode(sb)?.init(params(None, mode, Dev::default())?)
     }
 
@@ -224,7 +222,7 @@ impl inode::Operations for Dir {
         dentry: NewEntry<'a, RamFs>,
         target: &CStr,
     ) -> Result<Spliced<'a, RamFs>> {
-        let params = params(Some(dir), Mode::from_raw(S_IFLNK | 0o777), Dev::default())?;
+        let params = params(Some(dir), Mode::new(DirType::Lnk, 0o777), Dev::default())?;
         let inode = new_inode(dir.super_block())?.init_created(params, &dentry, &mut no_xattrs)?;
         // Should it get no name, it goes at its last put, links or not.
         inode.mark_dontcache();

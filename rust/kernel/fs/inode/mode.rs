@@ -23,6 +23,29 @@ use crate::{bindings, fs::dir::DirType};
 pub struct Mode(u16);
 
 impl Mode {
+    /// The mode of a file of type `typ` with the permission bits of `perm`
+    /// ([`Mode::perm`]). A whiteout is a character device, and
+    /// [`DirType::Unknown`] gives no type bits.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use kernel::fs::{dir::DirType, inode::Mode};
+    ///
+    /// assert_eq!(Mode::new(DirType::Dir, 0o755), Mode::from_raw(0o040755));
+    /// assert_eq!(Mode::new(DirType::Lnk, 0o777).file_type(), DirType::Lnk);
+    /// assert_eq!(Mode::new(DirType::Reg, 0o100644).perm(), 0o644);
+    /// assert_eq!(Mode::new(DirType::Wht, 0).file_type(), DirType::Chr);
+    /// ```
+    pub const fn new(typ: DirType, perm: u16) -> Self {
+        // `DT_*` is the type bits shifted down (`S_DT()`).
+        let typ = match typ {
+            DirType::Wht => DirType::Chr,
+            t => t,
+        };
+        Self(((typ as u16) << 12) | (perm & bindings::S_IALLUGO as u16))
+    }
+
     /// A mode from its raw value.
     pub const fn from_raw(mode: u16) -> Self {
         Self(mode)
