@@ -5,7 +5,8 @@
 # kernel in $CACHE/build/PROFILE.
 #
 #   module      rust/rustfs/rustfs.ko, out of tree (M=, MO= keeps the
-#               repository free of build products), and the test module
+#               repository free of build products), the sample
+#               samples/rust/rust_ramfs.ko and the test module
 #               tools/testing/rust/misuse/rustfs_misuse.ko
 #   compile-fail  tools/testing/rust/compile-fail: each case must fail to
 #               compile with the error it names, and pass.rs must build
