@@ -23,7 +23,10 @@ use kernel::{
         xattr::SetMode,
     },
     prelude::*,
-    sync::{atomic::Relaxed, Arc, Mutex},
+    sync::{
+        atomic::{Atomic, Relaxed},
+        Arc, Mutex,
+    },
     time::{delay::fsleep, Delta},
     types::ScopeGuard,
 };
@@ -47,6 +50,16 @@ fn absent(dir: &Locked<'_, RustFs, Exclusive>, name: &[u8]) -> Result {
     }
 }
 
+/// Sleeps for the debug delay `us` (`lookup_delay_us`, `create_delay_us`):
+/// a slow server, which widens the windows in which other threads wait on
+/// this one, or run beside it.
+fn delay(us: &Atomic<u32>) {
+    let us = us.load(Relaxed);
+    if us != 0 {
+        fsleep(Delta::from_micros(i64::from(us)));
+    }
+}
+
 /// Creates an object of `body` at `dentry` in `dir`, and instantiates the
 /// dentry with it. Nothing changes unless everything that can fail did not.
 fn make<'a>(
@@ -60,9 +73,10 @@ fn make<'a>(
     if name.len() > NAME_MAX {
         return Err(ENAMETOOLONG);
     }
-    absent(dir, name)?;
     let sb = dir.super_block();
     let s = sup(sb);
+    delay(&s.stats.create_delay_us);
+    absent(dir, name)?;
     let _change = s.store.changing();
     let mkdir = matches!(body, NewBody::Dir);
     let mut attrs = new_attrs(perm, if mkdir { 2 } else { 1 }, size);
@@ -152,10 +166,7 @@ impl inode::Operations for DirOps {
         }
         // A slow server, on request: widens the window in which other
         // lookups of the name wait for this one in `d_alloc_parallel()`.
-        let us = s.stats.delay_us.load(Relaxed);
-        if us != 0 {
-            fsleep(Delta::from_micros(i64::from(us)));
-        }
+        delay(&s.stats.lookup_delay_us);
         // Copy what we need out of the index, and take no lock into iget.
         let found = {
             let idx = index(dir)?.lock();
@@ -245,6 +256,7 @@ impl inode::Operations for DirOps {
         dentry: NewEntry<'a, RustFs>,
     ) -> Result<Spliced<'a, RustFs>> {
         let name = dentry.name();
+        delay(&sup(dir.super_block()).stats.create_delay_us);
         absent(dir, name)?;
         let _change = sup(dir.super_block()).store.changing();
         let slot = DirIndex::reserve(name, inode.ino(), inode.mode().file_type())?;

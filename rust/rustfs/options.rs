@@ -19,9 +19,10 @@ const OPT_CASEFOLD: u8 = 5;
 const OPT_PRIME_DCACHE: u8 = 6;
 const OPT_LOOKUP_DELAY_US: u8 = 7;
 const OPT_SILLY_RENAME: u8 = 8;
+const OPT_CREATE_DELAY_US: u8 = 9;
 
-/// The longest `lookup_delay_us`: one second.
-pub(crate) const MAX_LOOKUP_DELAY_US: u32 = 1_000_000;
+/// The longest `lookup_delay_us` or `create_delay_us`: one second.
+pub(crate) const MAX_DELAY_US: u32 = 1_000_000;
 
 /// The options rustfs accepts.
 pub(crate) static PARAMS: Table = fs_param_table![
@@ -34,6 +35,7 @@ pub(crate) static PARAMS: Table = fs_param_table![
     Spec::flag_no(c"prime_dcache", OPT_PRIME_DCACHE),
     Spec::u32(c"lookup_delay_us", OPT_LOOKUP_DELAY_US),
     Spec::flag_no(c"silly_rename", OPT_SILLY_RENAME),
+    Spec::u32(c"create_delay_us", OPT_CREATE_DELAY_US),
 ];
 
 /// The options given to one mount or remount; `None` where not given.
@@ -47,6 +49,7 @@ pub(crate) struct Options {
     casefold: Option<bool>,
     pub(crate) prime_dcache: Option<bool>,
     pub(crate) lookup_delay_us: Option<u32>,
+    pub(crate) create_delay_us: Option<u32>,
     pub(crate) silly_rename: Option<bool>,
 }
 
@@ -103,14 +106,18 @@ impl Options {
             OPT_CASEFOLD => self.casefold = Some(true),
             OPT_PRIME_DCACHE => self.prime_dcache = Some(!p.negated()),
             OPT_SILLY_RENAME => self.silly_rename = Some(!p.negated()),
-            OPT_LOOKUP_DELAY_US => {
+            OPT_LOOKUP_DELAY_US | OPT_CREATE_DELAY_US => {
                 let us = p.as_u32();
-                if us > MAX_LOOKUP_DELAY_US {
-                    return Err(p.invalf(fmt!(
-                        "{us} is too long a delay (at most {MAX_LOOKUP_DELAY_US} us)"
-                    )));
+                if us > MAX_DELAY_US {
+                    return Err(
+                        p.invalf(fmt!("{us} is too long a delay (at most {MAX_DELAY_US} us)"))
+                    );
                 }
-                self.lookup_delay_us = Some(us);
+                if p.opt() == OPT_LOOKUP_DELAY_US {
+                    self.lookup_delay_us = Some(us);
+                } else {
+                    self.create_delay_us = Some(us);
+                }
             }
             _ => return Err(EINVAL),
         }

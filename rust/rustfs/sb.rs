@@ -243,9 +243,11 @@ impl FileSystem for RustFs {
             prime_dcache: Atomic::new(opts.prime_dcache.unwrap_or(true)),
             silly_rename: Atomic::new(opts.silly_rename.unwrap_or(false)),
         };
-        let delay = opts.lookup_delay_us.unwrap_or(0);
         let state = Super {
-            stats: Stats::new(delay),
+            stats: Stats::new(
+                opts.lookup_delay_us.unwrap_or(0),
+                opts.create_delay_us.unwrap_or(0),
+            ),
             store,
             cfg,
             silly_seq: Atomic::new(0),
@@ -255,7 +257,8 @@ impl FileSystem for RustFs {
             try_pin_init!(Instance {
                 state <- debugfs.scope(state, c"stats", |s, d| {
                     d.read_only_file(c"counters", &s.stats.counters);
-                    d.read_only_file(c"lookup_delay_us", &s.stats.delay_us);
+                    d.read_only_file(c"lookup_delay_us", &s.stats.lookup_delay_us);
+                    d.read_only_file(c"create_delay_us", &s.stats.create_delay_us);
                     d.read_callback_file(c"check", &s.store, &Store::show_check);
                 }),
                 _debugfs: debugfs,
@@ -302,7 +305,10 @@ impl FileSystem for RustFs {
             s.cfg.silly_rename.store(p, Relaxed);
         }
         if let Some(us) = opts.lookup_delay_us {
-            s.stats.delay_us.store(us, Relaxed);
+            s.stats.lookup_delay_us.store(us, Relaxed);
+        }
+        if let Some(us) = opts.create_delay_us {
+            s.stats.create_delay_us.store(us, Relaxed);
         }
         Ok(())
     }
@@ -324,9 +330,13 @@ impl FileSystem for RustFs {
         if s.cfg.silly_rename.load(Relaxed) {
             kernel::seq_file::seq_print!(m, ",silly_rename");
         }
-        let us = s.stats.delay_us.load(Relaxed);
+        let us = s.stats.lookup_delay_us.load(Relaxed);
         if us != 0 {
             kernel::seq_file::seq_print!(m, ",lookup_delay_us={us}");
+        }
+        let us = s.stats.create_delay_us.load(Relaxed);
+        if us != 0 {
+            kernel::seq_file::seq_print!(m, ",create_delay_us={us}");
         }
         Ok(())
     }

@@ -99,14 +99,18 @@ stats! {
 pub(crate) struct Stats {
     pub(crate) counters: Counters,
     /// The `->lookup` delay in microseconds (`lookup_delay_us`).
-    pub(crate) delay_us: Atomic<u32>,
+    pub(crate) lookup_delay_us: Atomic<u32>,
+    /// The delay of each operation that creates a name, in microseconds
+    /// (`create_delay_us`).
+    pub(crate) create_delay_us: Atomic<u32>,
 }
 
 impl Stats {
-    pub(crate) fn new(delay_us: u32) -> Self {
+    pub(crate) fn new(lookup_delay_us: u32, create_delay_us: u32) -> Self {
         Self {
             counters: Counters::new(),
-            delay_us: Atomic::new(delay_us),
+            lookup_delay_us: Atomic::new(lookup_delay_us),
+            create_delay_us: Atomic::new(create_delay_us),
         }
     }
 }

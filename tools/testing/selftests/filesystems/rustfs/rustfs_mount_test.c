@@ -209,15 +209,17 @@ TEST_F(mnt, remount_changes_tunables)
 	EXPECT_TRUE(shows_option(self->dir, ",size=1048576"));
 	EXPECT_TRUE(shows_option(self->dir, ",nr_inodes=100"));
 	ASSERT_EQ(0, mount(NULL, self->dir, NULL, MS_REMOUNT,
-			   "size=2m,noprime_dcache,lookup_delay_us=10,silly_rename"));
+			   "size=2m,noprime_dcache,lookup_delay_us=10,silly_rename,create_delay_us=20"));
 	EXPECT_TRUE(shows_option(self->dir, ",size=2097152"));
 	EXPECT_TRUE(shows_option(self->dir, ",noprime_dcache"));
 	EXPECT_TRUE(shows_option(self->dir, ",lookup_delay_us=10"));
 	EXPECT_TRUE(shows_option(self->dir, ",silly_rename"));
+	EXPECT_TRUE(shows_option(self->dir, ",create_delay_us=20"));
 	ASSERT_EQ(0, mount(NULL, self->dir, NULL, MS_REMOUNT,
-			   "prime_dcache,lookup_delay_us=0,nosilly_rename"));
+			   "prime_dcache,lookup_delay_us=0,nosilly_rename,create_delay_us=0"));
 	EXPECT_FALSE(shows_option(self->dir, "prime_dcache"));
 	EXPECT_FALSE(shows_option(self->dir, "lookup_delay_us"));
+	EXPECT_FALSE(shows_option(self->dir, "create_delay_us"));
 	EXPECT_FALSE(shows_option(self->dir, "silly_rename"));
 }
 
@@ -277,6 +279,7 @@ FIXTURE_VARIANT_ADD(bad_option, silly_rename_misspelt) { .opts = "silly_renames"
 FIXTURE_VARIANT_ADD(bad_option, lookup_delay_too_long) { .opts = "lookup_delay_us=1000001" };
 FIXTURE_VARIANT_ADD(bad_option, lookup_delay_negative) { .opts = "lookup_delay_us=-5" };
 FIXTURE_VARIANT_ADD(bad_option, lookup_delay_not_a_number) { .opts = "lookup_delay_us=slow" };
+FIXTURE_VARIANT_ADD(bad_option, create_delay_too_long) { .opts = "create_delay_us=1000001" };
 
 FIXTURE_SETUP(bad_option)
 {
