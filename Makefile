@@ -11,6 +11,7 @@ TOOLS := $(CURDIR)/tools
 export RUSTFS_CACHE ?= /var/tmp/rustfs-cache
 export PROFILE ?= debug
 export KSRC TESTS VERBOSE VM_TIMEOUT SOAK_SECONDS
+export BENCH_REPS BENCH_ARGS BENCH_BOOTS
 export FSTESTS FSTESTS_ARGS FSTESTS_SECTIONS FSTESTS_DEADLINE FSTESTS_FRESH
 
 ifneq ($(KDIR),)
@@ -44,7 +45,13 @@ fstests:
 	$(TOOLS)/check.sh fstests
 
 bench:
-	PROFILE=lean $(TOOLS)/check.sh bench
+	$(TOOLS)/bench.sh bench
+
+bench-profile:
+	$(TOOLS)/bench.sh profile
+
+bench-series:
+	$(TOOLS)/bench.sh series
 
 soak:
 	$(TOOLS)/check.sh soak
@@ -74,7 +81,9 @@ help:
 	@echo 'make check      lint, build the debug kernel, run the tests in the VM'
 	@echo 'make vm         an interactive shell in the VM'
 	@echo 'make selftests  only the rustfs kselftests'
-	@echo 'make bench      rustfs against tmpfs, side by side, on the lean kernel'
+	@echo 'make bench      rustfs beside tmpfs and ext4 on a RAM disk, lean kernel'
+	@echo 'make bench-profile  perf profile of BENCH_ARGS="-f rustfs -w ROW"'
+	@echo 'make bench-series   tmpfs on the patched kernel against unpatched 7.3.y'
 	@echo 'make soak       rustfs_soak for SOAK_SECONDS (default 600) in the VM'
 	@echo 'make fstests FSTESTS=<fstests checkout or tarball>  fstests on rustfs and tmpfs'
 	@echo '                (FSTESTS_ARGS="-g quick", FSTESTS_SECTIONS="tmpfs rustfs")'
@@ -87,4 +96,4 @@ help:
 	@echo 'make distclean  drop the whole cache ($(RUSTFS_CACHE))'
 	@echo 'Variables: KSRC=<7.3.y tree> TESTS="a b" PROFILE=debug|lean VERBOSE=1'
 
-.PHONY: all clean run check vm series-check selftests fstests bench soak kselftest-baseline kernel toolchain lint fmt distclean help
+.PHONY: all clean run check vm series-check selftests fstests bench bench-profile bench-series soak kselftest-baseline kernel toolchain lint fmt distclean help

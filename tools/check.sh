@@ -11,7 +11,7 @@
 #   check     lint + prepare (debug kernel) + the tests in the VM + summary
 #   run       prepare + the scripted demo in the VM
 #   vm        prepare + an interactive shell in the VM
-#   bench     prepare + rustfs against tmpfs in the VM (use PROFILE=lean)
+#   bench     tools/bench.sh bench: rustfs beside tmpfs and ext4, lean kernel
 #   soak      prepare + rustfs_soak for SOAK_SECONDS (default 600) in the VM
 #   fstests   prepare + fstests from FSTESTS= on rustfs and tmpfs in the VM
 #
@@ -144,13 +144,8 @@ vm)
 	"$tools/vm.sh" "$PROFILE" shell
 	;;
 bench)
-	# Timings mean little on a debug kernel: `make bench` uses the lean one.
-	prepare
-	"$tools/vm.sh" "$PROFILE" check "insmod rustfs_bench rmmod"
-	sed -n 's/^# bench: //p' "$LOGDIR/vm-$PROFILE-check.tap" | tee "$LOGDIR/bench-$PROFILE.txt"
-	grep -q '^ok 2 rustfs_bench' "$LOGDIR/vm-$PROFILE-check.tap" ||
-		die "the benchmark did not finish; see $LOGDIR/vm-$PROFILE-check.tap"
-	phase "bench: rates per second under TCG, $PROFILE kernel; ratio is rustfs/tmpfs ($LOGDIR/bench-$PROFILE.txt)"
+	# Timings mean little on a debug kernel: bench.sh uses the lean one.
+	exec "$tools/bench.sh" bench
 	;;
 soak)
 	# rustfs_soak for SOAK_SECONDS (make check runs it for 30 s).
