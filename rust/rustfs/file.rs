@@ -9,7 +9,7 @@ use crate::{
 };
 use kernel::{
     fs::{
-        address_space,
+        address_space::{self, FolioBytes},
         inode::{self, Exclusive, Inode, Locked, Unreferenced},
         xattr::{self, List, SetMode},
     },
@@ -65,17 +65,16 @@ impl address_space::Operations for Data {
         let node = inode.data();
         let file = node.file()?;
         let pos = usize::try_from(pos).map_err(|_| EFBIG)?;
-        // The size grows in `write`, by what was copied: a short copy
+        // The size grows in `grow`, by what was copied: a short copy
         // leaves it where it was.
         let _change = sup(inode.super_block()).store.changing();
         node.reserve(&mut file.lock(), pos, len)
     }
 
-    fn write(inode: &Inode<RustFs>, pos: i64, src: &[u8]) {
-        if let (Ok(file), Ok(pos)) = (inode.data().file(), usize::try_from(pos)) {
-            // `write_begin` made room for this write.
+    fn grow(inode: &Inode<RustFs>, size: i64) {
+        if let (Ok(file), Ok(size)) = (inode.data().file(), usize::try_from(size)) {
             let _change = sup(inode.super_block()).store.changing();
-            file.lock().write(pos, src, true);
+            file.lock().grow(size);
         }
     }
 
@@ -104,7 +103,7 @@ impl address_space::Operations for Data {
         Ok(())
     }
 
-    fn write_back(inode: &Unreferenced<'_, RustFs>, pos: i64, src: &[u8]) -> Result {
+    fn write_back(inode: &Unreferenced<'_, RustFs>, pos: i64, src: &FolioBytes<'_>) -> Result {
         let node = inode.data();
         let file = node.file()?;
         let pos = usize::try_from(pos).map_err(|_| EINVAL)?;
@@ -112,10 +111,10 @@ impl address_space::Operations for Data {
         let _change = s.store.changing();
         let mut data = file.lock();
         // A truncate may have shrunk the file since the writeback started:
-        // `write` stores nothing past the size.
+        // nothing is stored past the size.
         let n = src.len().min(data.len().saturating_sub(pos));
         node.reserve(&mut data, pos, n)?;
-        data.write(pos, src, false);
+        data.write_back(pos, src);
         drop(data);
         s.count().writebacks.inc();
         Ok(())

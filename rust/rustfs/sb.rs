@@ -221,7 +221,8 @@ impl FileSystem for RustFs {
             Err(e) if e == EOPNOTSUPP => {}
             r => r?,
         }
-        // For what shared writable mappings dirty: see `Data::write_back`.
+        // Dirty folios go back to the store through it: see
+        // `Data::write_back`.
         sb.setup_bdi()?;
         let dev = sb.dev();
         let name = CString::try_from_fmt(fmt!("rustfs-{}:{}", dev.major(), dev.minor()))?;

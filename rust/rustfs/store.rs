@@ -14,7 +14,7 @@
 
 use kernel::{
     fs::{
-        address_space,
+        address_space::{self, FolioBytes},
         dentry::NAME_MAX,
         dir::DirType,
         inode::{Attrs, Dev, Time},
@@ -107,7 +107,7 @@ impl Node {
     }
 
     /// Allocates the chunks that `[pos, pos + len)` falls in, charging them
-    /// against `size=`, so that a [`FileData::write`] there cannot fail.
+    /// against `size=`, so that a [`FileData::write_back`] there cannot fail.
     /// On failure nothing is left allocated or charged.
     pub(crate) fn reserve(&self, data: &mut FileData, pos: usize, len: usize) -> Result {
         self.make_room(data, pos, len, false)
@@ -319,22 +319,24 @@ impl FileData {
         }
     }
 
-    /// Copies `src` to `pos`, into the chunks [`Node::reserve`] made, and
-    /// grows the size to cover it if `grow`; never stores past the size.
-    pub(crate) fn write(&mut self, pos: usize, src: &[u8], grow: bool) {
-        if grow {
-            self.len = self.len.max(pos.saturating_add(src.len()));
-        }
-        let src = &src[..src.len().min(self.len.saturating_sub(pos))];
+    /// Stores `src` at `pos`, in the chunks [`Node::reserve`] made, never
+    /// past the size.
+    pub(crate) fn write_back(&mut self, pos: usize, src: &FolioBytes<'_>) {
+        let len = src.len().min(self.len.saturating_sub(pos));
         let mut done = 0;
-        while done < src.len() {
+        while done < len {
             let at = pos + done;
-            let n = (CHUNK - at % CHUNK).min(src.len() - done);
+            let n = (CHUNK - at % CHUNK).min(len - done);
             if let Some(c) = self.chunks.get_mut(&(at / CHUNK)) {
-                c[at % CHUNK..][..n].copy_from_slice(&src[done..done + n]);
+                src.copy_to(done, &mut c[at % CHUNK..][..n]);
             }
             done += n;
         }
+    }
+
+    /// Grows the size to `len`, for a write that ends there.
+    pub(crate) fn grow(&mut self, len: usize) {
+        self.len = self.len.max(len);
     }
 }
 

@@ -3,19 +3,26 @@
 //! Address-space operations for file systems whose data lives in their own
 //! store and for which the page cache is only a cache.
 //!
-//! The file system moves bytes; the bindings handle the folios:
+//! The file system moves bytes; the bindings handle the folios. The page
+//! cache is a write-back cache over the store, as over a disk:
 //!
 //! - `read_folio` fills a folio from [`Operations::read`];
 //! - `write_begin` reserves room with [`Operations::write_begin`], so that a
 //!   write fails cleanly (for example with `ENOSPC`) before any byte is
 //!   copied, and reads the folio first if the write covers only part of it;
-//! - `write_end` writes the copied bytes through to the store with
-//!   [`Operations::write`] and leaves the folio clean, so that reclaim and
-//!   `drop_caches` may drop it, and the inode with it, without writeback;
-//! - `writepages`, with [`Operations::write_back`], stores the folios that
-//!   stores through a shared writable mapping dirtied. Without it, such
-//!   mappings are refused. `page_mkwrite` makes room for such a store with
-//!   [`Operations::write_begin`] when a page is first written.
+//! - `write_end` leaves the folio dirty, and tells the store of a new size
+//!   with [`Operations::grow`];
+//! - `writepages` stores dirty folios with [`Operations::write_back`]: on
+//!   `fsync(2)` and `sync(2)`, from the flusher threads, and in the last
+//!   `iput()` of an inode that is to be evicted. Reclaim and `drop_caches`
+//!   drop only clean folios, and only inodes without dirty ones. Stores
+//!   through shared writable mappings dirty folios the same way;
+//!   `page_mkwrite` makes room for them with [`Operations::write_begin`]
+//!   when a page is first written.
+//!
+//! Writing back needs the superblock's own backing device
+//! ([`SuperBlock::setup_bdi`](super::sb::SuperBlock::setup_bdi)): an inode
+//! with these operations cannot be set up without one.
 //!
 //! The table also gives the file operations of regular files, whose
 //! `mmap` installs the `page_mkwrite` that calls back into it.
@@ -44,33 +51,37 @@ pub trait Operations {
     /// Fills `buf` with the contents at `pos`, with zeroes past the end.
     fn read(inode: &Inode<Self::FileSystem>, pos: i64, buf: &mut [u8]) -> Result;
 
-    /// Makes room for `len` bytes at `pos`, so that the [`Operations::write`]
-    /// that follows cannot fail. Called with `i_rwsem` held, or, for the
-    /// first store through a shared writable mapping into a page that is
-    /// not dirty (`->page_mkwrite`), without it, so that the
-    /// [`Operations::write_back`] of that page has its room too: a failure
-    /// there is `SIGBUS` for the storing task, rather than data lost at
-    /// writeback.
+    /// Makes room for `len` bytes at `pos`, so that the
+    /// [`Operations::write_back`] of those bytes cannot fail for want of it
+    /// (`ENOSPC`). Called with `i_rwsem` held, or, for the first store
+    /// through a shared writable mapping into a page that is not dirty
+    /// (`->page_mkwrite`), without it: a failure there is `SIGBUS` for the
+    /// storing task.
     fn write_begin(_inode: &Inode<Self::FileSystem>, _pos: i64, _len: usize) -> Result {
         Ok(())
     }
 
-    /// Stores `data` at `pos`, in room that `write_begin` made. Called with
-    /// `i_rwsem` held; the bindings update `i_size` afterwards.
-    fn write(inode: &Inode<Self::FileSystem>, pos: i64, data: &[u8]);
+    /// A write made the file `size` bytes long, in room that `write_begin`
+    /// made; its bytes arrive with [`Operations::write_back`]. Called with
+    /// `i_rwsem` held, before `i_size` changes: the store's size follows
+    /// `i_size` under the same lock as truncation, so that a writeback,
+    /// which runs without it, never stores past a truncation.
+    fn grow(inode: &Inode<Self::FileSystem>, size: i64);
 
-    /// Stores `data`, from a folio dirtied through a shared writable mapping,
-    /// at `pos` (`->writepages`): never past `i_size` as it was when the
-    /// folio was taken for writeback. Called without `i_rwsem`, so a
-    /// truncate may have shrunk the store meanwhile: bytes past its end are
-    /// to be dropped. `ENOMEM` keeps the folio dirty, to be written again,
-    /// so it must be transient: a sync retries until it succeeds. Any other
-    /// error loses the folio's data, and is reported to `fsync(2)`. The
-    /// inode may have no references left: it is pinned by its writeback,
-    /// and [`Unreferenced`] offers no way to take one.
-    fn write_back(_inode: &Unreferenced<'_, Self::FileSystem>, _pos: i64, _data: &[u8]) -> Result {
-        build_error!(crate::error::VTABLE_DEFAULT_ERROR)
-    }
+    /// Stores `data`, from a dirty folio, at `pos` (`->writepages`): never
+    /// past `i_size` as it was when the folio was taken for writeback.
+    /// Called without `i_rwsem`, so a truncate may have shrunk the store
+    /// meanwhile: bytes past its end are to be dropped. `ENOMEM` keeps the
+    /// folio dirty, to be written again, so it must be transient: a sync
+    /// retries until it succeeds. Any other error loses the folio's data,
+    /// and is reported to `fsync(2)`. The inode may have no references
+    /// left: it is pinned by its writeback, and [`Unreferenced`] offers no
+    /// way to take one.
+    fn write_back(
+        inode: &Unreferenced<'_, Self::FileSystem>,
+        pos: i64,
+        data: &FolioBytes<'_>,
+    ) -> Result;
 
     /// Makes room for `[pos, pos + len)` (`fallocate(2)` with mode 0 or
     /// `FALLOC_FL_KEEP_SIZE`), so that writes there cannot fail for want of
@@ -148,7 +159,11 @@ impl<T: FileSystem> Clone for Ops<T> {
 impl<T: FileSystem> Copy for Ops<T> {}
 
 impl<T: FileSystem> Ops<T> {
-    /// The table of operations `U`.
+    /// The table of operations `U`. A regular file set up with it needs a
+    /// superblock with its own backing device
+    /// ([`SuperBlock::setup_bdi`](super::sb::SuperBlock::setup_bdi)), which
+    /// writes its dirty folios back: without one, setting it up fails with
+    /// `EINVAL`.
     pub const fn new<U: Operations<FileSystem = T> + ?Sized>() -> Self {
         Self(
             &Table::<U>::TABLE,
@@ -184,39 +199,43 @@ const RAM_FILE_OPS: bindings::file_operations = bindings::file_operations {
     ..pin_init::zeroed()
 };
 
-/// The bytes copied out of a folio at a time by [`for_each_copy`].
-const BOUNCE: usize = 512;
-
-/// Calls `f` with copies of the bytes of `folio` in `[off, off + len)`
-/// (clamped to the folio), at most [`BOUNCE`] bytes at a time, and the
-/// offset of each piece in the folio. The file system never sees the
-/// folio's memory itself: stores through shared writable mappings, and
-/// GUP-pinned writers, may change it meanwhile, without the folio lock.
+/// Bytes of a folio being written back, which the file system may copy but
+/// not borrow: stores through shared writable mappings, and GUP-pinned
+/// writers, may change them meanwhile, without the folio lock.
 ///
-/// # Safety
+/// # Invariants
 ///
-/// `folio` must be locked by the caller.
-unsafe fn for_each_copy(
-    folio: *mut bindings::folio,
-    off: usize,
+/// `ptr` is valid for reads of `len` bytes for `'a`; other threads may
+/// write them.
+pub struct FolioBytes<'a> {
+    ptr: *const u8,
     len: usize,
-    mut f: impl FnMut(usize, &[u8]) -> Result,
-) -> Result {
-    let mut buf = [0u8; BOUNCE];
-    // SAFETY: As the function's safety requirements say.
-    unsafe {
-        for_each_piece(folio, off, len, |o, p, n| {
-            let mut done = 0;
-            while done < n {
-                let k = (n - done).min(BOUNCE);
-                // A racy copy, as `memcpy_from_folio()` makes: `p` is mapped
-                // for `n` bytes.
-                core::ptr::copy_nonoverlapping(p.add(done), buf.as_mut_ptr(), k);
-                f(o + done, &buf[..k])?;
-                done += k;
-            }
-            Ok(())
-        })
+    _p: PhantomData<&'a [u8]>,
+}
+
+impl FolioBytes<'_> {
+    /// The number of bytes.
+    pub fn len(&self) -> usize {
+        self.len
+    }
+
+    /// Whether there are none.
+    pub fn is_empty(&self) -> bool {
+        self.len == 0
+    }
+
+    /// Copies the bytes from `off` into `dst`, as many as both have room
+    /// for, and returns how many.
+    pub fn copy_to(&self, off: usize, dst: &mut [u8]) -> usize {
+        let n = self.len.saturating_sub(off).min(dst.len());
+        if n > 0 {
+            // SAFETY: By the type invariants `ptr` is valid for reads of
+            // `len >= off + n` bytes, and `dst` is ours. A racy copy, as
+            // `memcpy_from_folio()` makes: a concurrent store may tear it,
+            // and writes the folio dirty again.
+            unsafe { core::ptr::copy_nonoverlapping(self.ptr.add(off), dst.as_mut_ptr(), n) };
+        }
+        n
     }
 }
 
@@ -261,30 +280,20 @@ impl<U: Operations + ?Sized> Table<U> {
         // Folios carry no private data; compaction may move them.
         #[cfg(CONFIG_MIGRATION)]
         migrate_folio: Some(bindings::filemap_migrate_folio),
-        // Only shared writable mappings dirty folios, and only with
-        // `writepages` are they allowed (see `mmap`).
-        dirty_folio: if U::HAS_WRITE_BACK {
-            Some(bindings::filemap_dirty_folio)
-        } else {
-            Some(bindings::noop_dirty_folio)
-        },
-        writepages: if U::HAS_WRITE_BACK {
-            Some(Self::writepages)
-        } else {
-            None
-        },
+        dirty_folio: Some(bindings::filemap_dirty_folio),
+        writepages: Some(Self::writepages),
         ..pin_init::zeroed()
     };
 
     /// The file operations of regular files, whose contents are in the page
-    /// cache and written through to the store by `write_end`.
+    /// cache and written back to the store by `writepages`.
     const FILE_OPS: bindings::file_operations = bindings::file_operations {
         open: Some(Self::open),
         llseek: Some(bindings::generic_file_llseek),
         read_iter: Some(Self::read_iter),
         write_iter: Some(Self::write_iter),
         mmap: Some(Self::mmap),
-        // Writes back what shared writable mappings dirtied, if anything.
+        // Writes the dirty folios back, and waits for them.
         fsync: Some(bindings::simple_fsync_noflush),
         splice_read: Some(bindings::filemap_splice_read),
         splice_write: Some(bindings::iter_file_splice_write),
@@ -301,8 +310,8 @@ impl<U: Operations + ?Sized> Table<U> {
 
     /// `->open` of a regular file: `O_DIRECT` is allowed, and, as on tmpfs,
     /// means buffered I/O. The page cache is the only copy a reader or an
-    /// mmap can see besides the store, and `write_end` writes it through,
-    /// so no I/O could bypass it and stay coherent.
+    /// mmap can see besides the store, and it is newer than the store while
+    /// dirty, so no I/O could bypass it and stay coherent.
     ///
     /// # Safety
     ///
@@ -439,12 +448,8 @@ impl<U: Operations + ?Sized> Table<U> {
         ..pin_init::zeroed()
     };
 
-    /// `->mmap`: shared writable mappings only where `writepages` can write
-    /// dirty folios back to the store, and the superblock has a backing
-    /// device that writes back (see
-    /// [`SuperBlock::setup_bdi`](super::sb::SuperBlock::setup_bdi)):
-    /// without one, `fsync` writes nothing back, and unmount drops dirty
-    /// folios.
+    /// `->mmap`: with the `page_mkwrite` below, which makes room for what
+    /// a shared writable mapping stores.
     ///
     /// # Safety
     ///
@@ -457,10 +462,6 @@ impl<U: Operations + ?Sized> Table<U> {
         // SAFETY: As the function's safety requirements say; the operation
         // tables are static.
         unsafe {
-            let mapping = (*file).f_mapping;
-            if !U::HAS_WRITE_BACK || !bindings::mapping_can_writeback(mapping) {
-                return bindings::generic_file_readonly_mmap(file, vma);
-            }
             let ret = bindings::generic_file_mmap(file, vma);
             if ret == 0 {
                 (*vma).vm_ops = &Self::VM_OPS;
@@ -541,8 +542,15 @@ impl<U: Operations + ?Sized> Table<U> {
                 // the writeback started, and its dirty bit is cleared.
                 let size = bindings::i_size_read(raw);
                 let len = usize::try_from(size - pos).unwrap_or(0);
-                let res = for_each_copy(folio, 0, len, |off, data| {
-                    U::write_back(&inode, pos + off as i64, data)
+                let res = for_each_piece(folio, 0, len, |off, p, n| {
+                    // INVARIANT: `p` is mapped for `n` bytes until
+                    // `for_each_piece` unmaps it, after this call.
+                    let data = FolioBytes {
+                        ptr: p,
+                        len: n,
+                        _p: PhantomData,
+                    };
+                    U::write_back(&inode, pos + off as i64, &data)
                 });
                 match res {
                     // Out of memory for now: declined before its writeback
@@ -665,7 +673,9 @@ impl<U: Operations + ?Sized> Table<U> {
     /// # Safety
     ///
     /// Called by the VFS after copying `copied` of `len` bytes at `pos` into
-    /// the folio from `write_begin`, with `i_rwsem` still held.
+    /// the folio from `write_begin`, with `i_rwsem` still held. As
+    /// `simple_write_end()`, but a short copy into a folio that was not read
+    /// is redone.
     unsafe extern "C" fn write_end(
         _iocb: *const bindings::kiocb,
         mapping: *mut bindings::address_space,
@@ -678,7 +688,6 @@ impl<U: Operations + ?Sized> Table<U> {
         // SAFETY: As the function's safety requirements say.
         unsafe {
             let raw = (*mapping).host;
-            let inode = Inode::<U::FileSystem>::from_raw(raw);
             if !bindings::folio_test_uptodate(folio) {
                 // A whole-folio write into a folio that was not read: a short
                 // copy leaves a hole the store does not describe, so it is
@@ -689,14 +698,13 @@ impl<U: Operations + ?Sized> Table<U> {
                     bindings::folio_mark_uptodate(folio);
                 }
             }
-            let off = (pos - bindings::folio_pos(folio)) as usize;
-            // The store made room in `write_begin`, so this cannot fail.
-            let _ = for_each_copy(folio, off, copied as usize, |o, data| {
-                U::write(inode, pos + (o - off) as i64, data);
-                Ok(())
-            });
+            if copied > 0 {
+                // Written back later, in room `write_begin` made.
+                bindings::folio_mark_dirty(folio);
+            }
             let end = pos + i64::from(copied);
             if end > bindings::i_size_read(raw) {
+                U::grow(Inode::<U::FileSystem>::from_raw(raw), end);
                 bindings::i_size_write(raw, end);
             }
             bindings::folio_unlock(folio);

@@ -124,10 +124,11 @@ impl<T: FileSystem> SuperBlock<T, New> {
 
     /// Gives the superblock a backing device of its own
     /// (`super_setup_bdi()`), through which `fsync(2)`, `msync(2)`,
-    /// `sync(2)` and the flusher threads write back what shared writable
-    /// mappings dirty, with `writepages`. A `nodev` superblock otherwise has
-    /// the no-op device, which writes nothing back, so such mappings are
-    /// refused there. Fails with `EBUSY` the second time.
+    /// `sync(2)` and the flusher threads write dirty folios back, with
+    /// `writepages`. A `nodev` superblock otherwise has the no-op device,
+    /// which writes nothing back, so regular files whose contents go to a
+    /// store ([`address_space::Ops::new`](super::address_space::Ops::new))
+    /// cannot be set up there. Fails with `EBUSY` the second time.
     pub fn setup_bdi(&self) -> Result {
         let sb = self.as_raw();
         // SAFETY: As in `set_params()`; the VFS releases the device when the

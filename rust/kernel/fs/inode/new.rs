@@ -97,7 +97,10 @@ impl<'a, T: FileSystem> New<'a, T> {
 
     /// Sets the inode up with `params` and unlocks it, making it visible to
     /// every other `iget_locked()` caller. Parameters out of range (see
-    /// [`Params`]) give `EINVAL`, and the inode goes as if dropped.
+    /// [`Params`]), and a regular file whose contents are written back to a
+    /// store on a superblock without a backing device (see
+    /// [`address_space::Ops::new`]), give `EINVAL`, and the inode goes as if
+    /// dropped.
     pub fn init(self, params: Params<'_, T>) -> Result<InodeRef<'a, T>> {
         // SAFETY: `self` is unlocked right away, or dropped on failure, when
         // the data was not initialised.
@@ -269,7 +272,8 @@ impl<'a, T: FileSystem> New<'a, T> {
     }
 
     /// Sets the inode up with `params`, leaving it `I_NEW`, or fails with
-    /// `EINVAL`, having changed nothing, if they are out of range.
+    /// `EINVAL`, having changed nothing, if they are out of range or need a
+    /// backing device the superblock lacks.
     ///
     /// # Safety
     ///
@@ -282,6 +286,15 @@ impl<'a, T: FileSystem> New<'a, T> {
         // before any inode is made.
         let maxbytes = unsafe { (*(*inode).i_sb).s_maxbytes };
         if !(0..=maxbytes).contains(&a.size) || !a.times_valid() {
+            return Err(EINVAL);
+        }
+        // Contents kept in a store are written back to it through the
+        // superblock's backing device (`SuperBlock::setup_bdi()`); the no-op
+        // device of a `nodev` superblock would never write them.
+        let store = matches!(params.typ, Type::Reg(_, a) if !a.2);
+        // SAFETY: `inode_init_always()` pointed `i_mapping` at the inode's
+        // own mapping, whose `host` it is.
+        if store && !unsafe { bindings::mapping_can_writeback((*inode).i_mapping) } {
             return Err(EINVAL);
         }
         let perm = a.mode & bindings::S_IALLUGO as u16;

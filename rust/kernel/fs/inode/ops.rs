@@ -561,8 +561,8 @@ unsafe fn check_created<T: FileSystem>(
 ///
 /// The attributes of an inode live in the inode while it is cached, and go
 /// back to the file system's store in `->evict_inode`. A dirty inode would
-/// gain nothing from that, and lose a lot: with no writeback for a `nodev`
-/// superblock, the inode cache's shrinker never evicts a dirty inode.
+/// gain nothing from that, and lose: the inode cache's shrinker skips dirty
+/// inodes until a writeback has cleaned them.
 ///
 /// # Safety
 ///

@@ -9,7 +9,9 @@
 //! - Creating `set_size_negative` or `set_size_huge` sets the directory's
 //!   size out of range (`EINVAL`, `EFBIG`); creating `bad_nsec` or
 //!   `bad_size` initialises the inode with a time or a size out of range
-//!   (`EINVAL`).
+//!   (`EINVAL`); creating `no_bdi` sets up a regular file whose contents
+//!   a store keeps, on a superblock without a backing device to write them
+//!   back (`EINVAL`).
 //! - `mkdir root_alias` makes the directory it is in persistent under the
 //!   new name, a second alias of a directory (`EINVAL`).
 //! - Unlinking removes a name that is not persistent with
@@ -23,11 +25,12 @@
 
 use kernel::{
     fs::{
+        address_space::{self, FolioBytes},
         dentry::{Entry, LookupFlags, NewEntry, Spliced},
         dir::{self, DirEmitter, DirFile},
         inode::{
-            self, Attrs, Exclusive, Iget, InodeFlags, InodeRef, Locked, LookupLock, Mode, Params,
-            Shared, Time, Type,
+            self, Attrs, Exclusive, Iget, Inode, InodeFlags, InodeRef, Locked, LookupLock, Mode,
+            Params, Shared, Time, Type, Unreferenced,
         },
         param::{Log, Param, Spec, Table},
         sb::{self, SuperBlock},
@@ -135,6 +138,31 @@ impl FileSystem for Misuse {
 
 struct DirOps;
 
+struct FileOps;
+
+#[vtable]
+impl inode::Operations for FileOps {
+    type FileSystem = Misuse;
+}
+
+const FILE_DATA: address_space::Ops<Misuse> = address_space::Ops::new::<FileOps>();
+
+#[vtable]
+impl address_space::Operations for FileOps {
+    type FileSystem = Misuse;
+
+    fn read(_inode: &Inode<Misuse>, _pos: i64, buf: &mut [u8]) -> Result {
+        buf.fill(0);
+        Ok(())
+    }
+
+    fn grow(_inode: &Inode<Misuse>, _size: i64) {}
+
+    fn write_back(_inode: &Unreferenced<'_, Misuse>, _pos: i64, _data: &FolioBytes<'_>) -> Result {
+        Ok(())
+    }
+}
+
 #[vtable]
 impl inode::Operations for DirOps {
     type FileSystem = Misuse;
@@ -165,6 +193,13 @@ impl inode::Operations for DirOps {
             }
             b"bad_nsec" => a.mtime.nsec = 1_000_000_000,
             b"bad_size" => a.size = -1,
+            b"no_bdi" => {
+                // Contents written back to a store, on a superblock with no
+                // backing device to write them back.
+                let typ = Type::Reg(inode::Ops::new::<FileOps>(), FILE_DATA);
+                new_inode(dir.super_block(), typ, a)?;
+                return Err(EUCLEAN);
+            }
             _ => {}
         }
         let inode = new_inode(dir.super_block(), Type::Fifo, a)?;

@@ -139,9 +139,11 @@ static inline int check_and_unmount(const char *mnt)
  * Evicts the page cache, and the unused dentries and inodes of rustfs:
  * rustfs must rebuild them from its store by lookup.
  *
- * An inode with cached pages is never reclaimed, and drop_caches cannot
- * drop a page still in a per-CPU LRU batch, as a freshly written one is
- * (POSIX_FADV_DONTNEED drains the batches, but drops one file's pages). A
+ * drop_caches drops only clean pages, and inodes without dirty ones: sync
+ * first, as for any file system that writes back. An inode with cached
+ * pages is never reclaimed, and drop_caches cannot drop a page still in a
+ * per-CPU LRU batch, as a freshly written one is (POSIX_FADV_DONTNEED
+ * drains the batches, but drops one file's pages). A
  * drop_caches pass drains its own CPU's batch, which is why tests that
  * evict stay on one CPU: see pin_to_cpu0(). One pass also only takes the
  * "recently used" mark off what was just used, so make a few.
@@ -150,6 +152,7 @@ static inline void drop_caches(void)
 {
 	int fd, i;
 
+	sync();
 	fd = open("/proc/sys/vm/drop_caches", O_WRONLY);
 	if (fd < 0)
 		return;
