@@ -114,7 +114,7 @@ impl address_space::Operations for Data {
         // nothing is stored past the size.
         let n = src.len().min(data.len().saturating_sub(pos));
         node.reserve(&mut data, pos, n)?;
-        data.write_back(pos, src);
+        data.write_back(pos, src)?;
         drop(data);
         s.count().writebacks.inc();
         Ok(())

@@ -106,9 +106,9 @@ impl Node {
         self.usage.refund_bytes(freed * CHUNK);
     }
 
-    /// Allocates the chunks that `[pos, pos + len)` falls in, charging them
-    /// against `size=`, so that a [`FileData::write_back`] there cannot fail.
-    /// On failure nothing is left allocated or charged.
+    /// Reserves the chunks that `[pos, pos + len)` falls in, charging them
+    /// against `size=`, so that a [`FileData::write_back`] there cannot fail
+    /// for want of room. On failure nothing is left reserved or charged.
     pub(crate) fn reserve(&self, data: &mut FileData, pos: usize, len: usize) -> Result {
         self.make_room(data, pos, len, false)
     }
@@ -133,8 +133,8 @@ impl Node {
         let bytes = missing.checked_mul(CHUNK).ok_or(ENOSPC)?;
         self.usage.charge_bytes(bytes)?;
         // The new chunks go into a tree of their own, and into the file
-        // only once all are made: a failure frees exactly those, never a
-        // chunk reserved before, which may wait for a writeback.
+        // only once all are reserved: a failure frees exactly those, never
+        // a chunk reserved before, which may wait for a writeback.
         let mut made = RBTree::new();
         let res = (first..=last).try_for_each(|i| {
             if killable {
@@ -169,23 +169,23 @@ impl Node {
 /// The size of the chunks file contents are kept in.
 const CHUNK: usize = kernel::page::PAGE_SIZE;
 
-/// Adds a zeroed chunk `i` to `chunks`. The memory is charged to the
-/// writer's memory cgroup, as tmpfs's pages are.
+/// Adds chunk `i` to `chunks`, reserved: its memory is allocated when it is
+/// first written back, so that `write(2)` costs no more than on tmpfs.
 fn add_chunk(chunks: &mut RBTree<usize, KVec<u8>>, i: usize) -> Result {
     let node = RBTreeNodeReservation::new(GFP_KERNEL_ACCOUNT)?;
-    let chunk = KVec::from_elem(0, CHUNK, GFP_KERNEL_ACCOUNT)?;
-    chunks.insert(node.into_node(i, chunk));
+    chunks.insert(node.into_node(i, KVec::new()));
     Ok(())
 }
 
-/// A regular file's contents: chunks of a page, allocated when first
-/// written and kept by index in a tree, so that a hole, however large,
-/// takes no memory (tmpfs stores a one-byte write at 1 TiB in one page).
+/// A regular file's contents: chunks of a page, reserved when first written
+/// and kept by index in a tree, so that a hole, however large, takes no
+/// memory (tmpfs stores a one-byte write at 1 TiB in one page).
 ///
 /// # Invariants
 ///
-/// Every chunk is `CHUNK` bytes; `count` is the number of chunks; the bytes
-/// of a chunk past `len` are zero.
+/// Every chunk is empty (reserved, charged, and read as zeroes) or `CHUNK`
+/// bytes; `count` is the number of chunks; the bytes of a chunk past `len`
+/// are zero.
 pub(crate) struct FileData {
     len: usize,
     count: usize,
@@ -250,7 +250,9 @@ impl FileData {
     /// Zeroes `[at, to)`, which lies within one chunk, if it is there.
     fn zero(&mut self, at: usize, to: usize) {
         if let Some(c) = self.chunks.get_mut(&(at / CHUNK)) {
-            c[at % CHUNK..][..to - at].fill(0);
+            if !c.is_empty() {
+                c[at % CHUNK..][..to - at].fill(0);
+            }
         }
     }
 
@@ -312,7 +314,9 @@ impl FileData {
             let n = (CHUNK - at % CHUNK).min(buf.len() - done);
             let dst = &mut buf[done..done + n];
             match self.chunks.get(&(at / CHUNK)) {
-                Some(c) if at < self.len => dst.copy_from_slice(&c[at % CHUNK..][..n]),
+                Some(c) if at < self.len && !c.is_empty() => {
+                    dst.copy_from_slice(&c[at % CHUNK..][..n])
+                }
                 _ => dst.fill(0),
             }
             done += n;
@@ -320,18 +324,23 @@ impl FileData {
     }
 
     /// Stores `src` at `pos`, in the chunks [`Node::reserve`] made, never
-    /// past the size.
-    pub(crate) fn write_back(&mut self, pos: usize, src: &FolioBytes<'_>) {
+    /// past the size; allocates a reserved chunk first written here
+    /// (`ENOMEM`, with nothing stored).
+    pub(crate) fn write_back(&mut self, pos: usize, src: &FolioBytes<'_>) -> Result {
         let len = src.len().min(self.len.saturating_sub(pos));
         let mut done = 0;
         while done < len {
             let at = pos + done;
             let n = (CHUNK - at % CHUNK).min(len - done);
             if let Some(c) = self.chunks.get_mut(&(at / CHUNK)) {
+                if c.is_empty() {
+                    c.extend_with(CHUNK, 0, GFP_KERNEL_ACCOUNT)?;
+                }
                 src.copy_to(done, &mut c[at % CHUNK..][..n]);
             }
             done += n;
         }
+        Ok(())
     }
 
     /// Grows the size to `len`, for a write that ends there.

@@ -13,8 +13,9 @@
 //!   subdirectory), and sizes match the stored contents. While an inode is
 //!   cached these attributes live in the inode, so only an object whose
 //!   inode is not cached is checked for them; at unmount that is every one.
-//! - A file's chunk count matches its chunks, each a page, with nothing
-//!   but zeroes past the size in the chunk the size ends in.
+//! - A file's chunk count matches its chunks, each a page or reserved
+//!   (empty), with nothing but zeroes past the size in the chunk the size
+//!   ends in.
 //! - The usage counters match what is stored, exactly when no object
 //!   without a name (an open unlinked file) holds some of it.
 //!
@@ -336,7 +337,8 @@ impl FileData {
         let mut chunks = 0;
         for (&i, c) in self.chunks.iter() {
             chunks += 1;
-            if c.len() != CHUNK {
+            // Empty: reserved, to be allocated at its first writeback.
+            if !c.is_empty() && c.len() != CHUNK {
                 f.add(fmt!("file {ino}: chunk {i} has {} bytes", c.len()));
             }
         }

@@ -584,9 +584,9 @@ static long op_msync(FIXTURE_DATA(fault) *self)
 }
 
 /*
- * A failed allocation in writeback would lose nothing: the folio stays
- * dirty, and the next sync stores it.  (rustfs makes the room when the
- * page is first dirtied, so its writeback reaches no fault point.)  Read
+ * A failed allocation in writeback loses nothing: the folio stays dirty,
+ * and a sync that waits retries it.  (rustfs reserves the room when the
+ * page is first dirtied, and allocates it at the first writeback.)  Read
  * back from the store, not the cache.
  */
 static const char *check_msync(FIXTURE_DATA(fault) *self, long rc)
