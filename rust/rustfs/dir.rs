@@ -9,7 +9,7 @@
 
 use crate::{
     sb::{iget, new_attrs, params, sup, RustFs},
-    store::{DirIndex, Listed, Name, NewBody, Node, Reservation},
+    store::{Batch, DirIndex, Name, NewBody, Node, Reservation},
 };
 use core::fmt::Write;
 use kernel::{
@@ -600,16 +600,16 @@ impl dir::Operations for DirOps {
         }
         let s = sup(dir.super_block());
         let prime = s.cfg.prime_dcache.load(Relaxed);
-        let mut batch = KVec::<Listed>::with_capacity(BATCH, GFP_KERNEL)?;
+        let mut batch = Batch::new(BATCH)?;
         loop {
             let pos = u64::try_from(emitter.pos()).map_err(|_| EINVAL)?;
             batch.clear();
             index(dir)?.lock().read_from(pos, &mut batch);
-            if batch.is_empty() {
+            if batch.ents.is_empty() {
                 return Ok(());
             }
-            for e in &batch {
-                let name = e.name.as_bytes();
+            for e in &batch.ents {
+                let name = batch.name(e);
                 emitter.set_pos(e.cookie as i64);
                 if !emitter.emit(name, e.ino, e.typ) {
                     return Ok(());

@@ -544,12 +544,46 @@ impl core::fmt::Write for Name {
     }
 }
 
-/// An entry as readdir gets it.
+/// An entry as readdir gets it; its name is in the [`Batch`]'s bytes.
 pub(crate) struct Listed {
     pub(crate) cookie: u64,
     pub(crate) ino: u64,
     pub(crate) typ: DirType,
-    pub(crate) name: Name,
+    start: u16,
+    len: u8,
+}
+
+/// Entries copied out of a [`DirIndex`], so that readdir holds no lock
+/// while it copies them to user space or primes the dcache.
+pub(crate) struct Batch {
+    pub(crate) ents: KVec<Listed>,
+    names: KVec<u8>,
+}
+
+impl Batch {
+    /// Room for `n` entries and their names, allocated now: the index's
+    /// lock is not held while allocating.
+    pub(crate) fn new(n: usize) -> Result<Self> {
+        // A name's offset in the buffer is a `u16`.
+        if n * NAME_MAX > usize::from(u16::MAX) {
+            return Err(EINVAL);
+        }
+        Ok(Self {
+            ents: KVec::with_capacity(n, GFP_KERNEL)?,
+            names: KVec::with_capacity(n * NAME_MAX, GFP_KERNEL)?,
+        })
+    }
+
+    /// Empties it, for the next batch.
+    pub(crate) fn clear(&mut self) {
+        self.ents.clear();
+        self.names.clear();
+    }
+
+    /// The name of `l`, an entry of this batch.
+    pub(crate) fn name(&self, l: &Listed) -> &[u8] {
+        &self.names[usize::from(l.start)..][..usize::from(l.len)]
+    }
 }
 
 /// The entries of one directory.
@@ -685,19 +719,30 @@ impl DirIndex {
         }
     }
 
-    /// Copies entries from cookie `pos` on into `out`, as many as its
-    /// capacity allows: it does not allocate.
-    pub(crate) fn read_from(&self, pos: u64, out: &mut KVec<Listed>) {
+    /// Copies the entries from cookie `pos` on into `out`, as many as it
+    /// has room for: it does not allocate.
+    pub(crate) fn read_from(&self, pos: u64, out: &mut Batch) {
         let mut next = pos;
         while let Some(cur) = self.by_cookie.cursor_lower_bound(&next) {
             let (&cookie, e) = cur.current();
+            let start = out.names.len();
+            if out.ents.len() == out.ents.capacity() || start + e.name.len() > out.names.capacity()
+            {
+                break;
+            }
+            // Within the capacity checked above: nothing is allocated.
+            if out.names.extend_from_slice(&e.name, GFP_NOWAIT).is_err() {
+                break;
+            }
             let l = Listed {
                 cookie,
                 ino: e.ino,
                 typ: e.typ,
-                name: Name::new(&e.name),
+                start: start as u16,
+                len: e.name.len() as u8,
             };
-            if out.push_within_capacity(l).is_err() {
+            if out.ents.push_within_capacity(l).is_err() {
+                out.names.truncate(start);
                 break;
             }
             next = cookie + 1;
