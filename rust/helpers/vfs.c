@@ -3,8 +3,8 @@
 /*
  * Helpers for the VFS abstractions in rust/kernel/fs/: static inline
  * functions of include/linux/{backing-dev,fs,dcache,fileattr,pagemap}.h,
- * include/linux/{highmem,posix_acl,security,uidgid}.h and
- * include/linux/sched/signal.h.
+ * include/linux/{highmem,memcontrol,posix_acl,security,uidgid}.h and
+ * include/linux/sched/{mm,signal}.h.
  */
 
 #include <linux/backing-dev.h>
@@ -12,8 +12,10 @@
 #include <linux/fileattr.h>
 #include <linux/fs.h>
 #include <linux/highmem.h>
+#include <linux/memcontrol.h>
 #include <linux/pagemap.h>
 #include <linux/posix_acl.h>
+#include <linux/sched/mm.h>
 #include <linux/sched/signal.h>
 #include <linux/security.h>
 #include <linux/uidgid.h>
@@ -269,3 +271,20 @@ rust_helper_security_inode_init_security(struct inode *inode, struct inode *dir,
 					    fs_data);
 }
 #endif
+
+__rust_helper struct mem_cgroup *
+rust_helper_get_mem_cgroup_from_folio(struct folio *folio)
+{
+	return get_mem_cgroup_from_folio(folio);
+}
+
+__rust_helper struct mem_cgroup *
+rust_helper_set_active_memcg(struct mem_cgroup *memcg)
+{
+	return set_active_memcg(memcg);
+}
+
+__rust_helper void rust_helper_mem_cgroup_put(struct mem_cgroup *memcg)
+{
+	mem_cgroup_put(memcg);
+}

@@ -526,14 +526,19 @@ impl<U: Operations + ?Sized> Table<U> {
             (raw, Unreferenced::<U::FileSystem>::new(raw))
         };
         let mut err: c_int = 0;
+        // `writeback_iter()` keeps the first error only: an `ENOMEM` after
+        // another error must still make a sync retry the folio it redirtied.
+        let mut redirtied = false;
         let mut folio = core::ptr::null_mut();
         loop {
             // SAFETY: `folio` is null or the folio the previous call returned,
             // which we unlocked; `err` is valid for writes.
             folio = unsafe { bindings::writeback_iter(mapping, wbc, folio, &mut err) };
             if folio.is_null() {
-                return err;
+                return if redirtied { ENOMEM.to_errno() } else { err };
             }
+            // The error of this folio, for the next `writeback_iter()`.
+            err = 0;
             // SAFETY: `writeback_iter()` returned the folio locked, with its
             // dirty bit cleared for us to write it.
             unsafe {
@@ -542,6 +547,12 @@ impl<U: Operations + ?Sized> Table<U> {
                 // the writeback started, and its dirty bit is cleared.
                 let size = bindings::i_size_read(raw);
                 let len = usize::try_from(size - pos).unwrap_or(0);
+                // As `folio_alloc_buffers()`: what the store allocates for
+                // the folio is charged to the folio's memory cgroup, not to
+                // the flusher's or to the syncing task's. The locked folio
+                // keeps its cgroup.
+                let memcg = bindings::get_mem_cgroup_from_folio(folio);
+                let old = bindings::set_active_memcg(memcg);
                 let res = for_each_piece(folio, 0, len, |off, p, n| {
                     // INVARIANT: `p` is mapped for `n` bytes until
                     // `for_each_piece` unmaps it, after this call.
@@ -552,6 +563,8 @@ impl<U: Operations + ?Sized> Table<U> {
                     };
                     U::write_back(&inode, pos + off as i64, &data)
                 });
+                bindings::set_active_memcg(old);
+                bindings::mem_cgroup_put(memcg);
                 match res {
                     // Out of memory for now: declined before its writeback
                     // starts, the folio keeps its dirty and to-write tags,
@@ -562,6 +575,7 @@ impl<U: Operations + ?Sized> Table<U> {
                         bindings::folio_redirty_for_writepage(wbc, folio);
                         bindings::folio_unlock(folio);
                         err = e.to_errno();
+                        redirtied = true;
                     }
                     res => {
                         if let Err(e) = res {
