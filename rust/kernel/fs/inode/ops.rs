@@ -516,8 +516,17 @@ impl<U: Operations + ?Sized> Table<U> {
                         return Err(EOPNOTSUPP);
                     }
                     resized = (*attr).ia_size != bindings::i_size_read(raw);
-                    U::truncate(inode, (*attr).ia_size)?;
-                    bindings::truncate_setsize(raw, (*attr).ia_size);
+                    // As ext4: no `->page_mkwrite` makes room for a page
+                    // between the store's truncation and the page cache's,
+                    // which would leave room charged past the end.
+                    let mapping = (*raw).i_mapping;
+                    bindings::filemap_invalidate_lock(mapping);
+                    let res = U::truncate(inode, (*attr).ia_size);
+                    if res.is_ok() {
+                        bindings::truncate_setsize(raw, (*attr).ia_size);
+                    }
+                    bindings::filemap_invalidate_unlock(mapping);
+                    res?;
                 }
                 // Not `mark_inode_dirty()`: see `update_time()`.
                 bindings::setattr_copy(idmap, raw, attr);
