@@ -372,7 +372,7 @@ impl FileSystem for RustFs {
         // The inode counts no blocks: the bytes are in the store, which
         // allocates nothing for holes.
         let bytes = match &node.body {
-            Body::File(f) => f.lock().allocated() as u64,
+            Body::File(_) => node.allocated(),
             Body::Link(target) => target.len() as u64,
             _ => 0,
         };

@@ -66,6 +66,9 @@ pub(crate) struct Node {
     pub(crate) cached: Atomic<bool>,
     /// The attributes, as of the last eviction of the inode.
     pub(crate) attrs: Pin<KBox<Mutex<Attrs>>>,
+    /// A regular file's chunk count, as its [`FileData`] has it, for
+    /// `stat(2)`, which then takes no lock.
+    chunks: Atomic<u64>,
     /// Extended attributes: (full name, value); few per node.
     xattrs: Pin<KBox<Mutex<XattrList>>>,
     usage: Arc<Usage>,
@@ -103,7 +106,18 @@ impl Node {
     /// are freed and refunded against `size=`.
     pub(crate) fn set_len(&self, data: &mut FileData, len: usize) {
         let freed = data.set_len(len);
-        self.usage.refund_bytes(freed * CHUNK);
+        self.freed(freed);
+    }
+
+    /// Refunds `n` chunks a file no longer has.
+    fn freed(&self, n: usize) {
+        self.chunks.fetch_sub(n as u64, Relaxed);
+        self.usage.refund_bytes(n * CHUNK);
+    }
+
+    /// The bytes a regular file's chunks take, reserved ones too.
+    pub(crate) fn allocated(&self) -> u64 {
+        self.chunks.load(Relaxed) * CHUNK as u64
     }
 
     /// Reserves the chunks that `[pos, pos + len)` falls in, charging them
@@ -155,6 +169,7 @@ impl Node {
             data.chunks.insert(node);
             data.count += 1;
         }
+        self.chunks.fetch_add(missing as u64, Relaxed);
         Ok(())
     }
 
@@ -162,7 +177,7 @@ impl Node {
     /// inside it (`FALLOC_FL_PUNCH_HOLE`); the size stays.
     pub(crate) fn punch(&self, data: &mut FileData, pos: usize, len: usize) {
         let freed = data.punch(pos, len);
-        self.usage.refund_bytes(freed * CHUNK);
+        self.freed(freed);
     }
 }
 
@@ -879,6 +894,7 @@ impl Store {
                 btime,
                 cached: Atomic::new(false),
                 attrs,
+                chunks: Atomic::new(0),
                 xattrs,
                 usage: self.usage.clone(),
             },

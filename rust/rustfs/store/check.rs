@@ -15,7 +15,8 @@
 //!   inode is not cached is checked for them; at unmount that is every one.
 //! - A file's chunk count matches its chunks, each a page or reserved
 //!   (empty), with nothing but zeroes past the size in the chunk the size
-//!   ends in.
+//!   ends in; the count `stat(2)` reads without the file's lock matches
+//!   too.
 //! - The usage counters match what is stored, exactly when no object
 //!   without a name (an open unlinked file) holds some of it.
 //!
@@ -229,6 +230,14 @@ impl Store {
                 Body::File(d) => {
                     let data = d.lock();
                     data.check(node.ino, f);
+                    if node.allocated() != data.allocated() as u64 {
+                        f.add(fmt!(
+                            "file {}: stat(2) counts {} bytes of chunks, {} stored",
+                            node.ino,
+                            node.allocated(),
+                            data.allocated()
+                        ));
+                    }
                     bytes += data.allocated();
                 }
                 Body::Link(t) => bytes += t.len(),
