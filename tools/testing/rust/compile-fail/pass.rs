@@ -3,7 +3,9 @@
 //! used as the bindings intend. It must build, so that a broken setup (a
 //! missing kernel crate, a wrong flag) cannot pass for "every case failed".
 
-use kernel::fs::{dentry::*, inode::*, rename::*, FileSystem, SuperBlock};
+use kernel::fs::{
+    address_space::FolioBytes, dentry::*, inode::*, rename::*, FileSystem, SuperBlock,
+};
 use kernel::prelude::*;
 
 module! {
@@ -65,9 +67,12 @@ pub fn create<T: FileSystem>(
     d.fill(m, q, &mut |_, _| Ok(()))
 }
 
-/// A writeback reads the inode it was given, without a reference.
-pub fn write_back<T: FileSystem>(inode: &Unreferenced<'_, T>) -> i64 {
+/// A writeback reads the inode it was given, without a reference, and
+/// copies the folio's bytes.
+pub fn write_back<T: FileSystem>(inode: &Unreferenced<'_, T>, data: &FolioBytes<'_>) -> i64 {
     let _ = inode.data();
+    let mut buf = [0u8; 16];
+    let _ = data.copy_to(0, &mut buf);
     inode.size()
 }
 
