@@ -288,3 +288,9 @@ __rust_helper void rust_helper_mem_cgroup_put(struct mem_cgroup *memcg)
 {
 	mem_cgroup_put(memcg);
 }
+
+__rust_helper void rust_helper_memcpy_from_folio(char *to, struct folio *folio,
+						 size_t offset, size_t len)
+{
+	memcpy_from_folio(to, folio, offset, len);
+}

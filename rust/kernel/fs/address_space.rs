@@ -205,10 +205,11 @@ const RAM_FILE_OPS: bindings::file_operations = bindings::file_operations {
 ///
 /// # Invariants
 ///
-/// `ptr` is valid for reads of `len` bytes for `'a`; other threads may
-/// write them.
+/// `folio` is a locked folio of at least `off + len` bytes, which stays
+/// locked for `'a`.
 pub struct FolioBytes<'a> {
-    ptr: *const u8,
+    folio: *mut bindings::folio,
+    off: usize,
     len: usize,
     _p: PhantomData<&'a [u8]>,
 }
@@ -229,11 +230,13 @@ impl FolioBytes<'_> {
     pub fn copy_to(&self, off: usize, dst: &mut [u8]) -> usize {
         let n = self.len.saturating_sub(off).min(dst.len());
         if n > 0 {
-            // SAFETY: By the type invariants `ptr` is valid for reads of
-            // `len >= off + n` bytes, and `dst` is ours. A racy copy, as
-            // `memcpy_from_folio()` makes: a concurrent store may tear it,
-            // and writes the folio dirty again.
-            unsafe { core::ptr::copy_nonoverlapping(self.ptr.add(off), dst.as_mut_ptr(), n) };
+            // SAFETY: By the type invariants the folio is locked and holds
+            // `self.off + off + n` bytes; `dst` is ours for `n` bytes. The
+            // copy is C's, which may race with a store through a mapping,
+            // as any writeback's does: such a store dirties the folio again.
+            unsafe {
+                bindings::memcpy_from_folio(dst.as_mut_ptr().cast(), self.folio, self.off + off, n)
+            };
         }
         n
     }
@@ -553,16 +556,19 @@ impl<U: Operations + ?Sized> Table<U> {
                 // keeps its cgroup.
                 let memcg = bindings::get_mem_cgroup_from_folio(folio);
                 let old = bindings::set_active_memcg(memcg);
-                let res = for_each_piece(folio, 0, len, |off, p, n| {
-                    // INVARIANT: `p` is mapped for `n` bytes until
-                    // `for_each_piece` unmaps it, after this call.
-                    let data = FolioBytes {
-                        ptr: p,
-                        len: n,
-                        _p: PhantomData,
-                    };
-                    U::write_back(&inode, pos + off as i64, &data)
-                });
+                // INVARIANT: The folio is locked until after the call, and
+                // `len` is clamped to it.
+                let data = FolioBytes {
+                    folio,
+                    off: 0,
+                    len: len.min(bindings::folio_size(folio)),
+                    _p: PhantomData,
+                };
+                let res = if data.is_empty() {
+                    Ok(())
+                } else {
+                    U::write_back(&inode, pos, &data)
+                };
                 bindings::set_active_memcg(old);
                 bindings::mem_cgroup_put(memcg);
                 match res {
