@@ -491,10 +491,11 @@ impl<U: Operations + ?Sized> Table<U> {
             let raw = (*(*(*v.vma).vm_file).f_mapping).host;
             let inode = Inode::<U::FileSystem>::from_raw(raw);
             let pos = (v.pgoff as i64) << bindings::PAGE_SHIFT;
-            // Past the end, `filemap_page_mkwrite()` finds the folio gone.
-            let len = (bindings::i_size_read(raw) - pos).clamp(0, PAGE_SIZE as i64);
             let mapping = (*raw).i_mapping;
             bindings::filemap_invalidate_lock_shared(mapping);
+            // Under the lock a truncation takes: past the end, which it may
+            // just have moved, `filemap_page_mkwrite()` finds the folio gone.
+            let len = (bindings::i_size_read(raw) - pos).clamp(0, PAGE_SIZE as i64);
             let res = if len > 0 {
                 U::write_begin(inode, pos, len as usize)
             } else {
