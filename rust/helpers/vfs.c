@@ -289,6 +289,16 @@ __rust_helper void rust_helper_mem_cgroup_put(struct mem_cgroup *memcg)
 	mem_cgroup_put(memcg);
 }
 
+/* The root memory cgroup, or NULL without CONFIG_MEMCG. */
+__rust_helper struct mem_cgroup *rust_helper_root_mem_cgroup_or_null(void)
+{
+#ifdef CONFIG_MEMCG
+	return root_mem_cgroup;
+#else
+	return NULL;
+#endif
+}
+
 __rust_helper void rust_helper_memcpy_from_folio(char *to, struct folio *folio,
 						 size_t offset, size_t len)
 {

@@ -349,6 +349,10 @@ impl FileData {
             let n = (CHUNK - at % CHUNK).min(len - done);
             if let Some(c) = self.chunks.get_mut(&(at / CHUNK)) {
                 if c.is_empty() {
+                    // Charged to the folio's memory cgroup, which the
+                    // bindings make the active one for the writeback (see
+                    // `write_back`), as tmpfs charges its pages to the
+                    // writer's.
                     c.extend_with(CHUNK, 0, GFP_KERNEL_ACCOUNT)?;
                 }
                 src.copy_to(done, &mut c[at % CHUNK..][..n]);

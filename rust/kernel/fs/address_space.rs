@@ -205,11 +205,10 @@ const RAM_FILE_OPS: bindings::file_operations = bindings::file_operations {
 ///
 /// # Invariants
 ///
-/// `folio` is a locked folio of at least `off + len` bytes, which stays
-/// locked for `'a`.
+/// `folio` is a locked folio of at least `len` bytes, which stays locked
+/// for `'a`.
 pub struct FolioBytes<'a> {
     folio: *mut bindings::folio,
-    off: usize,
     len: usize,
     _p: PhantomData<&'a [u8]>,
 }
@@ -231,12 +230,10 @@ impl FolioBytes<'_> {
         let n = self.len.saturating_sub(off).min(dst.len());
         if n > 0 {
             // SAFETY: By the type invariants the folio is locked and holds
-            // `self.off + off + n` bytes; `dst` is ours for `n` bytes. The
-            // copy is C's, which may race with a store through a mapping,
-            // as any writeback's does: such a store dirties the folio again.
-            unsafe {
-                bindings::memcpy_from_folio(dst.as_mut_ptr().cast(), self.folio, self.off + off, n)
-            };
+            // `off + n` bytes; `dst` is ours for `n` bytes. The copy is C's,
+            // which may race with a store through a mapping, as any
+            // writeback's does: such a store dirties the folio again.
+            unsafe { bindings::memcpy_from_folio(dst.as_mut_ptr().cast(), self.folio, off, n) };
         }
         n
     }
@@ -551,27 +548,18 @@ impl<U: Operations + ?Sized> Table<U> {
                 // the writeback started, and its dirty bit is cleared.
                 let size = bindings::i_size_read(raw);
                 let len = usize::try_from(size - pos).unwrap_or(0);
-                // As `folio_alloc_buffers()`: what the store allocates for
-                // the folio is charged to the folio's memory cgroup, not to
-                // the flusher's or to the syncing task's. The locked folio
-                // keeps its cgroup.
-                let memcg = bindings::get_mem_cgroup_from_folio(folio);
-                let old = bindings::set_active_memcg(memcg);
-                // INVARIANT: The folio is locked until after the call, and
+                // INVARIANT: The folio is locked until after the calls, and
                 // `len` is clamped to it.
                 let data = FolioBytes {
                     folio,
-                    off: 0,
                     len: len.min(bindings::folio_size(folio)),
                     _p: PhantomData,
                 };
                 let res = if data.is_empty() {
                     Ok(())
                 } else {
-                    U::write_back(&inode, pos, &data)
+                    Self::store(&inode, folio, pos, &data, (*wbc).sync_mode)
                 };
-                bindings::set_active_memcg(old);
-                bindings::mem_cgroup_put(memcg);
                 match res {
                     // Out of memory for now: declined before its writeback
                     // starts, the folio keeps its dirty and to-write tags,
@@ -598,6 +586,46 @@ impl<U: Operations + ?Sized> Table<U> {
                     }
                 }
             }
+        }
+    }
+
+    /// Calls [`Operations::write_back`] for a locked folio's bytes.
+    ///
+    /// What the store allocates is charged to the folio's memory cgroup,
+    /// not to the flusher's or to the syncing task's, as
+    /// `folio_alloc_buffers()` charges buffer heads. A cgroup at its limit
+    /// with nothing to reclaim would fail that charge for as long as it
+    /// stays so, and `do_writepages()` retries an integrity sync's
+    /// `ENOMEM` without end: such a sync, whose caller may be `sync(2)` or
+    /// an unmount of another user's, then stores uncharged, as the flusher
+    /// did, rather than wait for the cgroup.
+    ///
+    /// # Safety
+    ///
+    /// `folio` must be locked, a folio of `inode`'s mapping, and `data` its
+    /// bytes.
+    unsafe fn store(
+        inode: &Unreferenced<'_, U::FileSystem>,
+        folio: *mut bindings::folio,
+        pos: i64,
+        data: &FolioBytes<'_>,
+        sync_mode: bindings::writeback_sync_modes,
+    ) -> Result {
+        // SAFETY: The locked folio keeps its cgroup; the reference taken is
+        // put below, and each active cgroup is restored in turn.
+        unsafe {
+            let memcg = bindings::get_mem_cgroup_from_folio(folio);
+            let old = bindings::set_active_memcg(memcg);
+            let mut res = U::write_back(inode, pos, data);
+            if matches!(res, Err(e) if e == ENOMEM)
+                && sync_mode == bindings::writeback_sync_modes_WB_SYNC_ALL
+            {
+                bindings::set_active_memcg(bindings::root_mem_cgroup_or_null());
+                res = U::write_back(inode, pos, data);
+            }
+            bindings::set_active_memcg(old);
+            bindings::mem_cgroup_put(memcg);
+            res
         }
     }
 
