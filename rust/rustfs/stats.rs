@@ -91,7 +91,7 @@ stats! {
     silly_unlinks,
     /// Case-insensitive hits completed with `d_add_ci()`.
     add_ci,
-    /// Pieces of folios dirtied through shared mappings written back.
+    /// Dirty folios written back to the store (`->writepages`).
     writebacks,
 }
 
