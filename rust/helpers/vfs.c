@@ -3,11 +3,12 @@
 /*
  * Helpers for the VFS abstractions in rust/kernel/fs/: static inline
  * functions of include/linux/{backing-dev,fs,dcache,fileattr,pagemap}.h,
- * include/linux/{highmem,memcontrol,posix_acl,security,uidgid}.h and
- * include/linux/sched/{mm,signal}.h.
+ * include/linux/{cred,highmem,memcontrol,posix_acl,security,uidgid}.h,
+ * include/linux/sched/{mm,signal}.h and include/linux/wait_bit.h.
  */
 
 #include <linux/backing-dev.h>
+#include <linux/cred.h>
 #include <linux/dcache.h>
 #include <linux/fileattr.h>
 #include <linux/fs.h>
@@ -19,6 +20,7 @@
 #include <linux/sched/signal.h>
 #include <linux/security.h>
 #include <linux/uidgid.h>
+#include <linux/wait_bit.h>
 
 __rust_helper enum inode_state_flags_enum
 rust_helper_inode_state_read_once(struct inode *inode)
@@ -282,6 +284,34 @@ __rust_helper struct mem_cgroup *
 rust_helper_set_active_memcg(struct mem_cgroup *memcg)
 {
 	return set_active_memcg(memcg);
+}
+
+__rust_helper struct mem_cgroup *rust_helper_get_mem_cgroup_from_current(void)
+{
+	return get_mem_cgroup_from_current();
+}
+
+__rust_helper const struct cred *
+rust_helper_override_creds(const struct cred *override_cred)
+{
+	return override_creds(override_cred);
+}
+
+__rust_helper const struct cred *
+rust_helper_revert_creds(const struct cred *revert_cred)
+{
+	return revert_creds(revert_cred);
+}
+
+/* Waits for *@v to be 0; a waker calls wake_up_var(@v). */
+__rust_helper void rust_helper_wait_var_event_zero(atomic_long_t *v)
+{
+	wait_var_event(v, !atomic_long_read_acquire(v));
+}
+
+__rust_helper void rust_helper_mem_cgroup_handle_over_high(gfp_t gfp_mask)
+{
+	mem_cgroup_handle_over_high(gfp_mask);
 }
 
 __rust_helper void rust_helper_mem_cgroup_put(struct mem_cgroup *memcg)

@@ -5,7 +5,8 @@
 //! Every creating operation instantiates the dentry it is given with
 //! `d_splice_alias()`, whether it is in-lookup, hashed or unhashed, and
 //! never calls `d_drop()` first. readdir primes the dcache with
-//! `d_alloc_noblock()` for the entries it emits, unless `noprime_dcache`.
+//! `d_alloc_noblock()` for the entries it emits, unless `noprime_dcache`;
+//! with `lazy_prime`, a worker looks them up instead, outside readdir.
 
 use crate::{
     sb::{iget, new_attrs, params, sup, RustFs},
@@ -15,7 +16,7 @@ use core::fmt::Write;
 use kernel::{
     fs::{
         dentry::{Dentry, Entry, LookupFlags, NewEntry, Parallel, Spliced, NAME_MAX},
-        dir::{self, DirEmitter, DirFile, DirType},
+        dir::{self, DirEmitter, DirFile, DirType, Prefetch},
         inode::{
             self, Dev, Exclusive, Iget, Inode, Locked, LookupLock, Mode, Opened, Shared, TmpFile,
         },
@@ -600,25 +601,52 @@ impl dir::Operations for DirOps {
         }
         let s = sup(dir.super_block());
         let prime = s.cfg.prime_dcache.load(Relaxed);
-        let mut batch = Batch::new(BATCH)?;
-        loop {
-            let pos = u64::try_from(emitter.pos()).map_err(|_| EINVAL)?;
-            batch.clear();
-            index(dir)?.lock().read_from(pos, &mut batch);
-            if batch.ents.is_empty() {
+        let mut lazy = (prime && s.cfg.lazy_prime.load(Relaxed)).then(Prefetch::new);
+        let res = read_batches(dir, emitter, |name, ino| match &mut lazy {
+            // Failing to prime is harmless.
+            Some(p) => {
+                if p.push(name).is_err() {
+                    s.count().prime_dropped.inc();
+                }
+            }
+            None if prime => prime_one(file.dentry(), dir, name, ino),
+            None => {}
+        });
+        if let Some(p) = lazy {
+            let n = p.len() as u64;
+            if file.prefetch(p).is_ok() {
+                s.count().prime_queued.add(n);
+            } else {
+                s.count().prime_dropped.add(n);
+            }
+        }
+        res
+    }
+}
+
+/// Emits the entries of `dir` from `emitter`'s position on, read from the
+/// index in batches, and hands each one emitted to `emitted`.
+fn read_batches(
+    dir: &Locked<'_, RustFs, Shared>,
+    emitter: &mut DirEmitter,
+    mut emitted: impl FnMut(&[u8], u64),
+) -> Result {
+    let mut batch = Batch::new(BATCH)?;
+    loop {
+        let pos = u64::try_from(emitter.pos()).map_err(|_| EINVAL)?;
+        batch.clear();
+        index(dir)?.lock().read_from(pos, &mut batch);
+        if batch.ents.is_empty() {
+            return Ok(());
+        }
+        for e in &batch.ents {
+            let name = batch.name(e);
+            emitter.set_pos(e.cookie as i64);
+            if !emitter.emit(name, e.ino, e.typ) {
                 return Ok(());
             }
-            for e in &batch.ents {
-                let name = batch.name(e);
-                emitter.set_pos(e.cookie as i64);
-                if !emitter.emit(name, e.ino, e.typ) {
-                    return Ok(());
-                }
-                if prime {
-                    prime_one(file.dentry(), dir, name, e.ino);
-                }
-                emitter.set_pos(e.cookie as i64 + 1);
-            }
+            emitted(name, e.ino);
+            emitter.set_pos(e.cookie as i64 + 1);
         }
     }
 }

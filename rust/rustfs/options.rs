@@ -20,6 +20,7 @@ const OPT_PRIME_DCACHE: u8 = 6;
 const OPT_LOOKUP_DELAY_US: u8 = 7;
 const OPT_SILLY_RENAME: u8 = 8;
 const OPT_CREATE_DELAY_US: u8 = 9;
+const OPT_LAZY_PRIME: u8 = 10;
 
 /// The longest `lookup_delay_us` or `create_delay_us`: one second.
 pub(crate) const MAX_DELAY_US: u32 = 1_000_000;
@@ -36,6 +37,7 @@ pub(crate) static PARAMS: Table = fs_param_table![
     Spec::u32(c"lookup_delay_us", OPT_LOOKUP_DELAY_US),
     Spec::flag_no(c"silly_rename", OPT_SILLY_RENAME),
     Spec::u32(c"create_delay_us", OPT_CREATE_DELAY_US),
+    Spec::flag_no(c"lazy_prime", OPT_LAZY_PRIME),
 ];
 
 /// The options given to one mount or remount; `None` where not given.
@@ -48,6 +50,7 @@ pub(crate) struct Options {
     pub(crate) nr_inodes: Option<u64>,
     casefold: Option<bool>,
     pub(crate) prime_dcache: Option<bool>,
+    pub(crate) lazy_prime: Option<bool>,
     pub(crate) lookup_delay_us: Option<u32>,
     pub(crate) create_delay_us: Option<u32>,
     pub(crate) silly_rename: Option<bool>,
@@ -105,6 +108,7 @@ impl Options {
             }
             OPT_CASEFOLD => self.casefold = Some(true),
             OPT_PRIME_DCACHE => self.prime_dcache = Some(!p.negated()),
+            OPT_LAZY_PRIME => self.lazy_prime = Some(!p.negated()),
             OPT_SILLY_RENAME => self.silly_rename = Some(!p.negated()),
             OPT_LOOKUP_DELAY_US | OPT_CREATE_DELAY_US => {
                 let us = p.as_u32();

@@ -40,6 +40,8 @@ pub(crate) struct RustFs;
 /// The settings of a superblock that a remount may change.
 pub(crate) struct Config {
     pub(crate) prime_dcache: Atomic<bool>,
+    /// Prime from a worker, after readdir (`DirFile::prefetch`).
+    pub(crate) lazy_prime: Atomic<bool>,
     pub(crate) silly_rename: Atomic<bool>,
 }
 
@@ -242,6 +244,7 @@ impl FileSystem for RustFs {
         }
         let cfg = Config {
             prime_dcache: Atomic::new(opts.prime_dcache.unwrap_or(true)),
+            lazy_prime: Atomic::new(opts.lazy_prime.unwrap_or(false)),
             silly_rename: Atomic::new(opts.silly_rename.unwrap_or(false)),
         };
         let state = Super {
@@ -302,6 +305,9 @@ impl FileSystem for RustFs {
         if let Some(p) = opts.prime_dcache {
             s.cfg.prime_dcache.store(p, Relaxed);
         }
+        if let Some(p) = opts.lazy_prime {
+            s.cfg.lazy_prime.store(p, Relaxed);
+        }
         if let Some(p) = opts.silly_rename {
             s.cfg.silly_rename.store(p, Relaxed);
         }
@@ -327,6 +333,9 @@ impl FileSystem for RustFs {
         }
         if !s.cfg.prime_dcache.load(Relaxed) {
             kernel::seq_file::seq_print!(m, ",noprime_dcache");
+        }
+        if s.cfg.lazy_prime.load(Relaxed) {
+            kernel::seq_file::seq_print!(m, ",lazy_prime");
         }
         if s.cfg.silly_rename.load(Relaxed) {
             kernel::seq_file::seq_print!(m, ",silly_rename");

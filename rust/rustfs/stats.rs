@@ -29,7 +29,7 @@ impl Counter {
         self.0.load(Relaxed)
     }
 
-    fn add(&self, n: u64) {
+    pub(crate) fn add(&self, n: u64) {
         self.0.fetch_add(n, Relaxed);
     }
 }
@@ -83,6 +83,10 @@ stats! {
     prime_cached,
     /// readdir: names another lookup held (`-EWOULDBLOCK`), skipped.
     prime_wouldblock,
+    /// readdir: names handed to the prefetch worker (`lazy_prime`).
+    prime_queued,
+    /// readdir: names not handed to the worker: too many, or no memory.
+    prime_dropped,
     /// `d_duplicate()`, for whiteouts and silly-renames.
     duplicates,
     /// Rename targets in use moved to a hidden name (`silly_rename`).

@@ -286,7 +286,7 @@ impl<T: FileSystem> Dentry<T> {
 
 /// Checks `name` as a single path component and wraps it in a `qstr`
 /// (unhashed).
-fn qstr(name: &[u8]) -> Result<bindings::qstr> {
+pub(crate) fn qstr(name: &[u8]) -> Result<bindings::qstr> {
     if name.is_empty() || name == b"." || name == b".." || name.contains(&b'/') || name.contains(&0)
     {
         return Err(EINVAL);
@@ -298,7 +298,7 @@ fn qstr(name: &[u8]) -> Result<bindings::qstr> {
 }
 
 /// A `qstr` for `name` with hash `hash`; it borrows `name`.
-fn make_qstr(name: &[u8], hash: u32) -> bindings::qstr {
+pub(crate) fn make_qstr(name: &[u8], hash: u32) -> bindings::qstr {
     bindings::qstr {
         __bindgen_anon_1: bindings::qstr__bindgen_ty_1 {
             __bindgen_anon_1: bindings::qstr__bindgen_ty_1__bindgen_ty_1 {

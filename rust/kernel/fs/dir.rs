@@ -16,6 +16,11 @@ use super::{
 use crate::{bindings, error::from_result, prelude::*, types::Opaque};
 use core::marker::PhantomData;
 
+mod prefetch;
+
+pub(crate) use prefetch::{wait_for_prefetches, Pending};
+pub use prefetch::{Prefetch, MAX_NAMES as MAX_PREFETCH};
+
 /// The type of a directory entry, as `readdir` reports it (`DT_*`).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 #[repr(u32)]

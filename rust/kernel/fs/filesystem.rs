@@ -12,6 +12,7 @@
 //! [`include/linux/fs_context.h`](srctree/include/linux/fs_context.h).
 
 use super::{
+    dir::{self, Pending},
     inode::{Inode, InodeCache, InodeRef, Kstat, Unreferenced},
     param::{Log, Param, Table},
     sb::{self, SuperBlock},
@@ -19,8 +20,10 @@ use super::{
 use crate::{
     bindings,
     error::{from_result, to_result},
+    new_mutex,
     prelude::*,
     seq_file::SeqFile,
+    sync::atomic::Atomic,
     types::{ForeignOwnable, Opaque},
 };
 use core::marker::PhantomData;
@@ -237,13 +240,23 @@ impl<T: FileSystem> Registration<T> {
         })
     }
 
+    /// The registration of the type of `sb`.
+    ///
+    /// # Safety
+    ///
+    /// `sb` must be a live superblock of this type.
+    unsafe fn of<'a>(sb: *mut bindings::super_block) -> &'a Self {
+        // SAFETY: `s_type` of a superblock of this type is the `fs` field of
+        // our registration, which outlives every superblock.
+        unsafe { &*crate::container_of!((*sb).s_type.cast::<Opaque<_>>(), Self, fs) }
+    }
+
     /// # Safety
     ///
     /// Called by the VFS for a live superblock of this type.
     unsafe extern "C" fn alloc_inode(sb: *mut bindings::super_block) -> *mut bindings::inode {
-        // SAFETY: `s_type` of a superblock of this type is the `fs` field of
-        // our registration, which outlives every superblock.
-        let reg = unsafe { &*crate::container_of!((*sb).s_type.cast::<Opaque<_>>(), Self, fs) };
+        // SAFETY: `sb` is live and of this type.
+        let reg = unsafe { Self::of(sb) };
         // SAFETY: `sb` is live and the cache is this type's.
         unsafe { InodeCache::<T>::alloc_inode(reg.inodes.as_ptr(), sb) }
     }
@@ -364,11 +377,32 @@ impl<T: FileSystem> Registration<T> {
 
             // SAFETY: `sb` is a new superblock of this type.
             let new = unsafe { SuperBlock::<T, sb::New>::from_raw(sb) };
-            let data = T::fill_super(new, KBox::into_inner(opts))?;
-            // SAFETY: As above. `kill_sb` turns the pointer back into `T::Data`.
-            unsafe { (*sb).s_fs_info = data.into_foreign() };
+            let data = T::fill_super(new, KBox::into_inner(opts))?.into_foreign();
+            let info = KBox::pin_init(
+                try_pin_init!(sb::Info {
+                    data,
+                    prefetching: Atomic::new(0),
+                    pending <- new_mutex!(Pending::new()?),
+                }),
+                GFP_KERNEL,
+            );
+            let info = match info {
+                Ok(info) => info,
+                Err(e) => {
+                    // SAFETY: `data` came from `into_foreign()` just above,
+                    // and nothing else has it.
+                    drop(unsafe { T::Data::from_foreign(data) });
+                    return Err(e);
+                }
+            };
+            // SAFETY: As above. `kill_sb` turns the pointers back into the
+            // `KBox<Info>`, which it never moves out of, and `T::Data`.
+            unsafe {
+                (*sb).s_fs_info = KBox::into_raw(Pin::into_inner_unchecked(info)).cast();
+            }
 
-            // SAFETY: `s_fs_info` now holds `T::Data`: the superblock is `Ready`.
+            // SAFETY: `s_fs_info` now points to an `Info` holding `T::Data`:
+            // the superblock is `Ready`.
             let ready = unsafe { SuperBlock::<T>::from_raw(sb) };
             let inode = T::init_root(ready)?;
             // SAFETY: The inode is live; `i_sb` is immutable.
@@ -430,20 +464,32 @@ impl<T: FileSystem> Registration<T> {
     /// Called by the VFS once, when the superblock is torn down.
     unsafe extern "C" fn kill_sb(sb: *mut bindings::super_block) {
         // SAFETY: `sb` is valid until this returns.
-        let (data, dev) = unsafe { ((*sb).s_fs_info, (*sb).s_dev) };
+        let (info, dev) = unsafe { ((*sb).s_fs_info.cast::<sb::Info>(), (*sb).s_dev) };
         // `kill_anon_super()` in two halves, so that the data goes before
         // the device number, which it may be named after (debugfs), can be
         // given to a new superblock. `kill_super_notify()` is the one step
         // left out: `deactivate_locked_super()`, our only caller, runs it
         // right after us. A nodev superblock is never looked up by number,
         // so the number may go before it is marked dead.
+        if !info.is_null() {
+            // Prefetches hold dentries, which must be gone before the
+            // shutdown. None can be queued any more: with no active
+            // reference left, none of our files is open.
+            // SAFETY: `info` is the `Info` of `fill_super`, live until
+            // dropped below.
+            unsafe { dir::wait_for_prefetches(&*info) };
+        }
         // SAFETY: Evicts every inode and dentry; the superblock itself stays
         // allocated until after we return.
         unsafe { bindings::generic_shutdown_super(sb) };
-        if !data.is_null() {
-            // SAFETY: Set from `T::Data::into_foreign()` in `fill_super`, and
-            // with every inode gone, nothing borrows it any more.
-            drop(unsafe { T::Data::from_foreign(data) });
+        if !info.is_null() {
+            // SAFETY: Set from `KBox::into_raw()` in `fill_super`, its data
+            // from `T::Data::into_foreign()`; with every inode and prefetch
+            // gone, nothing borrows either any more.
+            unsafe {
+                let info = KBox::from_raw(info);
+                drop(T::Data::from_foreign(info.data));
+            }
         }
         // SAFETY: The number came from `set_anon_super()` when the
         // superblock was made, and nothing uses it any more.

@@ -9,6 +9,7 @@
 //! C headers: [`include/linux/fs/super_types.h`](srctree/include/linux/fs/super_types.h).
 
 use super::{
+    dir::Pending,
     inode::{self, Dev, Iget},
     xattr::{self, Handlers},
     FileSystem, InodeRef,
@@ -18,6 +19,7 @@ use crate::{
     error::to_result,
     ffi::c_ulong,
     prelude::*,
+    sync::{atomic::Atomic, Mutex},
     types::{ForeignOwnable, Opaque},
 };
 use core::{marker::PhantomData, ptr::NonNull};
@@ -44,8 +46,8 @@ impl State for Ready {}
 /// # Invariants
 ///
 /// `inner` is a live superblock of file system `T`. In state [`Ready`], its
-/// `s_fs_info` holds a pointer returned by `T::Data::into_foreign()`, which
-/// stays valid until the superblock is killed.
+/// `s_fs_info` points to an `Info` whose `data` was returned by
+/// `T::Data::into_foreign()`; both stay valid until the superblock is killed.
 #[repr(transparent)]
 pub struct SuperBlock<T: FileSystem, S: State = Ready> {
     inner: Opaque<bindings::super_block>,
@@ -56,6 +58,26 @@ pub struct SuperBlock<T: FileSystem, S: State = Ready> {
 // `SuperBlock` are safe to call concurrently, and `data()` hands out a borrow
 // of `T::Data`, which is `Sync`.
 unsafe impl<T: FileSystem, S: State> Sync for SuperBlock<T, S> {}
+
+/// What `s_fs_info` of a [`Ready`] superblock points to: the file system's
+/// data, and the bindings' own state of the superblock.
+#[pin_data]
+pub(crate) struct Info {
+    /// From `T::Data::into_foreign()`.
+    pub(crate) data: *mut c_void,
+    /// The names of this superblock's prefetches that are not done yet
+    /// ([`DirFile::prefetch`](super::dir::DirFile::prefetch)).
+    pub(crate) prefetching: Atomic<usize>,
+    /// The prefetches queued and not yet taken by a worker.
+    #[pin]
+    pub(crate) pending: Mutex<Pending>,
+}
+
+// SAFETY: `data` is only turned back into `T::Data`, which is `Send + Sync`,
+// by `->kill_sb`; the rest is synchronised.
+unsafe impl Send for Info {}
+// SAFETY: As above.
+unsafe impl Sync for Info {}
 
 /// Parameters of a new superblock, for [`SuperBlock::set_params`].
 pub struct Params {
@@ -173,10 +195,17 @@ impl<T: FileSystem> SuperBlock<T, New> {
 impl<T: FileSystem> SuperBlock<T, Ready> {
     /// The file system's per-superblock data.
     pub fn data(&self) -> <T::Data as ForeignOwnable>::Borrowed<'_> {
-        // SAFETY: `s_fs_info` came from `into_foreign()` (type invariant) and
-        // is only turned back by `from_foreign()` when the superblock is
+        // SAFETY: `data` came from `into_foreign()` (type invariant) and is
+        // only turned back by `from_foreign()` when the superblock is
         // killed, after every user of `&self` is gone.
-        unsafe { T::Data::borrow((*self.as_raw()).s_fs_info) }
+        unsafe { T::Data::borrow(self.info().data) }
+    }
+
+    /// The bindings' state of the superblock.
+    pub(crate) fn info(&self) -> &Info {
+        // SAFETY: `s_fs_info` points to an `Info` until the superblock is
+        // killed (type invariant), which outlives `&self`.
+        unsafe { &*(*self.as_raw()).s_fs_info.cast::<Info>() }
     }
 
     /// Finds inode `ino` in the inode cache, or allocates it as a

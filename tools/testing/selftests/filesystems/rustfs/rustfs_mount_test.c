@@ -209,15 +209,19 @@ TEST_F(mnt, remount_changes_tunables)
 	EXPECT_TRUE(shows_option(self->dir, ",size=1048576"));
 	EXPECT_TRUE(shows_option(self->dir, ",nr_inodes=100"));
 	ASSERT_EQ(0, mount(NULL, self->dir, NULL, MS_REMOUNT,
-			   "size=2m,noprime_dcache,lookup_delay_us=10,silly_rename,create_delay_us=20"));
+			   "size=2m,noprime_dcache,lookup_delay_us=10,silly_rename,create_delay_us=20,"
+			   "lazy_prime"));
 	EXPECT_TRUE(shows_option(self->dir, ",size=2097152"));
+	EXPECT_TRUE(shows_option(self->dir, ",lazy_prime"));
 	EXPECT_TRUE(shows_option(self->dir, ",noprime_dcache"));
 	EXPECT_TRUE(shows_option(self->dir, ",lookup_delay_us=10"));
 	EXPECT_TRUE(shows_option(self->dir, ",silly_rename"));
 	EXPECT_TRUE(shows_option(self->dir, ",create_delay_us=20"));
 	ASSERT_EQ(0, mount(NULL, self->dir, NULL, MS_REMOUNT,
-			   "prime_dcache,lookup_delay_us=0,nosilly_rename,create_delay_us=0"));
+			   "prime_dcache,lookup_delay_us=0,nosilly_rename,create_delay_us=0,"
+			   "nolazy_prime"));
 	EXPECT_FALSE(shows_option(self->dir, "prime_dcache"));
+	EXPECT_FALSE(shows_option(self->dir, "lazy_prime"));
 	EXPECT_FALSE(shows_option(self->dir, "lookup_delay_us"));
 	EXPECT_FALSE(shows_option(self->dir, "create_delay_us"));
 	EXPECT_FALSE(shows_option(self->dir, "silly_rename"));
@@ -274,6 +278,7 @@ FIXTURE_VARIANT_ADD(bad_option, nr_inodes_not_a_number) { .opts = "nr_inodes=man
 FIXTURE_VARIANT_ADD(bad_option, casefold_with_value) { .opts = "casefold=1" };
 FIXTURE_VARIANT_ADD(bad_option, prime_dcache_with_value) { .opts = "prime_dcache=yes" };
 FIXTURE_VARIANT_ADD(bad_option, noprime_dcache_with_value) { .opts = "noprime_dcache=1" };
+FIXTURE_VARIANT_ADD(bad_option, lazy_prime_with_value) { .opts = "lazy_prime=1" };
 FIXTURE_VARIANT_ADD(bad_option, silly_rename_with_value) { .opts = "silly_rename=1" };
 FIXTURE_VARIANT_ADD(bad_option, silly_rename_misspelt) { .opts = "silly_renames" };
 FIXTURE_VARIANT_ADD(bad_option, lookup_delay_too_long) { .opts = "lookup_delay_us=1000001" };

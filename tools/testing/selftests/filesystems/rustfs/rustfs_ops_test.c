@@ -27,10 +27,12 @@
 #include <sys/mount.h>
 #include <sys/stat.h>
 #include <sys/statfs.h>
+#include <sys/syscall.h>
 #include <sys/sysmacros.h>
 #include <sys/time.h>
 #include <sys/wait.h>
 #include <sys/xattr.h>
+#include <time.h>
 #include <unistd.h>
 #include <linux/capability.h>
 #include <linux/falloc.h>
@@ -870,6 +872,141 @@ TEST_F(fs, readdir_primes_the_dcache)
 		ASSERT_EQ(0, stat(P(name), &st));
 	}
 	EXPECT_EQ(lookups + 50, counter(self->dir, "lookups"));
+}
+
+/* CLOCK_MONOTONIC in milliseconds, for the log. */
+static long now_ms(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
+/* Reads every entry of @dir. */
+static int read_all(const char *dir)
+{
+	DIR *d = opendir(dir);
+
+	if (!d)
+		return -1;
+	while (readdir(d))
+		;
+	return closedir(d);
+}
+
+/* Waits up to 20 s for counter @name of @mnt to reach @want; returns it. */
+static long wait_counter(const char *mnt, const char *name, long want)
+{
+	long v;
+	int i;
+
+	for (i = 0; i < 200; i++) {
+		v = counter(mnt, name);
+		if (v >= want)
+			break;
+		usleep(100 * 1000);
+	}
+	return v;
+}
+
+TEST_F(fs, lazy_prime_looks_names_up_after_readdir)
+{
+	long lookups, queued;
+	char name[32];
+	struct stat st;
+	int i;
+
+	ASSERT_EQ(0, mount(NULL, self->dir, NULL, MS_REMOUNT, "lazy_prime"));
+	for (i = 0; i < 50; i++) {
+		snprintf(name, sizeof(name), "p%d", i);
+		ASSERT_EQ(0, write_file(P(name), "", 0));
+	}
+	drop_caches();
+	lookups = counter(self->dir, "lookups");
+	queued = counter(self->dir, "prime_queued");
+	ASSERT_EQ(0, read_all(self->dir));
+	EXPECT_EQ(queued + 50, counter(self->dir, "prime_queued"));
+	/* The worker looks each name up once ... */
+	EXPECT_EQ(lookups + 50, wait_counter(self->dir, "lookups", lookups + 50));
+	/* ... so that stat finds every one in the dcache. */
+	for (i = 0; i < 50; i++) {
+		snprintf(name, sizeof(name), "p%d", i);
+		ASSERT_EQ(0, stat(P(name), &st));
+	}
+	EXPECT_EQ(lookups + 50, counter(self->dir, "lookups"));
+
+	/*
+	 * A cached directory costs the worker no lookup. Nothing tells when
+	 * the worker is done: give it time, so that a lookup would show.
+	 */
+	ASSERT_EQ(0, read_all(self->dir));
+	EXPECT_EQ(queued + 100, counter(self->dir, "prime_queued"));
+	usleep(500 * 1000);
+	EXPECT_EQ(lookups + 50, counter(self->dir, "lookups"));
+}
+
+/* A prefetch takes 1024 names: one getdents of more queues those, drops the rest. */
+TEST_F(fs, lazy_prime_takes_1024_names_a_call)
+{
+	long lookups, queued, dropped, n = 0;
+	char name[32], *buf;
+	ssize_t len, off;
+	int fd, i;
+
+	ASSERT_EQ(0, mount(NULL, self->dir, NULL, MS_REMOUNT, "lazy_prime"));
+	for (i = 0; i < 1100; i++) {
+		snprintf(name, sizeof(name), "%d", i);
+		ASSERT_EQ(0, mknod(P(name), S_IFREG | 0644, 0));
+	}
+	buf = malloc(1 << 18);
+	ASSERT_NE(NULL, buf);
+	fd = open(self->dir, O_RDONLY | O_DIRECTORY);
+	ASSERT_LE(0, fd);
+	lookups = counter(self->dir, "lookups");
+	queued = counter(self->dir, "prime_queued");
+	dropped = counter(self->dir, "prime_dropped");
+	len = syscall(SYS_getdents64, fd, buf, 1 << 18);
+	for (off = 0; off < len; off += ((struct dirent64 *)(buf + off))->d_reclen)
+		n++;
+	close(fd);
+	free(buf);
+	/* All 1100 names and the dots, in one call. */
+	ASSERT_EQ(1102, n);
+	EXPECT_EQ(queued + 1024, counter(self->dir, "prime_queued"));
+	EXPECT_EQ(dropped + 1100 - 1024, counter(self->dir, "prime_dropped"));
+	/* The names were cached: the worker finds them all in the dcache. */
+	usleep(500 * 1000);
+	EXPECT_EQ(lookups, counter(self->dir, "lookups"));
+}
+
+/*
+ * A queued prefetch holds the directory's dentry: unmounting must wait for
+ * it, not find the dentry busy ("Dentry still in use", a kernel BUG).
+ */
+TEST_F(fs, umount_waits_for_lazy_prime)
+{
+	char mnt[] = "/tmp/rustfs.XXXXXX", path[PATH_MAX];
+	long lookups, t0;
+	int i;
+
+	ASSERT_NE(NULL, mkdtemp(mnt));
+	/* 200 names at 2 ms a lookup: the worker is still busy at umount. */
+	ASSERT_EQ(0, mount_opts(mnt, "lazy_prime,lookup_delay_us=2000"));
+	for (i = 0; i < 200; i++) {
+		snprintf(path, sizeof(path), "%s/f%d", mnt, i);
+		ASSERT_EQ(0, write_file(path, "", 0));
+	}
+	drop_caches();
+	lookups = counter(mnt, "lookups");
+	ASSERT_EQ(0, read_all(mnt));
+	EXPECT_LT(counter(mnt, "lookups") - lookups, 200)
+		TH_LOG("the worker was done before umount");
+	t0 = now_ms();
+	EXPECT_EQ(0, umount(mnt)) TH_LOG("umount: %s", strerror(errno));
+	/* The worker stops at umount: this is not all 200 lookups' time. */
+	TH_LOG("umount took %ld ms", now_ms() - t0);
+	rmdir(mnt);
 }
 
 #define THREADS 8
