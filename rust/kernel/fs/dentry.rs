@@ -21,8 +21,8 @@
 //!   proof that only completing it gives, so it can neither forget to, nor
 //!   hand the VFS another dentry;
 //! - [`InLookup`]: an owned guard for a dentry this thread put in the
-//!   in-lookup state with [`Dentry::alloc_parallel`],
-//!   [`Dentry::alloc_noblock`] or [`Entry::duplicate`]. It gives exclusive
+//!   in-lookup state with [`Dentry::alloc_noblock`] or
+//!   [`Entry::duplicate`]. It gives exclusive
 //!   rights to the name until it is consumed by [`InLookup::splice_alias`],
 //!   under the parent's lock, or by [`InLookup::done`]; dropping it calls
 //!   `d_lookup_done()`, so no path can leave a dentry in lookup.
@@ -44,9 +44,7 @@ mod entry;
 mod lookup;
 
 pub use entry::{Entry, NegState, NewEntry, Spliced};
-pub use lookup::{
-    Blocker, InLookup, LookupFlag, LookupFlags, NoBlockError, NoBlockReturn, Parallel,
-};
+pub use lookup::{InLookup, LookupFlag, LookupFlags, NoBlockError, Parallel};
 
 /// The longest name a dentry may have (`NAME_MAX`).
 pub const NAME_MAX: usize = 255;
@@ -198,24 +196,8 @@ impl<T: FileSystem> Dentry<T> {
     }
 
     /// Allocates a dentry for `name` in this directory, or finds the one the
-    /// dcache already has, waiting for a lookup of the same name in
-    /// progress elsewhere (`d_alloc_parallel()`).
-    ///
-    /// The caller must not hold this directory's lock, nor anything a
-    /// lookup of the name might need.
-    pub fn alloc_parallel(&self, name: &[u8]) -> Result<Parallel<'_, T>> {
-        self.check_dir()?;
-        let q = self.hashed_name(name)?;
-        // SAFETY: We hold a reference to the parent, a directory, and `q` is
-        // a valid, hashed name that outlives the call.
-        let d = unsafe { bindings::d_alloc_parallel(self.as_raw(), &q) };
-        // SAFETY: `d_alloc_parallel()` returned a dentry of this superblock
-        // we own a reference to, or an error.
-        unsafe { Parallel::from_raw(from_err_ptr(d)?) }
-    }
-
-    /// Like [`Dentry::alloc_parallel`], but never waits: a lookup of the same
-    /// name in progress elsewhere gives [`NoBlockError::WouldBlock`]
+    /// dcache already has, without waiting: a lookup of the same name in
+    /// progress elsewhere gives [`NoBlockError::WouldBlock`]
     /// (`d_alloc_noblock()`). Meant for callers that hold the directory's
     /// lock, such as readdir priming the dcache.
     ///
@@ -232,54 +214,12 @@ impl<T: FileSystem> Dentry<T> {
         // outlives the call.
         let d = unsafe { bindings::d_alloc_noblock(self.as_raw(), &mut q) };
         match from_err_ptr(d) {
-            // SAFETY: As in `alloc_parallel()`.
+            // SAFETY: `d_alloc_noblock()` returned a dentry of this
+            // superblock whose reference, and in-lookup state if it is in
+            // lookup, we own.
             Ok(d) => unsafe { Parallel::from_raw(d) }.map_err(NoBlockError::Other),
             Err(e) if e == EAGAIN => Err(NoBlockError::WouldBlock),
             Err(e) => Err(NoBlockError::Other(e)),
-        }
-    }
-
-    /// Like [`Dentry::alloc_noblock`], but on `WouldBlock` also returns the
-    /// in-lookup dentry that blocked it (`d_alloc_noblock_return()`). That
-    /// dentry belongs to another lookup: it may only be inspected and
-    /// dropped, which is all a [`Blocker`] allows.
-    pub fn alloc_noblock_return(
-        &self,
-        name: &[u8],
-    ) -> Result<Parallel<'_, T>, NoBlockReturn<'_, T>> {
-        self.check_dir().map_err(NoBlockReturn::Other)?;
-        let mut q = qstr(name).map_err(NoBlockReturn::Other)?;
-        let mut blocker = core::ptr::null_mut();
-        // SAFETY: As in `alloc_noblock()`; `blocker` is valid for writes.
-        let d = unsafe { bindings::d_alloc_noblock_return(self.as_raw(), &mut q, &mut blocker) };
-        // SAFETY: If non-null, `blocker` is a dentry of this superblock whose
-        // reference we now own, whatever the result.
-        let blocker = NonNull::new(blocker).map(|b| Blocker(unsafe { DentryRef::from_raw(b) }));
-        match (from_err_ptr(d), blocker) {
-            // SAFETY: As in `alloc_parallel()`.
-            (Ok(d), _) => unsafe { Parallel::from_raw(d) }.map_err(NoBlockReturn::Other),
-            (Err(e), Some(b)) if e == EAGAIN => Err(NoBlockReturn::WouldBlock(b)),
-            (Err(e), _) => Err(NoBlockReturn::Other(e)),
-        }
-    }
-
-    /// Makes a `qstr` for `name` in this directory with its hash set, as
-    /// `d_alloc_parallel()` requires: as `lookup_noperm_common()` does, the
-    /// default hash, adjusted by the parent's `->d_hash` if it has one.
-    fn hashed_name(&self, name: &[u8]) -> Result<bindings::qstr> {
-        qstr(name)?;
-        let d = self.as_raw();
-        // SAFETY: The dentry is pinned; `d_op` and its flag are set when it
-        // is instantiated, before anyone can look names up in it.
-        unsafe {
-            let h = bindings::full_name_hash(d.cast(), name.as_ptr().cast(), name.len() as u32);
-            let mut q = make_qstr(name, h);
-            let flags = core::ptr::read_volatile(&raw const (*d).d_flags);
-            if flags & bindings::dentry_flags_DCACHE_OP_HASH != 0 {
-                let hash = (*(*d).d_op).d_hash.ok_or(EINVAL)?;
-                crate::error::to_result(hash(d, &mut q))?;
-            }
-            Ok(q)
         }
     }
 }

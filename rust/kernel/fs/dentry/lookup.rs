@@ -11,12 +11,11 @@ use crate::{
 };
 use core::{mem::ManuallyDrop, ptr::NonNull};
 
-/// The result of [`Dentry::alloc_parallel`] and [`Dentry::alloc_noblock`].
+/// The result of [`Dentry::alloc_noblock`].
 pub enum Parallel<'a, T: FileSystem> {
     /// A new in-lookup dentry: this thread must complete the lookup.
     InLookup(InLookup<'a, T>),
-    /// The dcache already had the name (positive or negative), possibly
-    /// after waiting for another lookup to complete it.
+    /// The dcache already had the name, positive or negative.
     Found(DentryRef<'a, T>),
 }
 
@@ -48,26 +47,6 @@ pub enum NoBlockError {
     /// Any other error: not a directory, no memory, an invalid name, or
     /// `->d_hash` failing.
     Other(Error),
-}
-
-/// Why [`Dentry::alloc_noblock_return`] did not return a dentry.
-pub enum NoBlockReturn<'a, T: FileSystem> {
-    /// Another lookup of the name is in progress; here is its dentry.
-    WouldBlock(Blocker<'a, T>),
-    /// Any other error.
-    Other(Error),
-}
-
-/// The in-lookup dentry of another thread's lookup, from
-/// [`Dentry::alloc_noblock_return`]. It may be inspected and dropped, not
-/// instantiated: the lookup is not ours.
-pub struct Blocker<'a, T: FileSystem>(pub(super) DentryRef<'a, T>);
-
-impl<T: FileSystem> Blocker<'_, T> {
-    /// The dentry, for inspection.
-    pub fn dentry(&self) -> &Dentry<T> {
-        &self.0
-    }
 }
 
 /// A dentry in the in-lookup state, owned by this thread.

@@ -28,13 +28,11 @@ impl kernel::Module for Control {
 pub fn uses<'a, T: FileSystem>(
     sb: &'a SuperBlock<T>,
     g: InLookup<'a, T>,
-    b: &Blocker<'_, T>,
     dir: &Locked<'_, T, Exclusive>,
     inode: InodeRef<'a, T>,
     e: NewEntry<'a, T>,
 ) -> Result<(InodeRef<'a, T>, DentryRef<'a, T>, Spliced<'a, T>)> {
     let _ = sb;
-    let _ = b.dentry();
     dir.set_size(0)?;
     dir.inc_nlink()?;
     let d = g.done();
