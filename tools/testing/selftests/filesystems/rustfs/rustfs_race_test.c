@@ -153,6 +153,44 @@ TEST_F_TIMEOUT(race, readdir_priming_vs_lookups, 300)
 	EXPECT_GT(after[2], before[2]) TH_LOG("readdir never met a name in lookup");
 }
 
+/* The names exist throughout: a lookup must find its name. */
+static int found(const char *path, struct looker *l)
+{
+	struct stat st;
+
+	return lstat(path, &st);
+}
+
+/*
+ * With lazy_prime, the worker's lookups of the names readdir emitted meet
+ * the lookers' in d_alloc_parallel(): whichever comes second waits, and
+ * must then find the name the first one looked up.
+ */
+TEST_F_TIMEOUT(race, lazy_prime_vs_lookups, 300)
+{
+	struct looker tmpl = {
+		.dir = self->dir, .fmt = "f%d", .names = 200, .check = found,
+	};
+	struct looker l[LOOKERS];
+	char path[PATH_MAX];
+	long queued, lookups = 0;
+	int i;
+
+	for (i = 0; i < 200; i++) {
+		snprintf(path, sizeof(path), "%s/f%d", self->dir, i);
+		ASSERT_EQ(0, write_file(path, "", 0));
+	}
+	ASSERT_EQ(0, mount(NULL, self->dir, NULL, MS_REMOUNT, "lazy_prime,lookup_delay_us=2000"));
+	queued = counter(self->dir, "prime_queued");
+	with_lookers(&tmpl, read_dir_rounds, self->dir, l);
+	for (i = 0; i < LOOKERS; i++) {
+		ASSERT_EQ(0, l[i].unexpected) TH_LOG("lookup failed: %s", strerror(l[i].last_errno));
+		lookups += l[i].lookups;
+	}
+	EXPECT_EQ(queued + 10 * 200, counter(self->dir, "prime_queued"));
+	TH_LOG("%ld lookups beside 10 readdirs of 200 names", lookups);
+}
+
 struct renames {
 	const char *dir;
 	int n;
