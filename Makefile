@@ -10,7 +10,7 @@
 TOOLS := $(CURDIR)/tools
 export RUSTFS_CACHE ?= /var/tmp/rustfs-cache
 export PROFILE ?= debug
-export KSRC TESTS VERBOSE VM_TIMEOUT SOAK_SECONDS
+export KSRC TESTS VERBOSE VM_TIMEOUT SOAK_SECONDS SERIES
 export BENCH_REPS BENCH_ARGS BENCH_BOOTS
 export FSTESTS FSTESTS_ARGS FSTESTS_SECTIONS FSTESTS_DEADLINE FSTESTS_FRESH
 
@@ -95,5 +95,7 @@ help:
 	@echo 'make clean      drop build objects and logs (keeps toolchain and source)'
 	@echo 'make distclean  drop the whole cache ($(RUSTFS_CACHE))'
 	@echo 'Variables: KSRC=<7.3.y tree> TESTS="a b" PROFILE=debug|lean VERBOSE=1'
+	@echo '           SERIES=lift  the lifted series (patches/lift/) on top of patches/,'
+	@echo '                        with its own tree, kernels and logs'
 
 .PHONY: all clean run check vm series-check selftests fstests bench bench-profile bench-series soak kselftest-baseline kernel toolchain lint fmt distclean help

@@ -23,7 +23,7 @@
 
 tools=$TOP/tools
 export PROFILE=lean
-O=$CACHE/build/$PROFILE
+O=$KBUILD/$PROFILE
 REPS=${BENCH_REPS:-3}
 [[ $REPS =~ ^[1-9][0-9]*$ ]] || die "BENCH_REPS=$REPS is not a number"
 # The ext4 image and three copies of the data at once.

@@ -2,7 +2,7 @@
 # SPDX-License-Identifier: GPL-2.0
 #
 # build.sh PHASE PROFILE: what goes into the VM, built against the PROFILE
-# kernel in $CACHE/build/PROFILE.
+# kernel in $CACHE/build/PROFILE ($CACHE/lift/build/PROFILE with SERIES=lift).
 #
 #   module      rust/rustfs/rustfs.ko, out of tree (M=, MO= keeps the
 #               repository free of build products), the sample
@@ -21,8 +21,8 @@
 lock_cache
 
 PROFILE=${2:?profile}
-O=$CACHE/build/$PROFILE
-TREE=$CACHE/linux
+O=$KBUILD/$PROFILE
+TREE=$KTREE
 ST=tools/testing/selftests/filesystems/rustfs
 
 [ -f "$O/.rustfs-config" ] || die "the $PROFILE kernel is not configured; run 'make kernel'"

@@ -45,14 +45,17 @@ lint() {
 		echo "  $w in rust/rustfs/ and samples/rust/: $n"
 		[ "$n" = 0 ] || { cat "$LOGDIR/rustfs-${w%::}.log"; bad=1; }
 	done
-	[ ! -f "$TOP/patches/series" ] ||
-	sed -e 's/#.*//' -e '/^[[:space:]]*$/d' "$TOP/patches/series" |
+	# Both series, whichever SERIES this run builds.
+	{
+		sed -e 's/#.*//' -e '/^[[:space:]]*$/d' "$TOP/patches/series"
+		sed -e 's/#.*//' -e '/^[[:space:]]*$/d' -e 's|^|lift/|' "$TOP/patches/lift/series"
+	} 2>/dev/null |
 	while read -r f; do
 		# A patch that passed once passes again with the same checkpatch.
-		ok=$CACHE/checkpatch/$(cat "$TOP/patches/$f" "$CACHE/linux/scripts/checkpatch.pl" \
-			"$CACHE/linux/scripts/spelling.txt" | sha256sum | cut -c1-16)
+		ok=$CACHE/checkpatch/$(cat "$TOP/patches/$f" "$KTREE/scripts/checkpatch.pl" \
+			"$KTREE/scripts/spelling.txt" | sha256sum | cut -c1-16)
 		[ -e "$ok" ] && continue
-		in_chroot sh -c "cd $(cpath "$CACHE/linux") && scripts/checkpatch.pl --strict -q \
+		in_chroot sh -c "cd $(cpath "$KTREE") && scripts/checkpatch.pl --strict -q \
 			$(cpath "$TOP")/patches/$f" >"$LOGDIR/checkpatch.log" 2>&1 ||
 			{ cat "$LOGDIR/checkpatch.log"; echo "  checkpatch: patches/$f"; exit 1; }
 		mkdir -p "$CACHE/checkpatch" && touch "$ok"
@@ -73,10 +76,10 @@ lint() {
 # leaves out-of-line modules alone.
 rustfmt_rust() {
 	in_chroot sh -c "cd $(cpath "$TOP") && rustfmt --edition 2021 --color never \
-		--config-path $(cpath "$CACHE/linux")/.rustfmt.toml $* \
+		--config-path $(cpath "$KTREE")/.rustfmt.toml $* \
 		\$(find rust samples tools/testing/rust -name '*.rs' ! -path rust/kernel/fs.rs | sort) &&
 		rustfmt --edition 2021 --color never --emit stdout \
-			--config-path $(cpath "$CACHE/linux")/.rustfmt.toml \
+			--config-path $(cpath "$KTREE")/.rustfmt.toml \
 			<rust/kernel/fs.rs >/tmp/fs.rs.fmt &&
 		if [ '$*' = --check ]; then
 			diff -u rust/kernel/fs.rs /tmp/fs.rs.fmt

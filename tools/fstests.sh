@@ -20,7 +20,7 @@
 lock_cache
 
 PROFILE=${2:-${PROFILE:-debug}}
-O=$CACHE/build/$PROFILE
+O=$KBUILD/$PROFILE
 FT=$TOP/tools/testing/fstests
 GUEST=$CACHE/guest
 FSTESTS_SECTIONS=${FSTESTS_SECTIONS:-tmpfs rustfs}

@@ -18,7 +18,7 @@ lock_cache
 
 # series-check.sh builds a second tree with the first SERIES_UPTO patches
 # and no overlay.
-TREE=${RUSTFS_TREE:-$CACHE/linux}
+TREE=${RUSTFS_TREE:-$KTREE}
 STAGE=$TREE.stage
 SERIES_UPTO=${SERIES_UPTO:-}
 NO_OVERLAY=${NO_OVERLAY:-}
@@ -74,9 +74,15 @@ do_source() {
 	phase "source: Debian linux-source-7.3 $ver"
 }
 
+# The patches to apply, relative to patches/: the prepared series, and with
+# SERIES=lift the lifted one on top.
 series() {
-	sed -e 's/#.*//' -e '/^[[:space:]]*$/d' "$TOP/patches/series" 2>/dev/null |
-		head -n "${SERIES_UPTO:-1000000}" || true
+	{
+		sed -e 's/#.*//' -e '/^[[:space:]]*$/d' "$TOP/patches/series" 2>/dev/null
+		[ "$SERIES" != lift ] ||
+			sed -e 's/#.*//' -e '/^[[:space:]]*$/d' -e 's|^|lift/|' \
+				"$TOP/patches/lift/series" 2>/dev/null
+	} | head -n "${SERIES_UPTO:-1000000}" || true
 }
 
 # Kernel-crate files of the overlay, relative to the tree.
@@ -110,8 +116,8 @@ glue_overlay() {
 tree_key() {
 	local files
 	files=$(overlay_files | sed "s|^|$TOP/|")
-	# shellcheck disable=SC2086
-	echo "$PRISTINE $(hash_paths "$TOP/patches" $files "$0") $SERIES_UPTO $NO_OVERLAY"
+	# shellcheck disable=SC2046,SC2086 # one word per file
+	echo "$PRISTINE $(hash_paths $(series | sed "s|^|$TOP/patches/|") $files "$0") $SERIES_UPTO $NO_OVERLAY"
 }
 
 # Files that patches/ and the overlay change, relative to the tree.
@@ -145,6 +151,7 @@ do_tree() {
 	if [ "$(cat "$TREE/.rustfs-pristine" 2>/dev/null)" != "$PRISTINE" ]; then
 		phase "tree: new source; copying it and dropping the old objects"
 		rm -rf "$TREE" "$(objdirs_of_tree)"
+		mkdir -p "$(dirname "$TREE")"
 		# New timestamps, so that nothing built from older files survives.
 		cp -R "$PRISTINE" "$TREE"
 		rm -f "$TREE/.rustfs-unpacked"
@@ -201,7 +208,7 @@ objdir() {
 	elif [ "$1" = series ]; then
 		echo "$CACHE/series/obj"
 	else
-		echo "$CACHE/build/$1"
+		echo "$KBUILD/$1"
 	fi
 }
 
@@ -210,7 +217,7 @@ objdirs_of_tree() {
 	if [ -n "$NO_OVERLAY" ]; then
 		objdir series
 	else
-		echo "$CACHE/build"
+		echo "$KBUILD"
 	fi
 }
 

@@ -8,7 +8,27 @@ set -euo pipefail
 
 TOP=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 CACHE=${RUSTFS_CACHE:-/var/tmp/rustfs-cache}
-LOGDIR=${RUSTFS_LOGDIR:-$CACHE/logs}
+# SERIES=lift stacks patches/lift/series on patches/series: the lifted
+# design, with a kernel tree, objects and logs of its own.
+SERIES=${SERIES:-}
+# shellcheck disable=SC2034 # KTREE and KBUILD: for the scripts that source this
+case $SERIES in
+'')
+	KTREE=$CACHE/linux
+	KBUILD=$CACHE/build
+	LOGDIR=${RUSTFS_LOGDIR:-$CACHE/logs}
+	;;
+lift)
+	KTREE=$CACHE/lift/linux
+	KBUILD=$CACHE/lift/build
+	LOGDIR=${RUSTFS_LOGDIR:-$CACHE/logs/lift}
+	;;
+*)
+	printf 'rustfs: error: unknown SERIES=%s (have: lift, or none)\n' "$SERIES" >&2
+	exit 1
+	;;
+esac
+export SERIES
 CHROOT=$CACHE/chroot
 # Where the repository and the cache appear inside the chroot.  Kernel
 # objects record absolute paths, so these never change.

@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # SPDX-License-Identifier: GPL-2.0
 #
-# series-check.sh: every patch of patches/series builds on its own.
+# series-check.sh: every patch of patches/series, and of the lifted series
+# stacked on it (patches/lift/series), builds on its own.
 #
 # In a second tree ($CACHE/series), apply the first N patches for N = 1,
 # 2, ... and after each step compile every object the whole series touches
@@ -14,11 +15,14 @@
 . "$(dirname "$0")/lib.sh"
 
 export RUSTFS_TREE=$CACHE/series/linux NO_OVERLAY=1 CONFIG_ALLOW_UNKNOWN=1
+# Both series, in kernel.sh's order; the logs stay with the default ones.
+export SERIES=lift RUSTFS_LOGDIR=$LOGDIR
 JOBS=${JOBS:-$(nproc)}
 O=$CACHE/series/obj
 PASSED=$CACHE/series/passed
 
-mapfile -t patches < <(sed -e 's/#.*//' -e '/^[[:space:]]*$/d' "$TOP/patches/series")
+mapfile -t patches < <(sed -e 's/#.*//' -e '/^[[:space:]]*$/d' "$TOP/patches/series"
+	sed -e 's/#.*//' -e '/^[[:space:]]*$/d' -e 's|^|lift/|' "$TOP/patches/lift/series")
 [ "${#patches[@]}" -gt 0 ] || die "patches/series is empty"
 
 # The other callers of d_alloc_parallel(), which the series changes only

@@ -14,7 +14,7 @@ lock_cache
 PROFILE=${1:?profile}
 MODE=${2:?mode}
 TESTS=${3:-}
-O=$CACHE/build/$PROFILE
+O=$KBUILD/$PROFILE
 # kselftest-baseline.sh boots an unpatched kernel with the same initramfs,
 # and keeps its logs apart.
 KERNEL=${VM_KERNEL:-$O/arch/x86/boot/bzImage}
