@@ -125,11 +125,22 @@ check)
 	STRICT=${xfail:+1} "$tools/report.sh" "$LOGDIR/vm-$PROFILE-check.console" \
 		"$LOGDIR/vm-$PROFILE-check.tap" $xfail | tee "$sum" || rc=1
 	# With an fstests checkout, the smoke subset too (not with TESTS=).
+	# The lifted series changes every lookup: there it runs on tmpfs and
+	# ext4 too, and on overlayfs over tmpfs ("SECTIONS|ARGS" per boot).
 	if [ -n "${FSTESTS:-}" ] && [ -z "${TESTS:-}" ]; then
-		FSTESTS_SECTIONS=$FSTESTS_SMOKE_SECTIONS FSTESTS_DEADLINE=600 \
-			FSTESTS_TEST_TIMEOUT=150 FSTESTS_FRESH=1 FSTESTS_STRICT=1 \
-			FSTESTS_ARGS="$(sed -e 's/#.*//' "$TOP/tools/testing/fstests/smoke" | xargs)" \
-			"$tools/fstests.sh" all "$PROFILE" | tee -a "$sum" || rc=1
+		smoke=$(sed -e 's/#.*//' "$TOP/tools/testing/fstests/smoke" | xargs)
+		runs=("$FSTESTS_SMOKE_SECTIONS|")
+		[ "$SERIES" != lift ] ||
+			runs=("$FSTESTS_SMOKE_SECTIONS tmpfs ext4|" "tmpfs|-overlay")
+		for r in "${runs[@]}"; do
+			secs=${r%|*}
+			ov=${r#*|}
+			# 600 s for each section before its last chunk starts.
+			FSTESTS_SECTIONS=$secs FSTESTS_DEADLINE=$((600 * $(wc -w <<<"$secs"))) \
+				FSTESTS_TEST_TIMEOUT=150 FSTESTS_FRESH=1 FSTESTS_STRICT=1 \
+				FSTESTS_ARGS="${ov:+$ov }$smoke" \
+				"$tools/fstests.sh" all "$PROFILE" | tee -a "$sum" || rc=1
+		done
 		# One closing line for both: the VM tests and the fstests.
 		sed -nE 's/^([a-z]+: )?([0-9]+) passed, ([0-9]+) failed, ([0-9]+) skipped$/\2 \3 \4/p' "$sum" |
 			awk '{ p += $1; f += $2; s += $3 }
