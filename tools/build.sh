@@ -6,8 +6,9 @@
 #
 #   module      rust/rustfs/rustfs.ko, out of tree (M=, MO= keeps the
 #               repository free of build products), the sample
-#               samples/rust/rust_ramfs.ko and the test module
-#               tools/testing/rust/misuse/rustfs_misuse.ko
+#               samples/rust/rust_ramfs.ko and the test modules
+#               tools/testing/rust/misuse/rustfs_misuse.ko and
+#               tools/testing/lockdep/lift_lockdep.ko
 #   compile-fail  tools/testing/rust/compile-fail: each case must fail to
 #               compile with the error it names, and pass.rs must build
 #   selftests   tools/testing/selftests/filesystems/rustfs, through the
@@ -29,12 +30,14 @@ ST=tools/testing/selftests/filesystems/rustfs
 
 MISUSE=tools/testing/rust/misuse/rustfs_misuse.ko
 SAMPLE=samples/rust/rust_ramfs.ko
+LOCKDEP=tools/testing/lockdep/lift_lockdep.ko
 do_module() {
 	local key
 	phase "module: rustfs.ko against the $PROFILE kernel"
 	# Clones share these objects and make judges by timestamps alone, so
 	# start afresh whenever the sources differ from the last build's.
-	key="$(hash_paths "$TOP/Kbuild" "$TOP/rust/rustfs" "$TOP/samples" "$TOP/tools/testing/rust/misuse")"
+	key="$(hash_paths "$TOP/Kbuild" "$TOP/rust/rustfs" "$TOP/samples" "$TOP/tools/testing/rust/misuse" \
+		"$TOP/tools/testing/lockdep")"
 	key+=" $(cat "$O/.rustfs-build" 2>/dev/null)"
 	if [ "$key" != "$(cat "$O/rustfs/.rustfs-module" 2>/dev/null)" ]; then
 		rm -rf "$O/rustfs"
@@ -53,6 +56,7 @@ $w"
 	[ -f "$O/rustfs/rust/rustfs/rustfs.ko" ] || die "rustfs.ko was not built; see $LOGDIR/module-$PROFILE.log"
 	[ -f "$O/rustfs/$MISUSE" ] || die "rustfs_misuse.ko was not built; see $LOGDIR/module-$PROFILE.log"
 	[ -f "$O/rustfs/$SAMPLE" ] || die "rust_ramfs.ko was not built; see $LOGDIR/module-$PROFILE.log"
+	[ -f "$O/rustfs/$LOCKDEP" ] || die "lift_lockdep.ko was not built; see $LOGDIR/module-$PROFILE.log"
 }
 
 do_compile_fail() {
@@ -164,7 +168,7 @@ do_initramfs() {
 	fi
 	install -m 755 "$TOP/tools/testing/vm/init" "$r/init"
 	install -m 644 "$O/rustfs/rust/rustfs/rustfs.ko" "$O/rustfs/$MISUSE" "$O/rustfs/$SAMPLE" \
-		"$r/lib/modules/"
+		"$O/rustfs/$LOCKDEP" "$r/lib/modules/"
 	install -m 755 "$TOP"/tools/testing/vm/tests/* "$TOP/tools/testing/vm/demo" "$r/tests/"
 	for t in $(cd "$O/selftests" && ls); do
 		[ -x "$O/selftests/$t" ] && install -m 755 "$O/selftests/$t" "$r/tests/"
