@@ -334,3 +334,27 @@ __rust_helper void rust_helper_memcpy_from_folio(char *to, struct folio *folio,
 {
 	memcpy_from_folio(to, folio, offset, len);
 }
+
+/*
+ * Parallel directory operations (SB_I_PAR_DIROPS) exist in the lifted
+ * series only: without it, directory operations lock the directory
+ * exclusively, and a file system cannot ask for anything else.
+ */
+__rust_helper bool rust_helper_sb_par_dirops(const struct super_block *sb)
+{
+#ifdef SB_I_PAR_DIROPS
+	return sb->s_iflags & SB_I_PAR_DIROPS;
+#else
+	return false;
+#endif
+}
+
+__rust_helper int rust_helper_sb_set_par_dirops(struct super_block *sb)
+{
+#ifdef SB_I_PAR_DIROPS
+	sb->s_iflags |= SB_I_PAR_DIROPS;
+	return 0;
+#else
+	return -EOPNOTSUPP;
+#endif
+}

@@ -36,11 +36,14 @@
 //!
 //! The VFS takes a directory's `i_rwsem` before calling into the file
 //! system, and the callback receives a token, [`inode::Locked`], that
-//! proves which mode it holds: [`inode::Shared`] for `->lookup` with
-//! `LOOKUP_SHARED` and for reading a directory, [`inode::Exclusive`] for
-//! operations that change a directory, and for the inodes they change. Only
-//! an exclusive token changes sizes, link counts and times, and the dcache
-//! operations that need a lock ask for the matching token. Names are read
+//! proves which mode it holds: [`inode::Shared`] for `->lookup` and for
+//! reading a directory, [`inode::Update`] for operations that create or
+//! remove one name (the directory at least shared, that name exclusively:
+//! see [`SuperBlock::set_par_dirops`]), and [`inode::Exclusive`] for rename
+//! and for the inodes the operations change. Only an exclusive token
+//! changes sizes, link counts and times, an update's token those of its
+//! directory, under the inode's `i_lock`, and the dcache operations that
+//! need a lock ask for the matching token. Names are read
 //! only through views whose lock keeps them stable. A rename's extra locks
 //! and dcache work are in [`rename`]. No Rust code runs in RCU-walk mode.
 //!

@@ -19,6 +19,7 @@ use kernel::{
         dir::{self, DirEmitter, DirFile, DirType, Prefetch},
         inode::{
             self, Dev, Exclusive, Iget, Inode, Locked, LookupLock, Mode, Opened, Shared, TmpFile,
+            Update,
         },
         rename::{Duplicate, RenameFlag, RenameFlags, RenameLocks, SillyRename},
         xattr::SetMode,
@@ -41,10 +42,10 @@ fn index(dir: &Inode<RustFs>) -> Result<&kernel::sync::Mutex<DirIndex>> {
 }
 
 /// Fails with `EEXIST` if `dir` has `name`. A creating operation asks the
-/// index, under the directory's exclusive lock, rather than trusting the
-/// negative dentry it was given: with casefold, that dentry speaks for one
-/// case only.
-fn absent(dir: &Locked<'_, RustFs, Exclusive>, name: &[u8]) -> Result {
+/// index rather than trusting the negative dentry it was given: with
+/// casefold, that dentry speaks for one case only. The VFS locks the name
+/// (here, the whole directory) from here until the name is in the index.
+fn absent(dir: &Inode<RustFs>, name: &[u8]) -> Result {
     match index(dir)?.lock().find(name) {
         Some(_) => Err(EEXIST),
         None => Ok(()),
@@ -64,7 +65,7 @@ fn delay(us: &Atomic<u32>) {
 /// Creates an object of `body` at `dentry` in `dir`, and instantiates the
 /// dentry with it. Nothing changes unless everything that can fail did not.
 fn make<'a>(
-    dir: &Locked<'_, RustFs, Exclusive>,
+    dir: &Locked<'_, RustFs, Update>,
     dentry: NewEntry<'a, RustFs>,
     body: NewBody<'_>,
     perm: u16,
@@ -101,8 +102,8 @@ fn make<'a>(
     index(dir)?.lock().insert(slot);
     forget.dismiss();
     if mkdir {
-        // Cannot fail: the directory is live, and the VFS checked
-        // `s_max_links`.
+        // Cannot fail: the store runs out of inodes long before a directory
+        // has `u32::MAX` links, which the VFS would refuse (`s_max_links`).
         dir.inc_nlink()?;
     }
     dir.touch();
@@ -113,7 +114,7 @@ fn make<'a>(
 /// unlink and rmdir: removes `dentry`'s name from `dir`, and forgets the
 /// object (`victim`) once it has no name left.
 fn remove(
-    dir: &Locked<'_, RustFs, Exclusive>,
+    dir: &Locked<'_, RustFs, Update>,
     dentry: &Entry<'_, RustFs>,
     victim: &Locked<'_, RustFs, Exclusive>,
 ) -> Result {
@@ -129,7 +130,7 @@ fn remove(
 /// Removes `name` from `dir` for an object losing a name (`inode`), and
 /// forgets the object once it has none left.
 fn unname(
-    dir: &Locked<'_, RustFs, Exclusive>,
+    dir: &Locked<'_, RustFs, Update>,
     name: &[u8],
     inode: &Locked<'_, RustFs, Exclusive>,
 ) -> Result {
@@ -209,7 +210,7 @@ impl inode::Operations for DirOps {
     }
 
     fn create<'a>(
-        dir: &Locked<'_, RustFs, Exclusive>,
+        dir: &Locked<'_, RustFs, Update>,
         dentry: NewEntry<'a, RustFs>,
         mode: Mode,
     ) -> Result<Spliced<'a, RustFs>> {
@@ -217,7 +218,7 @@ impl inode::Operations for DirOps {
     }
 
     fn mkdir<'a>(
-        dir: &Locked<'_, RustFs, Exclusive>,
+        dir: &Locked<'_, RustFs, Update>,
         dentry: NewEntry<'a, RustFs>,
         mode: Mode,
     ) -> Result<Spliced<'a, RustFs>> {
@@ -225,7 +226,7 @@ impl inode::Operations for DirOps {
     }
 
     fn mknod<'a>(
-        dir: &Locked<'_, RustFs, Exclusive>,
+        dir: &Locked<'_, RustFs, Update>,
         dentry: NewEntry<'a, RustFs>,
         mode: Mode,
         dev: Dev,
@@ -240,7 +241,7 @@ impl inode::Operations for DirOps {
     }
 
     fn symlink<'a>(
-        dir: &Locked<'_, RustFs, Exclusive>,
+        dir: &Locked<'_, RustFs, Update>,
         dentry: NewEntry<'a, RustFs>,
         target: &CStr,
     ) -> Result<Spliced<'a, RustFs>> {
@@ -253,7 +254,7 @@ impl inode::Operations for DirOps {
 
     fn link<'a>(
         inode: &Locked<'_, RustFs, Exclusive>,
-        dir: &Locked<'_, RustFs, Exclusive>,
+        dir: &Locked<'_, RustFs, Update>,
         dentry: NewEntry<'a, RustFs>,
     ) -> Result<Spliced<'a, RustFs>> {
         let name = dentry.name();
@@ -301,7 +302,7 @@ impl inode::Operations for DirOps {
     }
 
     fn unlink(
-        dir: &Locked<'_, RustFs, Exclusive>,
+        dir: &Locked<'_, RustFs, Update>,
         dentry: &Entry<'_, RustFs>,
         victim: &Locked<'_, RustFs, Exclusive>,
     ) -> Result {
@@ -309,7 +310,7 @@ impl inode::Operations for DirOps {
     }
 
     fn rmdir(
-        dir: &Locked<'_, RustFs, Exclusive>,
+        dir: &Locked<'_, RustFs, Update>,
         dentry: &Entry<'_, RustFs>,
         victim: &Locked<'_, RustFs, Exclusive>,
     ) -> Result {
@@ -401,7 +402,11 @@ impl inode::Operations for DirOps {
             Some(silly) => silly.finish(),
             None if replaced => {
                 // A replaced target is always locked (`vfs_rename()`).
-                unname(new_dir, name.as_bytes(), inodes.target.as_ref().ok_or(EIO)?)?;
+                unname(
+                    &new_dir.as_update(),
+                    name.as_bytes(),
+                    inodes.target.as_ref().ok_or(EIO)?,
+                )?;
             }
             None => {}
         }

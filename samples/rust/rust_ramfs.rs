@@ -29,7 +29,7 @@ use kernel::{
         dir::{self, DirType},
         inode::{
             self, Attrs, Dev, Exclusive, Iget, InodeFlags, Locked, LookupLock, Mode, New, Opened,
-            Params, Time, TmpFile, Type,
+            Params, Time, TmpFile, Type, Update,
         },
         param::{Log, Param, Spec, Table},
         rename::{self, RenameFlags, RenameLocks},
@@ -165,6 +165,14 @@ fn no_xattrs(_name: &[u8], _value: &[u8]) -> Result {
 /// Directories.
 struct Dir;
 
+/// The directory's exclusive token. ramfs changes names with libfs's
+/// helpers, which change the directory's link count and times unlocked,
+/// so it does not opt in to parallel directory operations, and the VFS
+/// locks its directories exclusively for every update.
+fn exclusive<'a>(dir: &'a Locked<'_, RamFs, Update>) -> Result<Locked<'a, RamFs, Exclusive>> {
+    dir.exclusive().ok_or(EINVAL)
+}
+
 #[vtable]
 impl inode::Operations for Dir {
     type FileSystem = RamFs;
@@ -183,7 +191,7 @@ impl inode::Operations for Dir {
     }
 
     fn create<'a>(
-        dir: &Locked<'_, RamFs, Exclusive>,
+        dir: &Locked<'_, RamFs, Update>,
         dentry: NewEntry<'a, RamFs>,
         mode: Mode,
     ) -> Result<Spliced<'a, RamFs>> {
@@ -191,25 +199,27 @@ impl inode::Operations for Dir {
     }
 
     fn mkdir<'a>(
-        dir: &Locked<'_, RamFs, Exclusive>,
+        dir: &Locked<'_, RamFs, Update>,
         dentry: NewEntry<'a, RamFs>,
         mode: Mode,
     ) -> Result<Spliced<'a, RamFs>> {
+        let excl = exclusive(dir)?;
         // The new directory's ".." links to `dir`.
-        dir.inc_nlink()?;
+        excl.inc_nlink()?;
         let res = Self::mknod(dir, dentry, mode, Dev::default());
         if res.is_err() {
-            dir.drop_nlink();
+            excl.drop_nlink();
         }
         res
     }
 
     fn mknod<'a>(
-        dir: &Locked<'_, RamFs, Exclusive>,
+        dir: &Locked<'_, RamFs, Update>,
         dentry: NewEntry<'a, RamFs>,
         mode: Mode,
         dev: Dev,
     ) -> Result<Spliced<'a, RamFs>> {
+        let dir = &exclusive(dir)?;
         let params = params(Some(dir), mode, dev)?;
         let spliced =
             new_inode(dir.super_block())?.init_persistent(params, dentry, dir, &mut no_xattrs)?;
@@ -218,10 +228,11 @@ impl inode::Operations for Dir {
     }
 
     fn symlink<'a>(
-        dir: &Locked<'_, RamFs, Exclusive>,
+        dir: &Locked<'_, RamFs, Update>,
         dentry: NewEntry<'a, RamFs>,
         target: &CStr,
     ) -> Result<Spliced<'a, RamFs>> {
+        let dir = &exclusive(dir)?;
         let params = params(Some(dir), Mode::new(DirType::Lnk, 0o777), Dev::default())?;
         let inode = new_inode(dir.super_block())?.init_created(params, &dentry, &mut no_xattrs)?;
         // Should it get no name, it goes at its last put, links or not.
@@ -234,9 +245,10 @@ impl inode::Operations for Dir {
 
     fn link<'a>(
         old: &Locked<'_, RamFs, Exclusive>,
-        dir: &Locked<'_, RamFs, Exclusive>,
+        dir: &Locked<'_, RamFs, Update>,
         dentry: NewEntry<'a, RamFs>,
     ) -> Result<Spliced<'a, RamFs>> {
+        let dir = &exclusive(dir)?;
         old.inc_nlink()?;
         let spliced = match dentry.make_persistent(old.get(), dir) {
             Ok(spliced) => spliced,
@@ -251,18 +263,20 @@ impl inode::Operations for Dir {
     }
 
     fn unlink(
-        dir: &Locked<'_, RamFs, Exclusive>,
+        dir: &Locked<'_, RamFs, Update>,
         dentry: &Entry<'_, RamFs>,
         victim: &Locked<'_, RamFs, Exclusive>,
     ) -> Result {
+        let dir = &exclusive(dir)?;
         dentry.simple_unlink(dir, victim)
     }
 
     fn rmdir(
-        dir: &Locked<'_, RamFs, Exclusive>,
+        dir: &Locked<'_, RamFs, Update>,
         dentry: &Entry<'_, RamFs>,
         victim: &Locked<'_, RamFs, Exclusive>,
     ) -> Result {
+        let dir = &exclusive(dir)?;
         dentry.simple_rmdir(dir, victim)
     }
 

@@ -9,8 +9,9 @@
 //! in-lookup, so names are read through views that carry that guarantee:
 //!
 //! - [`Entry`]: a dentry handed to a directory operation, whose parent the
-//!   VFS holds locked (or, for the source of a rename, whose inode it holds
-//!   locked, which keeps the name too);
+//!   VFS holds locked, exclusively or shared with the name locked for an
+//!   update (or, for the source of a rename, whose inode it holds locked,
+//!   which keeps the name too);
 //! - [`NewEntry`]: a negative dentry handed to `->lookup` or to a creating
 //!   operation, to be completed exactly once: with
 //!   [`NewEntry::splice_alias`], or, in a file system whose namespace is the

@@ -46,7 +46,7 @@ mod stat;
 mod tmpfile;
 
 pub(crate) use cache::{InodeCache, InodeWithData};
-pub use lock::{Exclusive, LockMode, Locked, LookupLock, Shared};
+pub use lock::{Exclusive, LockMode, Locked, LookupLock, Shared, Update};
 pub use mode::{Dev, Mode};
 pub use new::{Iget, New, Params, Type};
 pub use ops::{Operations, Ops};

@@ -190,6 +190,29 @@ impl<T: FileSystem> SuperBlock<T, New> {
         unsafe { (*self.as_raw()).s_flags |= bindings::SB_POSIXACL };
         Ok(())
     }
+
+    /// Opts in to parallel directory operations (`SB_I_PAR_DIROPS`): the
+    /// VFS then locks a directory shared, and the name exclusively, for an
+    /// operation that creates or removes one name, so that updates of
+    /// different names of one directory run in parallel. The file system
+    /// keeps each directory's state consistent under its own locks: the
+    /// operations get [`Update`] tokens, which change the directory's link
+    /// count and times only under its `i_lock`. It must hash what
+    /// `->lookup` gives it, since an unhashed miss has no name lock:
+    /// [`NewEntry::miss_uncached`] and [`NewEntry::add_ci`] then fail with
+    /// `EINVAL`. `EOPNOTSUPP` on a kernel without the lifted series, whose
+    /// VFS cannot do it.
+    ///
+    /// [`Update`]: super::inode::Update
+    /// [`NewEntry::miss_uncached`]: super::dentry::NewEntry::miss_uncached
+    /// [`NewEntry::add_ci`]: super::dentry::NewEntry::add_ci
+    pub fn set_par_dirops(&self) -> Result {
+        // SAFETY: A `New` superblock is only reachable from `fill_super`,
+        // which runs with `s_umount` held for writing, before any directory
+        // operation; the flag is never cleared, which
+        // `Locked::<Update>::exclusive()` relies on.
+        to_result(unsafe { bindings::sb_set_par_dirops(self.as_raw()) })
+    }
 }
 
 impl<T: FileSystem> SuperBlock<T, Ready> {

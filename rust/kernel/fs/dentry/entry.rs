@@ -16,10 +16,12 @@ use crate::{
 use core::{ops::Deref, ptr::NonNull};
 
 /// A dentry handed to a directory operation by the VFS, which pins it and
-/// holds its parent locked, so its name is stable for `'a`. (For the source
-/// of a rename the VFS also holds its inode locked; a non-directory is only
-/// renamed with its inode locked, and only directories are moved by
-/// `d_splice_alias()`.)
+/// holds its parent locked, exclusively or shared with the dentry's name
+/// locked for an update (`DCACHE_PAR_UPDATE`), so its name is stable for
+/// `'a`. (For the source of a rename the VFS also holds its inode locked; a
+/// non-directory is only renamed with its inode locked, and only
+/// directories are moved by `d_splice_alias()`, which moves no dentry whose
+/// name is locked for an update.)
 ///
 /// # Invariants
 ///
@@ -177,7 +179,8 @@ pub enum NegState {
 /// # Invariants
 ///
 /// `entry`'s dentry is negative and nobody else may instantiate it for `'a`:
-/// it is in-lookup for the caller, or its parent is locked exclusively.
+/// it is in-lookup for the caller, or its parent is locked exclusively, or
+/// shared with its name locked for an update.
 pub struct NewEntry<'a, T: FileSystem> {
     entry: Entry<'a, T>,
 }
@@ -278,10 +281,12 @@ impl<'a, T: FileSystem> NewEntry<'a, T> {
     ///
     /// Only `->lookup` may leave its dentry negative, so this takes the
     /// lookup's lock, which must be that of the dentry's parent (`EINVAL`).
+    /// Not in a file system with parallel directory operations (`EINVAL`),
+    /// whose names are locked through their hashed dentries.
     pub fn miss_uncached(self, lock: &LookupLock<'_, T>) -> Result<Spliced<'a, T>> {
         // SAFETY: The dentry is pinned and its parent stable (type invariant).
         let dir = unsafe { (*(*self.entry.as_raw()).d_parent).d_inode };
-        if dir != lock.dir().as_raw() || self.state() == NegState::Hashed {
+        if dir != lock.dir().as_raw() || self.state() == NegState::Hashed || par_dirops(dir) {
             return Err(EINVAL);
         }
         Ok(Spliced(None))
@@ -295,7 +300,8 @@ impl<'a, T: FileSystem> NewEntry<'a, T> {
     /// the parent lock to wait for it, and retakes it in the same mode:
     /// that is why it takes the token by value, and gives it back. `name`
     /// must differ from the dentry's own name, or `d_add_ci()` would wait
-    /// for this very lookup.
+    /// for this very lookup. Not in a file system with parallel directory
+    /// operations (`EINVAL`): the dentry it makes has no name lock.
     pub fn add_ci<'b>(
         self,
         inode: InodeRef<'_, T>,
@@ -306,7 +312,11 @@ impl<'a, T: FileSystem> NewEntry<'a, T> {
         let shared = flags.contains(LookupFlag::Shared);
         // SAFETY: The dentry is pinned and its parent stable (type invariant).
         let dir = unsafe { (*(*self.entry.as_raw()).d_parent).d_inode };
-        if shared != lock.is_shared() || dir != lock.dir().as_raw() || name == self.name() {
+        if shared != lock.is_shared()
+            || dir != lock.dir().as_raw()
+            || name == self.name()
+            || par_dirops(dir)
+        {
             return (Err(EINVAL), lock);
         }
         let mut q = match qstr(name) {
@@ -328,6 +338,18 @@ impl<'a, T: FileSystem> NewEntry<'a, T> {
         });
         (res, lock)
     }
+}
+
+/// Whether the superblock of `dir`, a live inode, opted in to parallel
+/// directory operations, where a name is locked through its hashed dentry:
+/// a lookup must then hash the one it completes, or leave the name
+/// unlocked ([`SuperBlock::set_par_dirops`]).
+///
+/// [`SuperBlock::set_par_dirops`]: crate::fs::SuperBlock::set_par_dirops
+fn par_dirops(dir: *mut bindings::inode) -> bool {
+    // SAFETY: `dir` is live (the caller's requirement), and so is its
+    // superblock.
+    unsafe { bindings::sb_par_dirops((*dir).i_sb) }
 }
 
 /// The proof that an operation completed the [`NewEntry`] it was given,

@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0
 
 //! Lock tokens: proof that this thread holds an inode's `i_rwsem`, shared
-//! or exclusively.
+//! or exclusively, or a directory's for an update of one of its names.
 
 use crate::{
     bindings,
@@ -16,13 +16,29 @@ pub struct Shared;
 /// Lock mode of a parent-lock token: `i_rwsem` held exclusively.
 pub struct Exclusive;
 
+/// Lock mode of the parent-lock token of an operation that creates or
+/// removes a name: the directory's `i_rwsem` held at least shared, and the
+/// name exclusively.
+///
+/// In a file system that opts in to parallel directory operations
+/// ([`SuperBlock::set_par_dirops`]), the VFS holds the directory's lock
+/// shared and locks the name alone (`DCACHE_PAR_UPDATE`), so updates of
+/// other names of the directory run beside this one. Otherwise it holds the
+/// directory's lock exclusively. Either way, the token changes the
+/// directory's own link count and times only under the inode's `i_lock`.
+///
+/// [`SuperBlock::set_par_dirops`]: crate::fs::SuperBlock::set_par_dirops
+pub struct Update;
+
 mod private {
     pub trait Sealed {}
     impl Sealed for super::Shared {}
     impl Sealed for super::Exclusive {}
+    impl Sealed for super::Update {}
 }
 
-/// The lock modes of [`Locked`] tokens: [`Shared`] and [`Exclusive`].
+/// The lock modes of [`Locked`] tokens: [`Shared`], [`Exclusive`] and
+/// [`Update`].
 pub trait LockMode: private::Sealed {
     /// Asserts that this thread holds the `i_rwsem` of `inode` in this mode
     /// (at least shared for [`Shared`]): on a kernel with lockdep, a token
@@ -51,6 +67,13 @@ impl LockMode for Exclusive {
     }
 }
 
+impl LockMode for Update {
+    unsafe fn assert_held(inode: *mut bindings::inode) {
+        // SAFETY: As for `Shared`. Lockdep does not see the name's lock.
+        unsafe { bindings::inode_assert_locked(inode) };
+    }
+}
+
 /// An inode whose `i_rwsem` this thread holds in mode `M` ([`Shared`] or
 /// [`Exclusive`]) for `'a`: a directory being searched or changed, or the
 /// inode a directory operation changes (a victim of unlink, the source of
@@ -60,12 +83,14 @@ impl LockMode for Exclusive {
 /// an operation that drops and retakes the lock, such as
 /// [`NewEntry::add_ci`](crate::fs::dentry::NewEntry::add_ci), takes the token by
 /// value and gives it back. Only [`Exclusive`] tokens change an inode's
-/// size, link count and times.
+/// size, link count and times, and [`Update`] tokens a directory's link
+/// count and times, under its `i_lock`.
 ///
 /// # Invariants
 ///
 /// This thread holds the `i_rwsem` of `inode`, of file system `T`, in mode
-/// `M` for as long as the token exists.
+/// `M` for as long as the token exists; for [`Update`], at least shared,
+/// and exclusively unless the superblock has `SB_I_PAR_DIROPS`.
 pub struct Locked<'a, T: FileSystem, M> {
     inode: &'a Inode<T>,
     // The lock belongs to this thread.
@@ -98,7 +123,7 @@ impl<T: FileSystem, M> Deref for Locked<'_, T, M> {
     }
 }
 
-impl<T: FileSystem> Locked<'_, T, Exclusive> {
+impl<'a, T: FileSystem> Locked<'a, T, Exclusive> {
     /// Sets the size (`i_size_write()`): from 0 (else `EINVAL`) to the
     /// superblock's maximum file size (else `EFBIG`).
     pub fn set_size(&self, size: i64) -> Result {
@@ -121,75 +146,224 @@ impl<T: FileSystem> Locked<'_, T, Exclusive> {
     /// `vfs_link()` checks: else `ENOENT`. A link count at its maximum gives
     /// `EMLINK`.
     pub fn inc_nlink(&self) -> Result {
-        match self.nlink() {
-            u32::MAX => return Err(EMLINK),
-            0 => {
-                // SAFETY: The inode is live.
-                let state = unsafe { bindings::inode_state_read_once(self.as_raw()) };
-                if state & bindings::inode_state_flags_enum_I_LINKABLE == 0 {
-                    return Err(ENOENT);
-                }
-            }
-            _ => {}
-        }
-        // SAFETY: The inode is live, and we hold its lock (type invariant),
-        // under which link counts change.
-        unsafe { bindings::inc_nlink(self.as_raw()) };
-        Ok(())
+        // SAFETY: We hold the inode's lock exclusively (type invariant).
+        unsafe { inc_nlink(self) }
     }
 
     /// Removes a link (`drop_nlink()`); an inode with no links is freed
     /// when its last reference goes.
     pub fn drop_nlink(&self) {
-        if self.nlink() > 0 {
-            // SAFETY: As in `inc_nlink()`, and `i_nlink` is not zero.
-            unsafe { bindings::drop_nlink(self.as_raw()) };
-        }
+        // SAFETY: As in `inc_nlink()`.
+        unsafe { drop_nlink(self) }
     }
 
     /// Removes every link (`clear_nlink()`).
     pub fn clear_nlink(&self) {
-        // SAFETY: As in `inc_nlink()`.
+        // SAFETY: The inode is live, and we hold its lock (type invariant),
+        // under which link counts change.
         unsafe { bindings::clear_nlink(self.as_raw()) };
     }
 
     /// Sets ctime, and mtime too, to the current time, as after a change of
     /// the contents of a directory.
     pub fn touch(&self) {
-        // SAFETY: The inode is live, and we hold its lock (type invariant).
-        unsafe {
-            let now = bindings::inode_set_ctime_current(self.as_raw());
-            bindings::inode_set_mtime_to_ts(self.as_raw(), now);
-        }
+        // SAFETY: As in `inc_nlink()`.
+        unsafe { touch(self) }
     }
 
     /// Sets ctime to the current time, as after a change of the inode.
     pub fn touch_ctime(&self) {
-        // SAFETY: As in `touch()`.
+        // SAFETY: The inode is live, and we hold its lock (type invariant).
         unsafe { bindings::inode_set_ctime_current(self.as_raw()) };
+    }
+
+    /// The token of an update of any name of the directory, which the
+    /// exclusive lock covers: for code shared by the operations that get
+    /// [`Update`] tokens and those that get [`Exclusive`] ones, such as
+    /// rename.
+    pub fn as_update(&self) -> Locked<'_, T, Update> {
+        // INVARIANT: The lock is held exclusively for as long as `self` is
+        // borrowed.
+        Locked {
+            inode: self.inode,
+            _m: PhantomData,
+        }
     }
 }
 
-/// The parent-lock token of a `->lookup`: which one follows from
-/// `LOOKUP_SHARED` in its flags.
-pub enum LookupLock<'a, T: FileSystem> {
-    /// The parent is locked shared (`LOOKUP_SHARED`).
-    Shared(Locked<'a, T, Shared>),
-    /// The parent is locked exclusively.
-    Exclusive(Locked<'a, T, Exclusive>),
+impl<'a, T: FileSystem> Locked<'a, T, Update> {
+    /// Adds a link to the directory, for a new subdirectory's "..", as
+    /// [`Locked::inc_nlink`] does, under the inode's `i_lock`: updates of
+    /// the directory's other names may run beside this one.
+    pub fn inc_nlink(&self) -> Result {
+        let _guard = AttrLock::new(self.inode);
+        // SAFETY: Writers of the directory's link count hold `i_lock` under
+        // a shared `i_rwsem`, as we do, or `i_rwsem` exclusively.
+        unsafe { inc_nlink(self.inode) }
+    }
+
+    /// Removes a link from the directory, for a removed subdirectory's "..",
+    /// under `i_lock`.
+    pub fn drop_nlink(&self) {
+        let _guard = AttrLock::new(self.inode);
+        // SAFETY: As in `inc_nlink()`.
+        unsafe { drop_nlink(self.inode) }
+    }
+
+    /// Sets the directory's ctime and mtime to the current time, under
+    /// `i_lock`.
+    pub fn touch(&self) {
+        let _guard = AttrLock::new(self.inode);
+        // SAFETY: As in `inc_nlink()`.
+        unsafe { touch(self.inode) }
+    }
+
+    /// The directory's exclusive token, if the VFS locked the directory
+    /// exclusively: always in a file system that did not opt in to parallel
+    /// directory operations, and never in one that did. For helpers that
+    /// change a directory's attributes unlocked, such as libfs's.
+    pub fn exclusive(&self) -> Option<Locked<'_, T, Exclusive>> {
+        // SAFETY: The inode is live, and so is its superblock.
+        if unsafe { bindings::sb_par_dirops((*self.as_raw()).i_sb) } {
+            return None;
+        }
+        // SAFETY: Without `SB_I_PAR_DIROPS`, which is set while the
+        // superblock is new and never cleared, the VFS holds the lock
+        // exclusively for an update (type invariant), for as long as `self`
+        // is borrowed.
+        Some(unsafe { Locked::new(self.inode) })
+    }
+}
+
+/// `i_lock` of an inode, held for one change of its attributes: the
+/// holders of an [`Update`] token of a directory run beside each other.
+///
+/// # Invariants
+///
+/// This thread holds the `i_lock` of `inode` for as long as the guard
+/// exists, and runs no code but the bindings' under it.
+struct AttrLock<'a, T: FileSystem> {
+    inode: &'a Inode<T>,
+    _m: PhantomData<*const ()>,
+}
+
+impl<'a, T: FileSystem> AttrLock<'a, T> {
+    fn new(inode: &'a Inode<T>) -> Self {
+        // SAFETY: The inode is live. No caller holds `i_lock` already, and
+        // none sleeps or takes another lock before the guard goes: only
+        // the private helpers below run under it, which take no lock.
+        unsafe { bindings::spin_lock(&raw mut (*inode.as_raw()).i_lock) };
+        // INVARIANT: We took `i_lock`.
+        Self {
+            inode,
+            _m: PhantomData,
+        }
+    }
+}
+
+impl<T: FileSystem> Drop for AttrLock<'_, T> {
+    fn drop(&mut self) {
+        // SAFETY: We hold `i_lock` (type invariant).
+        unsafe { bindings::spin_unlock(&raw mut (*self.inode.as_raw()).i_lock) };
+    }
+}
+
+/// `inc_nlink()`, refusing what it would WARN about.
+///
+/// # Safety
+///
+/// The caller serialises the writers of the inode's link count: it holds
+/// `i_rwsem` exclusively, or `i_lock` and `i_rwsem` shared.
+unsafe fn inc_nlink<T: FileSystem>(inode: &Inode<T>) -> Result {
+    match inode.nlink() {
+        u32::MAX => return Err(EMLINK),
+        0 => {
+            // SAFETY: The inode is live.
+            let state = unsafe { bindings::inode_state_read_once(inode.as_raw()) };
+            if state & bindings::inode_state_flags_enum_I_LINKABLE == 0 {
+                return Err(ENOENT);
+            }
+        }
+        _ => {}
+    }
+    // SAFETY: The inode is live, and writers are serialised (the safety
+    // requirements).
+    unsafe { bindings::inc_nlink(inode.as_raw()) };
+    Ok(())
+}
+
+/// `drop_nlink()`, unless the link count is 0 already.
+///
+/// # Safety
+///
+/// As for [`inc_nlink`].
+unsafe fn drop_nlink<T: FileSystem>(inode: &Inode<T>) {
+    if inode.nlink() > 0 {
+        // SAFETY: As for `inc_nlink()`, and `i_nlink` is not zero.
+        unsafe { bindings::drop_nlink(inode.as_raw()) };
+    }
+}
+
+/// Sets ctime and mtime to the current time.
+///
+/// # Safety
+///
+/// The caller serialises the writers of the inode's times, as for
+/// [`inc_nlink`].
+unsafe fn touch<T: FileSystem>(inode: &Inode<T>) {
+    // SAFETY: The inode is live, and writers are serialised.
+    unsafe {
+        let now = bindings::inode_set_ctime_current(inode.as_raw());
+        bindings::inode_set_mtime_to_ts(inode.as_raw(), now);
+    }
+}
+
+/// The parent-lock token of a `->lookup`: the parent's `i_rwsem` held at
+/// least shared. Whatever mode the VFS took the lock in (exclusively, still,
+/// for `open(O_CREAT)` and renames), a lookup may rely on no more than this,
+/// since lookups of other names run beside it: the lifted design calls
+/// `->lookup` with the lock held shared only. Only `->lookup` gets one.
+///
+/// # Invariants
+///
+/// `shared` is whether the lock is held shared, as the lookup's flags say
+/// (`LOOKUP_SHARED`).
+pub struct LookupLock<'a, T: FileSystem> {
+    lock: Locked<'a, T, Shared>,
+    shared: bool,
 }
 
 impl<'a, T: FileSystem> LookupLock<'a, T> {
-    /// The directory being searched.
-    pub fn dir(&self) -> &'a Inode<T> {
-        match self {
-            Self::Shared(l) => l.inode,
-            Self::Exclusive(l) => l.inode,
+    /// # Safety
+    ///
+    /// As for [`Locked::new`] in mode [`Shared`], for a lookup in `dir`;
+    /// `shared` must be whether the lock is held shared rather than
+    /// exclusively.
+    pub(crate) unsafe fn new(dir: &'a Inode<T>, shared: bool) -> Self {
+        Self {
+            // SAFETY: By the safety requirements.
+            lock: unsafe { Locked::new(dir) },
+            // INVARIANT: By the safety requirements.
+            shared,
         }
     }
 
-    /// Whether the lock is shared.
-    pub fn is_shared(&self) -> bool {
-        matches!(self, Self::Shared(_))
+    /// The directory being searched.
+    pub fn dir(&self) -> &'a Inode<T> {
+        self.lock.inode
+    }
+
+    /// Whether the VFS holds the lock shared, as `LOOKUP_SHARED` says, for
+    /// the helpers that drop and retake it.
+    pub(crate) fn is_shared(&self) -> bool {
+        self.shared
+    }
+}
+
+impl<'a, T: FileSystem> Deref for LookupLock<'a, T> {
+    type Target = Locked<'a, T, Shared>;
+
+    fn deref(&self) -> &Locked<'a, T, Shared> {
+        &self.lock
     }
 }

@@ -4,7 +4,7 @@
 
 use super::{
     stat::{fileattr_get, fileattr_set, getattr},
-    Dev, Exclusive, Locked, LookupLock, Mode, Opened, TmpFile,
+    Dev, Exclusive, Locked, LookupLock, Mode, Opened, TmpFile, Update,
 };
 use crate::{
     bindings,
@@ -22,9 +22,11 @@ use core::marker::PhantomData;
 /// Operations on inodes of file system `FileSystem`: the
 /// `inode_operations` of directories and regular files.
 ///
-/// Directory-modifying operations run with the parent directory locked
-/// exclusively, as the [`Locked`] token they receive says; `lookup` runs
-/// with the lock that [`LookupLock`] says.
+/// The operations that create or remove one name run with the parent
+/// directory locked for an update of that name ([`Update`]): exclusively,
+/// or, in a file system that opts in to parallel directory operations,
+/// shared with the name locked. Rename runs with the parents locked
+/// exclusively, and `lookup` with the lock that [`LookupLock`] says.
 #[vtable]
 pub trait Operations {
     /// The file system these operations belong to.
@@ -46,7 +48,7 @@ pub trait Operations {
     /// umask to `mode` (unless POSIX ACLs are on), which has `S_IFREG`
     /// and the permission bits ([`Mode::perm`]).
     fn create<'a>(
-        _dir: &Locked<'_, Self::FileSystem, Exclusive>,
+        _dir: &Locked<'_, Self::FileSystem, Update>,
         _dentry: NewEntry<'a, Self::FileSystem>,
         _mode: Mode,
     ) -> Result<Spliced<'a, Self::FileSystem>> {
@@ -56,7 +58,7 @@ pub trait Operations {
     /// Creates a directory at `dentry`; `mode` has `S_IFDIR` and the
     /// permission bits (`vfs_prepare_mode()`).
     fn mkdir<'a>(
-        _dir: &Locked<'_, Self::FileSystem, Exclusive>,
+        _dir: &Locked<'_, Self::FileSystem, Update>,
         _dentry: NewEntry<'a, Self::FileSystem>,
         _mode: Mode,
     ) -> Result<Spliced<'a, Self::FileSystem>> {
@@ -66,7 +68,7 @@ pub trait Operations {
     /// Creates a special file at `dentry`, of the type that `mode` has
     /// ([`Mode::file_type`]): a device, a FIFO or a socket.
     fn mknod<'a>(
-        _dir: &Locked<'_, Self::FileSystem, Exclusive>,
+        _dir: &Locked<'_, Self::FileSystem, Update>,
         _dentry: NewEntry<'a, Self::FileSystem>,
         _mode: Mode,
         _dev: Dev,
@@ -76,7 +78,7 @@ pub trait Operations {
 
     /// Creates a symbolic link to `target` at `dentry`.
     fn symlink<'a>(
-        _dir: &Locked<'_, Self::FileSystem, Exclusive>,
+        _dir: &Locked<'_, Self::FileSystem, Update>,
         _dentry: NewEntry<'a, Self::FileSystem>,
         _target: &CStr,
     ) -> Result<Spliced<'a, Self::FileSystem>> {
@@ -86,7 +88,7 @@ pub trait Operations {
     /// Links `old`, an inode the VFS holds locked, at `dentry`.
     fn link<'a>(
         _old: &Locked<'_, Self::FileSystem, Exclusive>,
-        _dir: &Locked<'_, Self::FileSystem, Exclusive>,
+        _dir: &Locked<'_, Self::FileSystem, Update>,
         _dentry: NewEntry<'a, Self::FileSystem>,
     ) -> Result<Spliced<'a, Self::FileSystem>> {
         build_error!(VTABLE_DEFAULT_ERROR)
@@ -95,7 +97,7 @@ pub trait Operations {
     /// Removes the name `dentry`, which is not a directory, of `victim`,
     /// its inode, which the VFS holds locked.
     fn unlink(
-        _dir: &Locked<'_, Self::FileSystem, Exclusive>,
+        _dir: &Locked<'_, Self::FileSystem, Update>,
         _dentry: &Entry<'_, Self::FileSystem>,
         _victim: &Locked<'_, Self::FileSystem, Exclusive>,
     ) -> Result {
@@ -105,7 +107,7 @@ pub trait Operations {
     /// Removes the directory `dentry`, which the VFS has checked is one;
     /// `victim` is its inode, which the VFS holds locked.
     fn rmdir(
-        _dir: &Locked<'_, Self::FileSystem, Exclusive>,
+        _dir: &Locked<'_, Self::FileSystem, Update>,
         _dentry: &Entry<'_, Self::FileSystem>,
         _victim: &Locked<'_, Self::FileSystem, Exclusive>,
     ) -> Result {
@@ -284,14 +286,8 @@ impl<U: Operations + ?Sized> Table<U> {
         let flags = LookupFlags::from_raw(flags);
         // SAFETY: The VFS pins `dir` and holds its lock for the call, in the
         // mode `LOOKUP_SHARED` tells.
-        let lock = unsafe {
-            let dir = Inode::from_raw(dir);
-            if flags.contains(LookupFlag::Shared) {
-                LookupLock::Shared(Locked::new(dir))
-            } else {
-                LookupLock::Exclusive(Locked::new(dir))
-            }
-        };
+        let lock =
+            unsafe { LookupLock::new(Inode::from_raw(dir), flags.contains(LookupFlag::Shared)) };
         // SAFETY: `dentry` is negative, in `dir`, and exclusively ours to
         // complete: in-lookup for us, or unhashed with `dir` locked.
         let dentry = unsafe { NewEntry::from_raw(dentry) };
@@ -303,7 +299,8 @@ impl<U: Operations + ?Sized> Table<U> {
 
     /// # Safety
     ///
-    /// Called by the VFS with `dir` locked exclusively and `dentry` negative.
+    /// Called by the VFS with `dir` locked for an update of the name of
+    /// `dentry` (`start_dirop()`), and `dentry` negative.
     unsafe extern "C" fn create(
         _idmap: *mut bindings::mnt_idmap,
         dir: *mut bindings::inode,
@@ -327,7 +324,8 @@ impl<U: Operations + ?Sized> Table<U> {
 
     /// # Safety
     ///
-    /// Called by the VFS with `dir` locked exclusively and `dentry` negative.
+    /// Called by the VFS with `dir` locked for an update of the name of
+    /// `dentry` (`start_dirop()`), and `dentry` negative.
     unsafe extern "C" fn mkdir(
         _idmap: *mut bindings::mnt_idmap,
         dir: *mut bindings::inode,
@@ -350,7 +348,8 @@ impl<U: Operations + ?Sized> Table<U> {
         let res = spliced.alias().map_or(raw, |a| a.as_raw());
         // SAFETY: `res` is the pinned dentry the VFS gave, or the alias the
         // splice returned, which `spliced` holds; `d_inode` is stable under
-        // the parent's lock, and a positive dentry pins its inode.
+        // the parent's lock (and the name's: the VFS splices no alias onto a
+        // locked name), and a positive dentry pins its inode.
         let made = unsafe { (*res).d_inode };
         if made.is_null() {
             crate::pr_warn!("rust: fs: ->mkdir left its dentry negative\n");
@@ -366,7 +365,8 @@ impl<U: Operations + ?Sized> Table<U> {
 
     /// # Safety
     ///
-    /// Called by the VFS with `dir` locked exclusively and `dentry` negative.
+    /// Called by the VFS with `dir` locked for an update of the name of
+    /// `dentry` (`start_dirop()`), and `dentry` negative.
     unsafe extern "C" fn mknod(
         _idmap: *mut bindings::mnt_idmap,
         dir: *mut bindings::inode,
@@ -391,8 +391,8 @@ impl<U: Operations + ?Sized> Table<U> {
 
     /// # Safety
     ///
-    /// Called by the VFS with `dir` locked exclusively, `dentry` negative and
-    /// `target` a NUL-terminated string.
+    /// Called by the VFS with `dir` locked for an update of the name of
+    /// `dentry`, `dentry` negative and `target` a NUL-terminated string.
     unsafe extern "C" fn symlink(
         _idmap: *mut bindings::mnt_idmap,
         dir: *mut bindings::inode,
@@ -417,8 +417,9 @@ impl<U: Operations + ?Sized> Table<U> {
 
     /// # Safety
     ///
-    /// Called by the VFS with `dir` locked exclusively, `dentry` negative,
-    /// and `old` a pinned positive dentry whose inode is locked.
+    /// Called by the VFS with `dir` locked for an update of the name of
+    /// `dentry`, `dentry` negative, and `old` a pinned positive dentry whose
+    /// inode is locked exclusively.
     unsafe extern "C" fn link(
         old: *mut bindings::dentry,
         dir: *mut bindings::inode,
@@ -442,7 +443,8 @@ impl<U: Operations + ?Sized> Table<U> {
 
     /// # Safety
     ///
-    /// Called by the VFS with `dir` and the inode of `dentry` locked.
+    /// Called by the VFS with `dir` locked for an update of the name of
+    /// `dentry`, and the inode of `dentry` locked exclusively.
     unsafe extern "C" fn unlink(dir: *mut bindings::inode, dentry: *mut bindings::dentry) -> c_int {
         from_result(|| {
             // SAFETY: As the function's safety requirements say.
@@ -460,7 +462,8 @@ impl<U: Operations + ?Sized> Table<U> {
 
     /// # Safety
     ///
-    /// Called by the VFS with `dir` and the inode of `dentry` locked.
+    /// Called by the VFS with `dir` locked for an update of the name of
+    /// `dentry`, and the inode of `dentry` locked exclusively.
     unsafe extern "C" fn rmdir(dir: *mut bindings::inode, dentry: *mut bindings::dentry) -> c_int {
         from_result(|| {
             // SAFETY: As the function's safety requirements say.

@@ -40,6 +40,17 @@ pub fn uses<'a, T: FileSystem>(
     Ok((inode, d, spliced))
 }
 
+/// A directory's attributes change under their lock during an update, and
+/// an exclusive lock covers every update.
+pub fn update<T: FileSystem>(dir: &Locked<'_, T, Update>, excl: &Locked<'_, T, Exclusive>) {
+    let _ = dir.inc_nlink();
+    dir.touch();
+    if let Some(d) = dir.exclusive() {
+        d.touch();
+    }
+    excl.as_update().drop_nlink();
+}
+
 /// A name is read before the silly-rename that moves its dentry.
 pub fn rename<'a, T: FileSystem>(
     target: &mut Entry<'a, T>,

@@ -30,7 +30,7 @@ use kernel::{
         dir::{self, DirEmitter, DirFile},
         inode::{
             self, Attrs, Exclusive, Iget, Inode, InodeFlags, InodeRef, Locked, LookupLock, Mode,
-            Params, Shared, Time, Type, Unreferenced,
+            Params, Shared, Time, Type, Unreferenced, Update,
         },
         param::{Log, Param, Spec, Table},
         sb::{self, SuperBlock},
@@ -177,10 +177,12 @@ impl inode::Operations for DirOps {
     }
 
     fn create<'a>(
-        dir: &Locked<'_, Misuse, Exclusive>,
+        dir: &Locked<'_, Misuse, Update>,
         dentry: NewEntry<'a, Misuse>,
         mode: Mode,
     ) -> Result<Spliced<'a, Misuse>> {
+        // Misuse does not opt in to parallel directory operations.
+        let dir = &dir.exclusive().ok_or(EINVAL)?;
         let mut a = attrs(mode.perm(), 1);
         match dentry.name() {
             b"set_size_negative" => {
@@ -207,10 +209,12 @@ impl inode::Operations for DirOps {
     }
 
     fn mkdir<'a>(
-        dir: &Locked<'_, Misuse, Exclusive>,
+        dir: &Locked<'_, Misuse, Update>,
         dentry: NewEntry<'a, Misuse>,
         mode: Mode,
     ) -> Result<Spliced<'a, Misuse>> {
+        // Misuse does not opt in to parallel directory operations.
+        let dir = &dir.exclusive().ok_or(EINVAL)?;
         if dentry.name() == b"root_alias" {
             dentry.make_persistent(dir.get(), dir)?;
             return Err(EUCLEAN);
@@ -220,10 +224,12 @@ impl inode::Operations for DirOps {
     }
 
     fn unlink(
-        dir: &Locked<'_, Misuse, Exclusive>,
+        dir: &Locked<'_, Misuse, Update>,
         dentry: &Entry<'_, Misuse>,
         victim: &Locked<'_, Misuse, Exclusive>,
     ) -> Result {
+        // Misuse does not opt in to parallel directory operations.
+        let dir = &dir.exclusive().ok_or(EINVAL)?;
         match dentry.simple_unlink(dir, victim) {
             Err(e) if e == EINVAL => {}
             Err(e) => return Err(e),
