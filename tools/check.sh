@@ -22,7 +22,7 @@
 
 # insmod/rmmod bracket the rustfs tests; lkdtm-warning is the expected-fail
 # self-check of the splat detector, so it runs last.
-DEFAULT_TESTS="nproc kunit tmpfs-smoke rust-ramfs ovl-tmpfs-whiteout ovl-impure-readdir kernel-selftests insmod rustfs_mount_test rustfs_ops_test rustfs_edge_test kselftest-runner rustfs_fault_test rustfs_race_test rustfs-soak rustfs-pressure ovl-rustfs rustfs-counters rmmod rustfs-misuse lkdtm-warning"
+DEFAULT_TESTS="nproc kunit tmpfs-smoke rust-ramfs ovl-tmpfs-whiteout ovl-impure-readdir kernel-selftests insmod rustfs_mount_test rustfs_ops_test rustfs_edge_test kselftest-runner rustfs_fault_test rustfs_race_test rustfs_par_test rustfs-soak rustfs-pressure ovl-rustfs rustfs-counters rmmod rustfs-misuse lkdtm-warning"
 XFAIL_SPLAT="lkdtm-warning"
 # The lifted series: lockdep must report a wait for a lookup under a
 # directory lock.  Last, as lockdep reports only once.

@@ -44,7 +44,9 @@ fn index(dir: &Inode<RustFs>) -> Result<&kernel::sync::Mutex<DirIndex>> {
 /// Fails with `EEXIST` if `dir` has `name`. A creating operation asks the
 /// index rather than trusting the negative dentry it was given: with
 /// casefold, that dentry speaks for one case only. The VFS locks the name
-/// (here, the whole directory) from here until the name is in the index.
+/// (or the whole directory) from here until the name is in the index: with
+/// casefold, which leaves misses unhashed and so unlocked, it locks the
+/// whole directory, since `par_dirops` is refused then.
 fn absent(dir: &Inode<RustFs>, name: &[u8]) -> Result {
     match index(dir)?.lock().find(name) {
         Some(_) => Err(EEXIST),
@@ -77,6 +79,7 @@ fn make<'a>(
     }
     let sb = dir.super_block();
     let s = sup(sb);
+    let _dirop = s.stats.dirop();
     delay(&s.stats.create_delay_us);
     absent(dir, name)?;
     let _change = s.store.changing();
@@ -118,7 +121,10 @@ fn remove(
     dentry: &Entry<'_, RustFs>,
     victim: &Locked<'_, RustFs, Exclusive>,
 ) -> Result {
-    let _change = sup(dir.super_block()).store.changing();
+    let s = sup(dir.super_block());
+    let _dirop = s.stats.dirop();
+    delay(&s.stats.create_delay_us);
+    let _change = s.store.changing();
     unname(dir, dentry.name(), victim)?;
     if sup(dir.super_block()).casefold() {
         // Left hashed, the negative dentry would answer for this case only.
@@ -178,8 +184,9 @@ impl inode::Operations for DirOps {
                 Some((_, e)) => Some((e.ino, Some(Name::new(&e.name)))),
             }
         };
-        // The object may have gone since: only the eviction of a
-        // silly-renamed file removes a name without this lock.
+        // The object may have gone since: an update of the name waits for
+        // this lookup, but the eviction of a silly-renamed file removes a
+        // name without it.
         let inode = match found.map(|(ino, _)| iget(sb, ino)) {
             None => None,
             Some(Err(e)) if e == ENOENT => None,
@@ -258,6 +265,7 @@ impl inode::Operations for DirOps {
         dentry: NewEntry<'a, RustFs>,
     ) -> Result<Spliced<'a, RustFs>> {
         let name = dentry.name();
+        let _dirop = sup(dir.super_block()).stats.dirop();
         delay(&sup(dir.super_block()).stats.create_delay_us);
         absent(dir, name)?;
         let _change = sup(dir.super_block()).store.changing();
@@ -663,7 +671,19 @@ fn prime_one(parent: &Dentry<RustFs>, lock: &Locked<'_, RustFs, Shared>, name: &
     let c = sup(sb).count();
     match parent.alloc_noblock(name) {
         Ok(Parallel::InLookup(guard)) => {
-            // Failing to prime is harmless: the guard ends the lookup.
+            // With `par_dirops`, an unlink may have removed the name since
+            // the batch was read, and left its dentry unhashed because the
+            // file is open: ask the index again. From here on, an update of
+            // the name waits for this lookup. Failing to prime is harmless:
+            // the guard ends the lookup.
+            let still = index(lock).is_ok_and(|idx| {
+                idx.lock()
+                    .find(name)
+                    .is_some_and(|(_, e)| e.ino == ino && e.name.as_slice() == name)
+            });
+            if !still {
+                return;
+            }
             if let Ok(inode) = iget(sb, ino) {
                 if guard.splice_alias(Some(inode), lock).is_ok() {
                     c.prime_added.inc();

@@ -21,6 +21,7 @@ const OPT_LOOKUP_DELAY_US: u8 = 7;
 const OPT_SILLY_RENAME: u8 = 8;
 const OPT_CREATE_DELAY_US: u8 = 9;
 const OPT_LAZY_PRIME: u8 = 10;
+const OPT_PAR_DIROPS: u8 = 11;
 
 /// The longest `lookup_delay_us` or `create_delay_us`: one second.
 pub(crate) const MAX_DELAY_US: u32 = 1_000_000;
@@ -38,6 +39,7 @@ pub(crate) static PARAMS: Table = fs_param_table![
     Spec::flag_no(c"silly_rename", OPT_SILLY_RENAME),
     Spec::u32(c"create_delay_us", OPT_CREATE_DELAY_US),
     Spec::flag_no(c"lazy_prime", OPT_LAZY_PRIME),
+    Spec::flag(c"par_dirops", OPT_PAR_DIROPS),
 ];
 
 /// The options given to one mount or remount; `None` where not given.
@@ -49,6 +51,7 @@ pub(crate) struct Options {
     pub(crate) size: Option<u64>,
     pub(crate) nr_inodes: Option<u64>,
     casefold: Option<bool>,
+    par_dirops: Option<bool>,
     pub(crate) prime_dcache: Option<bool>,
     pub(crate) lazy_prime: Option<bool>,
     pub(crate) lookup_delay_us: Option<u32>,
@@ -106,7 +109,23 @@ impl Options {
                     self.nr_inodes = Some(n);
                 }
             }
-            OPT_CASEFOLD => self.casefold = Some(true),
+            OPT_CASEFOLD | OPT_PAR_DIROPS => {
+                // A case-insensitive miss is left unhashed, and an unhashed
+                // dentry has no name lock.
+                let other = if p.opt() == OPT_CASEFOLD {
+                    self.par_dirops
+                } else {
+                    self.casefold
+                };
+                if other.is_some() {
+                    return Err(p.invalf(fmt!("casefold and par_dirops exclude each other")));
+                }
+                if p.opt() == OPT_CASEFOLD {
+                    self.casefold = Some(true);
+                } else {
+                    self.par_dirops = Some(true);
+                }
+            }
             OPT_PRIME_DCACHE => self.prime_dcache = Some(!p.negated()),
             OPT_LAZY_PRIME => self.lazy_prime = Some(!p.negated()),
             OPT_SILLY_RENAME => self.silly_rename = Some(!p.negated()),
@@ -148,6 +167,11 @@ impl Options {
         self.casefold.unwrap_or(false)
     }
 
+    /// Whether directory operations on different names run in parallel.
+    pub(crate) fn par_dirops(&self) -> bool {
+        self.par_dirops.unwrap_or(false)
+    }
+
     /// Shows the mount-time options that differ from the defaults.
     pub(crate) fn show(&self, m: &SeqFile) {
         if self.mode() != 0o755 {
@@ -164,13 +188,17 @@ impl Options {
         if self.casefold() {
             seq_print!(m, ",casefold");
         }
+        if self.par_dirops() {
+            seq_print!(m, ",par_dirops");
+        }
     }
 
     /// Checks what a remount asks for against the options of the mount,
-    /// `mounted`. The root's attributes and the name comparison are set at
-    /// mount time only (chmod and chown change the root afterwards): a
-    /// remount may repeat them, as `mount -o remount` does with what
-    /// /proc/mounts shows, but not change them.
+    /// `mounted`. The root's attributes, the name comparison and the
+    /// directory locking are set at mount time only (chmod and chown change
+    /// the root afterwards): a remount may repeat them, as
+    /// `mount -o remount` does with what /proc/mounts shows, but not change
+    /// them.
     pub(crate) fn check_remount(&self, mounted: &Options, log: &Log<'_>) -> Result {
         let differs = self.mode.is_some_and(|m| m != mounted.mode())
             || self.uid.is_some_and(|u| u != mounted.uid())
@@ -185,6 +213,9 @@ impl Options {
         }
         if self.casefold.is_some_and(|c| c != mounted.casefold()) {
             return Err(log.invalf(c"remount", fmt!("casefold applies at mount time only")));
+        }
+        if self.par_dirops.is_some_and(|c| c != mounted.par_dirops()) {
+            return Err(log.invalf(c"remount", fmt!("par_dirops applies at mount time only")));
         }
         Ok(())
     }

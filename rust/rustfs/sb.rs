@@ -164,9 +164,10 @@ pub(crate) fn iget(sb: &SuperBlock<RustFs>, ino: u64) -> Result<InodeRef<'_, Rus
         Iget::Cached(inode) => Ok(inode),
         Iget::New(new) => {
             let s = sup(sb);
-            // The name was found under the directory lock, which keeps its
-            // object in the store; but the eviction of a silly-renamed file
-            // removes its name without that lock.
+            // The name was found by its lookup (in-lookup, which updates of
+            // the name wait for), which keeps its object in the store; but
+            // the eviction of a silly-renamed file removes its name without
+            // waiting.
             let node = s.store.get(ino).ok_or(ENOENT)?;
             s.count().inode_loads.inc();
             new.init(params(node, None))
@@ -217,6 +218,11 @@ impl FileSystem for RustFs {
             // The VFS refuses the link that `inc_nlink()` could not add.
             max_links: u32::MAX,
         })?;
+        if opts.par_dirops() {
+            sb.set_par_dirops().inspect_err(|_| {
+                pr_err!("par_dirops needs a kernel with the lifted series (SERIES=lift)\n")
+            })?;
+        }
         sb.set_xattr_handlers(Handlers::new::<Xattrs>());
         // Always on, as on tmpfs, where the kernel has them.
         match sb.enable_posix_acls() {

@@ -11,6 +11,7 @@ use kernel::{
     fs::ModuleData,
     prelude::*,
     sync::atomic::{Atomic, Relaxed},
+    types::ScopeGuard,
 };
 
 /// A counter.
@@ -97,6 +98,10 @@ stats! {
     add_ci,
     /// Dirty folios written back to the store (`->writepages`).
     writebacks,
+    /// Operations that create or remove a name and began while another was
+    /// in progress: with `par_dirops`, updates of different names of one
+    /// directory; else only of different directories.
+    dirops_overlapped,
 }
 
 /// The debugfs-visible state of one superblock.
@@ -104,9 +109,11 @@ pub(crate) struct Stats {
     pub(crate) counters: Counters,
     /// The `->lookup` delay in microseconds (`lookup_delay_us`).
     pub(crate) lookup_delay_us: Atomic<u32>,
-    /// The delay of each operation that creates a name, in microseconds
-    /// (`create_delay_us`).
+    /// The delay of each operation that creates or removes a name, in
+    /// microseconds (`create_delay_us`).
     pub(crate) create_delay_us: Atomic<u32>,
+    /// Operations that create or remove a name, in progress.
+    dirops_in_flight: Atomic<u32>,
 }
 
 impl Stats {
@@ -115,7 +122,20 @@ impl Stats {
             counters: Counters::new(),
             lookup_delay_us: Atomic::new(lookup_delay_us),
             create_delay_us: Atomic::new(create_delay_us),
+            dirops_in_flight: Atomic::new(0),
         }
+    }
+
+    /// Marks an operation that creates or removes a name as in progress
+    /// until the guard goes, counting it in `dirops_overlapped` if another
+    /// is.
+    pub(crate) fn dirop(&self) -> ScopeGuard<&Self, fn(&Self)> {
+        if self.dirops_in_flight.fetch_add(1, Relaxed) != 0 {
+            self.counters.dirops_overlapped.inc();
+        }
+        ScopeGuard::new_with_data(self, |s| {
+            s.dirops_in_flight.fetch_sub(1, Relaxed);
+        })
     }
 }
 

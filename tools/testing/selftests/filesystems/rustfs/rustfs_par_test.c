@@ -1,0 +1,423 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * Parallel updates of one directory (rustfs's par_dirops, the lifted
+ * series' SB_I_PAR_DIROPS): creates and removes of different names run
+ * beside each other, and those of one name still one after another.
+ *
+ * rustfs's create_delay_us holds each create or remove in the file system
+ * for a while, and its counter dirops_overlapped counts those that began
+ * while another was in progress, so what ran in parallel is counted, not
+ * timed. Each test runs twice: with par_dirops, and without it, where the
+ * directory lock allows no overlap at all. On a kernel without the lifted
+ * series, a mount with par_dirops fails with EOPNOTSUPP, and the par_dirops
+ * variant checks just that (in its setup) and passes.
+ *
+ * Needs rustfs loaded (the rustfs VM does this), debugfs and root.
+ */
+
+#define _GNU_SOURCE
+#include <dirent.h>
+#include <fcntl.h>
+#include <limits.h>
+#include <pthread.h>
+#include <stdatomic.h>
+#include <stdlib.h>
+#include <sys/mount.h>
+#include <sys/stat.h>
+
+#include "../../kselftest_harness.h"
+#include "rustfs_util.h"
+
+#define THREADS 8
+#define DELAY_US 100000
+
+/* Whether the kernel has the lifted series' per-name locks. */
+static int lifted_kernel(void)
+{
+	char line[256];
+	int found = 0;
+	FILE *f = fopen("/proc/kallsyms", "r");
+
+	if (!f)
+		return -1;
+	while (!found && fgets(line, sizeof(line), f))
+		found = !!strstr(line, " d_update_lock\n");
+	fclose(f);
+	return found;
+}
+
+FIXTURE(par) {
+	char dir[64];
+	int mounted;
+	int unsupported;	/* par_dirops on the prepared series */
+};
+
+FIXTURE_VARIANT(par) {
+	int par;
+};
+
+FIXTURE_VARIANT_ADD(par, par_dirops) { .par = 1 };
+FIXTURE_VARIANT_ADD(par, dir_lock) { .par = 0 };
+
+FIXTURE_SETUP(par)
+{
+	char opts[64];
+	int lifted;
+
+	if (!rustfs_registered())
+		SKIP(return, "rustfs is not loaded");
+	strcpy(self->dir, "/tmp/rustfs-par.XXXXXX");
+	ASSERT_NE(NULL, mkdtemp(self->dir));
+	snprintf(opts, sizeof(opts), "create_delay_us=%d%s", DELAY_US,
+		 variant->par ? ",par_dirops" : "");
+	lifted = lifted_kernel();
+	ASSERT_LE(0, lifted);
+	if (variant->par && !lifted) {
+		ASSERT_EQ(-1, mount(SOURCE, self->dir, "rustfs", 0, opts));
+		ASSERT_EQ(EOPNOTSUPP, errno);
+		TH_LOG("par_dirops needs the lifted series: EOPNOTSUPP, as it must be");
+		self->unsupported = 1;
+		return;
+	}
+	ASSERT_EQ(0, mount(SOURCE, self->dir, "rustfs", 0, opts));
+	self->mounted = 1;
+}
+
+FIXTURE_TEARDOWN(par)
+{
+	if (self->mounted) {
+		EXPECT_EQ(0, check_and_unmount(self->dir));
+	} else {
+		rmdir(self->dir);
+	}
+}
+
+enum op { MKNOD, MKDIR, SYMLINK, LINK, UNLINK, RMDIR };
+
+struct worker {
+	pthread_t t;
+	pthread_barrier_t *start;
+	enum op op;
+	char path[PATH_MAX];
+	const char *target;	/* of a link or symlink */
+	char link_to[PATH_MAX];
+	int err;		/* errno, or 0 */
+};
+
+static void *work(void *arg)
+{
+	struct worker *w = arg;
+	int r = 0;
+
+	pthread_barrier_wait(w->start);
+	switch (w->op) {
+	case MKNOD:
+		r = mknod(w->path, S_IFREG | 0644, 0);
+		break;
+	case MKDIR:
+		r = mkdir(w->path, 0755);
+		break;
+	case SYMLINK:
+		r = symlink(w->target, w->path);
+		break;
+	case LINK:
+		r = link(w->target, w->path);
+		break;
+	case UNLINK:
+		r = unlink(w->path);
+		break;
+	case RMDIR:
+		r = rmdir(w->path);
+		break;
+	}
+	w->err = r ? errno : 0;
+	return NULL;
+}
+
+/*
+ * THREADS threads do @op at once, on names @fmt % i (or all on @fmt when
+ * @same), linking to @target % i or pointing symlinks at @target; returns
+ * how many of them began while another was in progress, and puts their
+ * errors in @errs.
+ */
+static long race(const char *dir, enum op op, const char *fmt, int same, const char *target,
+		 int errs[THREADS])
+{
+	long before = counter(dir, "dirops_overlapped");
+	struct worker w[THREADS];
+	pthread_barrier_t start;
+	int i;
+
+	pthread_barrier_init(&start, NULL, THREADS);
+	for (i = 0; i < THREADS; i++) {
+		char name[NAME_MAX];
+
+		snprintf(name, sizeof(name), fmt, same ? 0 : i);
+		snprintf(w[i].path, sizeof(w[i].path), "%s/%s", dir, name);
+		w[i].start = &start;
+		w[i].op = op;
+		w[i].target = target;
+		if (op == LINK) {
+			/* A link names an existing file of the directory. */
+			snprintf(w[i].link_to, sizeof(w[i].link_to), "%s/", dir);
+			snprintf(name, sizeof(name), target, same ? 0 : i);
+			strncat(w[i].link_to, name,
+				sizeof(w[i].link_to) - strlen(w[i].link_to) - 1);
+			w[i].target = w[i].link_to;
+		}
+		pthread_create(&w[i].t, NULL, work, &w[i]);
+	}
+	for (i = 0; i < THREADS; i++) {
+		pthread_join(w[i].t, NULL);
+		errs[i] = w[i].err;
+	}
+	pthread_barrier_destroy(&start);
+	return counter(dir, "dirops_overlapped") - before;
+}
+
+static int count(const int errs[THREADS], int err)
+{
+	int i, n = 0;
+
+	for (i = 0; i < THREADS; i++)
+		n += errs[i] == err;
+	return n;
+}
+
+/* Entries of @dir other than "." and "..". */
+static int entries(const char *dir)
+{
+	struct dirent *de;
+	DIR *d = opendir(dir);
+	int n = 0;
+
+	if (!d)
+		return -1;
+	while ((de = readdir(d)))
+		n += strcmp(de->d_name, ".") && strcmp(de->d_name, "..");
+	closedir(d);
+	return n;
+}
+
+/*
+ * Different names of one directory, and different objects: with
+ * par_dirops, the operations of each kind overlap; without, none does.
+ */
+TEST_F_TIMEOUT(par, different_names, 120)
+{
+	static const struct { enum op op; const char *fmt, *target; } steps[] = {
+		{ MKNOD, "f%d", NULL }, { MKDIR, "d%d", NULL },
+		{ SYMLINK, "s%d", "target" }, { LINK, "l%d", "f%d" },
+		{ UNLINK, "f%d", NULL }, { UNLINK, "s%d", NULL },
+		{ UNLINK, "l%d", NULL }, { RMDIR, "d%d", NULL },
+	};
+	char sub[128];
+	int errs[THREADS], i;
+	struct stat st;
+	long n;
+
+	if (self->unsupported)	/* checked in the setup */
+		return;
+	snprintf(sub, sizeof(sub), "%s/dir", self->dir);
+	ASSERT_EQ(0, mkdir(sub, 0755));
+	for (i = 0; i < ARRAY_SIZE(steps); i++) {
+		n = race(sub, steps[i].op, steps[i].fmt, 0, steps[i].target, errs);
+		EXPECT_EQ(THREADS, count(errs, 0)) TH_LOG("step %d: %s", i, strerror(errs[0]));
+		if (variant->par) {
+			EXPECT_LT(0, n) TH_LOG("step %d: nothing ran in parallel", i);
+		} else {
+			EXPECT_EQ(0, n) TH_LOG("step %d: %ld overlapped under the directory lock",
+					       i, n);
+		}
+		if (i == 1) {
+			/* Each new directory's ".." counted, none lost. */
+			ASSERT_EQ(0, stat(sub, &st));
+			EXPECT_EQ(2 + THREADS, st.st_nlink);
+		}
+	}
+	ASSERT_EQ(0, stat(sub, &st));
+	EXPECT_EQ(2, st.st_nlink);
+	EXPECT_EQ(0, entries(sub));
+}
+
+/*
+ * Links to one file, and their removal: whatever the directory lock, the
+ * VFS locks the file for each, so they run one after another.
+ */
+TEST_F_TIMEOUT(par, one_file, 120)
+{
+	char target[160];
+	int errs[THREADS];
+	struct stat st;
+	long n;
+
+	if (self->unsupported)	/* checked in the setup */
+		return;
+	snprintf(target, sizeof(target), "%s/file", self->dir);
+	ASSERT_EQ(0, mknod(target, S_IFREG | 0644, 0));
+	n = race(self->dir, LINK, "l%d", 0, "file", errs);
+	EXPECT_EQ(THREADS, count(errs, 0));
+	EXPECT_EQ(0, n);
+	ASSERT_EQ(0, stat(target, &st));
+	EXPECT_EQ(1 + THREADS, st.st_nlink);
+	n = race(self->dir, UNLINK, "l%d", 0, NULL, errs);
+	EXPECT_EQ(THREADS, count(errs, 0));
+	EXPECT_EQ(0, n);
+	ASSERT_EQ(0, stat(target, &st));
+	EXPECT_EQ(1, st.st_nlink);
+}
+
+/* One name: one create wins, the others see it; one remove wins. */
+TEST_F_TIMEOUT(par, same_name, 120)
+{
+	static const enum op creates[] = { MKNOD, MKDIR, SYMLINK };
+	static const enum op removes[] = { UNLINK, RMDIR, UNLINK };
+	int errs[THREADS], i;
+	long n;
+
+	if (self->unsupported)	/* checked in the setup */
+		return;
+	for (i = 0; i < 3; i++) {
+		n = race(self->dir, creates[i], "same", 1, "target", errs);
+		EXPECT_EQ(1, count(errs, 0));
+		EXPECT_EQ(THREADS - 1, count(errs, EEXIST));
+		EXPECT_EQ(0, n) TH_LOG("%ld updates of one name overlapped", n);
+		n = race(self->dir, removes[i], "same", 1, NULL, errs);
+		EXPECT_EQ(1, count(errs, 0));
+		EXPECT_EQ(THREADS - 1, count(errs, ENOENT));
+		EXPECT_EQ(0, n) TH_LOG("%ld removes of one name overlapped", n);
+	}
+	EXPECT_EQ(0, entries(self->dir));
+}
+
+struct churner {
+	pthread_t t;
+	const char *dir;
+	unsigned int seed;
+	int iters, unexpected, last_errno;
+};
+
+/*
+ * Random creates and removes over a few names: every failure must be one
+ * that the state of the name explains.
+ */
+static void *churn(void *arg)
+{
+	struct churner *c = arg;
+	char path[PATH_MAX], other[PATH_MAX];
+	int i, r;
+
+	for (i = 0; i < c->iters; i++) {
+		int name = rand_r(&c->seed) % 8;
+
+		snprintf(path, sizeof(path), "%s/n%d", c->dir, name);
+		snprintf(other, sizeof(other), "%s/n%d", c->dir, (name + 1) % 8);
+		switch (rand_r(&c->seed) % 6) {
+		case MKNOD:
+			r = mknod(path, S_IFREG | 0644, 0);
+			break;
+		case MKDIR:
+			r = mkdir(path, 0755);
+			break;
+		case SYMLINK:
+			r = symlink("n0", path);
+			break;
+		case LINK:
+			r = link(other, path);
+			break;
+		case UNLINK:
+			r = unlink(path);
+			break;
+		default:
+			r = rmdir(path);
+			break;
+		}
+		if (r && errno != EEXIST && errno != ENOENT && errno != EISDIR &&
+		    errno != ENOTDIR && errno != EPERM) {
+			c->unexpected++;
+			c->last_errno = errno;
+		}
+	}
+	return NULL;
+}
+
+/*
+ * Creates and removes of the same few names from every thread, with no
+ * delay: afterwards, readdir, lookups and link counts agree, and the
+ * store's checker finds its index and objects consistent (at teardown).
+ */
+TEST_F_TIMEOUT(par, churn, 300)
+{
+	struct churner c[4];
+	int i, dirs = 0, names = 0;
+	char path[PATH_MAX];
+	struct stat st;
+
+	if (self->unsupported)	/* checked in the setup */
+		return;
+	ASSERT_EQ(0, mount(NULL, self->dir, NULL, MS_REMOUNT, "create_delay_us=0"));
+	for (i = 0; i < 4; i++) {
+		c[i] = (struct churner){ .dir = self->dir, .seed = i + 1, .iters = 20000 };
+		pthread_create(&c[i].t, NULL, churn, &c[i]);
+	}
+	for (i = 0; i < 4; i++) {
+		pthread_join(c[i].t, NULL);
+		EXPECT_EQ(0, c[i].unexpected) TH_LOG("%s", strerror(c[i].last_errno));
+	}
+	for (i = 0; i < 8; i++) {
+		snprintf(path, sizeof(path), "%s/n%d", self->dir, i);
+		if (lstat(path, &st))
+			continue;
+		names++;
+		dirs += !!S_ISDIR(st.st_mode);
+	}
+	EXPECT_EQ(names, entries(self->dir));
+	ASSERT_EQ(0, stat(self->dir, &st));
+	EXPECT_EQ(2 + dirs, st.st_nlink);
+}
+
+static int shows_par_dirops(const char *dir)
+{
+	char line[512];
+	int shown = -1;
+	FILE *f = fopen("/proc/self/mounts", "r");
+
+	if (!f)
+		return -1;
+	while (fgets(line, sizeof(line), f))
+		if (strstr(line, dir))
+			shown = !!strstr(line, ",par_dirops");
+	fclose(f);
+	return shown;
+}
+
+/* The option is shown, kept by a remount, and set at mount time only. */
+TEST_F(par, option)
+{
+	if (self->unsupported)	/* checked in the setup */
+		return;
+	EXPECT_EQ(variant->par, shows_par_dirops(self->dir));
+	EXPECT_EQ(0, mount(NULL, self->dir, NULL, MS_REMOUNT, "size=4m"));
+	EXPECT_EQ(variant->par, shows_par_dirops(self->dir));
+	EXPECT_EQ(-1, mount(NULL, self->dir, NULL, MS_REMOUNT,
+			    variant->par ? "casefold" : "par_dirops"));
+	EXPECT_EQ(EINVAL, errno);
+	EXPECT_EQ(variant->par, shows_par_dirops(self->dir));
+}
+
+/* casefold leaves misses unhashed, with no lock of their name. */
+TEST(par_dirops_excludes_casefold)
+{
+	char dir[] = "/tmp/rustfs-par-cf.XXXXXX";
+
+	if (!rustfs_registered())
+		SKIP(return, "rustfs is not loaded");
+	ASSERT_NE(NULL, mkdtemp(dir));
+	EXPECT_EQ(-1, mount(SOURCE, dir, "rustfs", 0, "casefold,par_dirops"));
+	EXPECT_EQ(EINVAL, errno);
+	EXPECT_EQ(-1, mount(SOURCE, dir, "rustfs", 0, "par_dirops,casefold"));
+	EXPECT_EQ(EINVAL, errno);
+	rmdir(dir);
+}
+
+TEST_HARNESS_MAIN
