@@ -7,13 +7,15 @@
  * ratios of rates measured side by side. Not a test: it asserts nothing
  * about time. `make bench` runs it on the lean kernel.
  *
- *   rustfs_bench [-r REPS] [-f FS[,FS...]] [-w SUBSTRING] [-o OPTIONS] [-4]
+ *   rustfs_bench [-r REPS] [-f FS[,FS...]] [-w SUBSTRING] [-o OPTIONS] [-4] [-C]
  *
  * FS is tmpfs, rustfs or ext4 (default: those available); -w measures only
  * the rows whose name contains SUBSTRING, with '_' for a space (the others
  * still run, unmeasured, for what they make); -o mounts rustfs with OPTIONS
  * ('+' for ','); -4 adds the concurrency rows
- * (rustfs with lookup_delay_us and create_delay_us). ext4 needs /dev/ram0
+ * (rustfs with lookup_delay_us and create_delay_us), and the rows of updates
+ * of one directory with and without par_dirops; -C runs only those (they
+ * count delays, so a debug kernel measures them as well as a lean one). ext4 needs /dev/ram0
  * formatted beforehand (the VM test `bench` runs mkfs.ext4).
  *
  * Output: "bench:" lines, the table; "bench-csv:" lines, every run.
@@ -403,6 +405,43 @@ static void *create_one(void *arg)
 	return NULL;
 }
 
+static void *mknod_one(void *arg)
+{
+	struct par *a = arg;
+
+	pthread_barrier_wait(a->start);
+	a->err = !!mknod(a->path, S_IFREG | 0644, 0);
+	return NULL;
+}
+
+/* Of creates of one name, one wins and the others see it. */
+static void *mknod_same(void *arg)
+{
+	struct par *a = arg;
+
+	pthread_barrier_wait(a->start);
+	a->err = mknod(a->path, S_IFREG | 0644, 0) ? errno != EEXIST : 0;
+	return NULL;
+}
+
+static void *mkdir_one(void *arg)
+{
+	struct par *a = arg;
+
+	pthread_barrier_wait(a->start);
+	a->err = !!mkdir(a->path, 0755);
+	return NULL;
+}
+
+static void *unlink_one(void *arg)
+{
+	struct par *a = arg;
+
+	pthread_barrier_wait(a->start);
+	a->err = !!unlink(a->path);
+	return NULL;
+}
+
 /* N threads run fn on paths[i], all at once; returns the wall time. */
 static double race(int n, char paths[][PATH_MAX], void *(*fn)(void *), int *err)
 {
@@ -580,6 +619,96 @@ out:
 	return n < 0;
 }
 
+/*
+ * Updates of one directory, on rustfs mounted with par_dirops (the lifted
+ * series: the directory lock shared, and each name locked) beside rustfs
+ * without it, each operation held P4_DELAY_US in the file system.
+ */
+#define PAR_ROWS 6
+static int par_rows(int reps)
+{
+	static const struct {
+		const char *name, *fmt;
+		void *(*fn)(void *);
+		int same;
+	} rows[PAR_ROWS] = {
+		{ "mknod, different names", "m%d", mknod_one, 0 },
+		{ "mkdir, different names", "d%d", mkdir_one, 0 },
+		{ "unlink, different names", "m%d", unlink_one, 0 },
+		{ "open(O_CREAT), different names", "o%d", create_one, 0 },
+		{ "unlink, after open(O_CREAT)", "o%d", unlink_one, 0 },
+		{ "mknod, one name (one wins)", "same", mknod_same, 1 },
+	};
+	static char paths[P4_THREADS][PATH_MAX];
+	static const char *const mnt[2] = { "/tmp/bench-dirlock", "/tmp/bench-par" };
+	double t[2][PAR_ROWS][MAX_REPS], lo, hi, m, ratio[MAX_REPS];
+	char opts[96];
+	int k, r, w, i, err = 0;
+
+	for (k = 0; k < 2; k++) {
+		snprintf(opts, sizeof(opts), "create_delay_us=%d%s", P4_DELAY_US,
+			 k ? ",par_dirops" : "");
+		mkdir(mnt[k], 0755);
+		if (mount(SOURCE, mnt[k], "rustfs", 0, opts)) {
+			if (k && errno == EOPNOTSUPP) {
+				printf("bench:\nbench: par_dirops: not on this kernel (SERIES=lift)\n");
+				umount(mnt[0]);
+				return 0;
+			}
+			return -1;
+		}
+	}
+	for (r = 0; r < reps; r++)
+		for (w = 0; w < PAR_ROWS; w++)
+			/* Each mount goes first in turn. */
+			for (i = 0; i < 2; i++) {
+				int j;
+
+				k = (i + r) % 2;
+				for (j = 0; j < P4_THREADS; j++) {
+					char name[32];
+
+					snprintf(name, sizeof(name), rows[w].fmt, rows[w].same ? 0 : j);
+					snprintf(paths[j], PATH_MAX, "%s/%s", mnt[k], name);
+				}
+				t[k][w][r] = race(P4_THREADS, paths, rows[w].fn, &err) /
+					     (P4_DELAY_US / 1e6);
+				if (w == PAR_ROWS - 1)
+					unlink(paths[0]);
+				if (w == 1)
+					for (j = 0; j < P4_THREADS; j++)
+						rmdir(paths[j]);
+			}
+	for (k = 0; k < 2; k++) {
+		umount(mnt[k]);
+		rmdir(mnt[k]);
+	}
+	if (err)
+		return -1;
+	printf("bench:\nbench: updates of one directory on rustfs, %d threads, each operation "
+	       "delayed %d ms,\nbench: without and with par_dirops; times in delays, medians "
+	       "(lowest-highest):\n", P4_THREADS, P4_DELAY_US / 1000);
+	printf("bench: %-34s %20s %20s %20s\n", "row", "directory lock", "par_dirops",
+	       "speed-up");
+	for (w = 0; w < PAR_ROWS; w++) {
+		printf("bench: %-34s", rows[w].name);
+		for (k = 0; k < 2; k++) {
+			m = median(t[k][w], reps, &lo, &hi);
+			printf(" %6.2f (%5.2f-%5.2f)", m, lo, hi);
+		}
+		for (r = 0; r < reps; r++)
+			ratio[r] = t[1][w][r] > 0 ? t[0][w][r] / t[1][w][r] : 0;
+		m = median(ratio, reps, &lo, &hi);
+		printf(" %6.2f (%5.2f-%5.2f)\n", m, lo, hi);
+	}
+	for (r = 0; r < reps; r++)
+		for (w = 0; w < PAR_ROWS; w++)
+			for (k = 0; k < 2; k++)
+				printf("bench-csv: par_dirops,%s,%s,%d,%.3f\n", rows[w].name,
+				       k ? "par_dirops" : "dirlock", r, t[k][w][r]);
+	return 0;
+}
+
 static int mount_all(const char *only, const char *opts)
 {
 	int f;
@@ -608,11 +737,11 @@ int main(int argc, char **argv)
 {
 	const char *only = NULL, *match = NULL;
 	char *opts = NULL, *c;
-	int reps = 3, p4 = 0, opt, r, f, k;
+	int reps = 3, p4 = 0, only_p4 = 0, opt, r, f, k;
 	char root[PATH_MAX];
 	size_t w;
 
-	while ((opt = getopt(argc, argv, "r:f:w:o:4")) != -1) {
+	while ((opt = getopt(argc, argv, "r:f:w:o:4C")) != -1) {
 		switch (opt) {
 		case 'r':
 			reps = atoi(optarg);
@@ -632,9 +761,12 @@ int main(int argc, char **argv)
 		case '4':
 			p4 = 1;
 			break;
+		case 'C':
+			p4 = only_p4 = 1;
+			break;
 		default:
 			fprintf(stderr,
-				"usage: %s [-r REPS] [-f FS,...] [-w SUBSTRING] [-o OPTIONS] [-4]\n",
+				"usage: %s [-r REPS] [-f FS,...] [-w SUBSTRING] [-o OPTIONS] [-4] [-C]\n",
 				argv[0]);
 			return 1;
 		}
@@ -655,7 +787,7 @@ int main(int argc, char **argv)
 	if (pin_to_cpu0() || mount_all(only, opts))
 		return 1;
 
-	for (r = 0; r < reps; r++) {
+	for (r = 0; r < reps && !only_p4; r++) {
 		for (f = 0; f < NFS_; f++) {
 			snprintf(root, sizeof(root), "%s/r%d", fs_root[f], r);
 			if (fs_on[f] && mkdir(root, 0755))
@@ -672,11 +804,14 @@ int main(int argc, char **argv)
 					return 1;
 	}
 
-	printf("bench:\nbench: %d runs of each row; rates are medians, per second under TCG,\n"
-	       "bench: with (lowest-highest) for the ratios of the runs side by side\n", reps);
-	printf("bench: %-26s %10s %10s %10s %20s %20s  %s\n", "row", fs_name[TMPFS],
-	       fs_name[RUSTFS], fs_name[EXT4], "rustfs/tmpfs", "rustfs/ext4", "unit");
-	for (w = 0; w < NWORK; w++) {
+	if (!only_p4) {
+		printf("bench:\nbench: %d runs of each row; rates are medians, per second under "
+		       "TCG,\nbench: with (lowest-highest) for the ratios of the runs side by side\n",
+		       reps);
+		printf("bench: %-26s %10s %10s %10s %20s %20s  %s\n", "row", fs_name[TMPFS],
+		       fs_name[RUSTFS], fs_name[EXT4], "rustfs/tmpfs", "rustfs/ext4", "unit");
+	}
+	for (w = 0; w < NWORK && !only_p4; w++) {
 		double lo, hi;
 
 		if (!matches(w, match))
@@ -693,6 +828,10 @@ int main(int argc, char **argv)
 	}
 	if (p4 && fs_on[RUSTFS] && concurrency_rows(reps)) {
 		printf("bench: the concurrency rows failed: %s\n", strerror(errno));
+		return 1;
+	}
+	if (p4 && fs_on[RUSTFS] && par_rows(reps)) {
+		printf("bench: the par_dirops rows failed: %s\n", strerror(errno));
 		return 1;
 	}
 	for (f = 0; f < NFS_; f++) {
