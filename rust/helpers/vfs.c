@@ -358,3 +358,17 @@ __rust_helper int rust_helper_sb_set_par_dirops(struct super_block *sb)
 	return -EOPNOTSUPP;
 #endif
 }
+
+/*
+ * Whether the VFS locked @dentry's name for an update (DCACHE_PAR_UPDATE)
+ * rather than its directory exclusively.  Only the holder of the name sets
+ * or clears the flag.
+ */
+__rust_helper bool rust_helper_d_update_locked(const struct dentry *dentry)
+{
+#ifdef SB_I_PAR_DIROPS
+	return data_race(dentry->d_flags & DCACHE_PAR_UPDATE);
+#else
+	return false;
+#endif
+}

@@ -37,10 +37,10 @@
 //! The VFS takes a directory's `i_rwsem` before calling into the file
 //! system, and the callback receives a token, [`inode::Locked`], that
 //! proves which mode it holds: [`inode::Shared`] for `->lookup` and for
-//! reading a directory, [`inode::Update`] for operations that create or
-//! remove one name (the directory at least shared, that name exclusively:
-//! see [`SuperBlock::set_par_dirops`]), and [`inode::Exclusive`] for rename
-//! and for the inodes the operations change. Only an exclusive token
+//! reading a directory, [`inode::Update`] for operations that create,
+//! remove or rename a name (the directory at least shared, those names
+//! exclusively: see [`SuperBlock::set_par_dirops`]), and
+//! [`inode::Exclusive`] for the inodes the operations change. Only an exclusive token
 //! changes sizes, link counts and times, an update's token those of its
 //! directory, under the inode's `i_lock`, and the dcache operations that
 //! need a lock ask for the matching token. Names are read

@@ -329,9 +329,9 @@ impl inode::Operations for DirOps {
     }
 
     fn rename(
-        old_dir: &Locked<'_, RustFs, Exclusive>,
+        old_dir: &Locked<'_, RustFs, Update>,
         old: &Entry<'_, RustFs>,
-        new_dir: &Locked<'_, RustFs, Exclusive>,
+        new_dir: &Locked<'_, RustFs, Update>,
         new: &mut Entry<'_, RustFs>,
         flags: RenameFlags,
         inodes: &RenameLocks<'_, RustFs>,
@@ -350,12 +350,19 @@ impl inode::Operations for DirOps {
         let _change = sup(old_dir.super_block()).store.changing();
         if flags.contains(F::Exchange) {
             let ni = new.inode().ok_or(ENOENT)?;
-            index(old_dir)?
-                .lock()
-                .repoint(old.name(), ni.ino(), ni.mode().file_type());
-            index(new_dir)?
-                .lock()
-                .repoint(new.name(), oi.ino(), oi.mode().file_type());
+            if cross {
+                index(old_dir)?
+                    .lock()
+                    .repoint(old.name(), ni.ino(), ni.mode().file_type());
+                index(new_dir)?
+                    .lock()
+                    .repoint(new.name(), oi.ino(), oi.mode().file_type());
+            } else {
+                // At once: readdir may run beside a rename of its directory.
+                let mut idx = index(old_dir)?.lock();
+                idx.repoint(old.name(), ni.ino(), ni.mode().file_type());
+                idx.repoint(new.name(), oi.ino(), oi.mode().file_type());
+            }
             if cross && oi.is_dir() != ni.is_dir() {
                 let (from, to) = if oi.is_dir() {
                     (old_dir, new_dir)
@@ -410,11 +417,7 @@ impl inode::Operations for DirOps {
             Some(silly) => silly.finish(),
             None if replaced => {
                 // A replaced target is always locked (`vfs_rename()`).
-                unname(
-                    &new_dir.as_update(),
-                    name.as_bytes(),
-                    inodes.target.as_ref().ok_or(EIO)?,
-                )?;
+                unname(new_dir, name.as_bytes(), inodes.target.as_ref().ok_or(EIO)?)?;
             }
             None => {}
         }
@@ -468,7 +471,7 @@ struct Silly<'s, 'a, 'b> {
 
 impl<'s, 'a, 'b> Silly<'s, 'a, 'b> {
     fn prepare(
-        dir: &'b Locked<'_, RustFs, Exclusive>,
+        dir: &'b Locked<'_, RustFs, Update>,
         new: &'s mut Entry<'a, RustFs>,
         target: &'b Locked<'b, RustFs, Exclusive>,
         renaming: &'s RenameLocks<'s, RustFs>,
@@ -527,14 +530,14 @@ impl<'s, 'a, 'b> Silly<'s, 'a, 'b> {
 /// duplicate with it once the rename has succeeded. Dropped unfinished, it
 /// takes the device out of the store again.
 struct Whiteout<'a, 'b> {
-    dir: &'a Locked<'b, RustFs, Exclusive>,
+    dir: &'a Locked<'b, RustFs, Update>,
     ino: u64,
     slot: Option<Reservation>,
 }
 
 impl<'a, 'b> Whiteout<'a, 'b> {
     fn prepare(
-        dir: &'a Locked<'b, RustFs, Exclusive>,
+        dir: &'a Locked<'b, RustFs, Update>,
         old: &Entry<'_, RustFs>,
         renaming: &'a RenameLocks<'a, RustFs>,
     ) -> Result<Self> {
@@ -557,7 +560,7 @@ impl<'a, 'b> Whiteout<'a, 'b> {
     /// Fills `dup` with `node`, the device just made in the store, and
     /// reserves the old name's place in the index for it.
     fn fill(
-        dir: &'a Locked<'b, RustFs, Exclusive>,
+        dir: &'a Locked<'b, RustFs, Update>,
         old: &Entry<'_, RustFs>,
         dup: Duplicate<'_, RustFs>,
         node: Arc<Node>,

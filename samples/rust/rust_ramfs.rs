@@ -281,13 +281,14 @@ impl inode::Operations for Dir {
     }
 
     fn rename(
-        old_dir: &Locked<'_, RamFs, Exclusive>,
+        old_dir: &Locked<'_, RamFs, Update>,
         old: &Entry<'_, RamFs>,
-        new_dir: &Locked<'_, RamFs, Exclusive>,
+        new_dir: &Locked<'_, RamFs, Update>,
         new: &mut Entry<'_, RamFs>,
         _flags: RenameFlags,
         renaming: &RenameLocks<'_, RamFs>,
     ) -> Result {
+        let (old_dir, new_dir) = (&exclusive(old_dir)?, &exclusive(new_dir)?);
         rename::simple_rename(old_dir, old, new_dir, new, renaming)
     }
 

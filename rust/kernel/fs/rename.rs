@@ -3,10 +3,14 @@
 //! Renames: the flags, the locks a rename holds, and what a rename does to
 //! the dcache besides moving its source.
 //!
-//! `->rename` gets the source and target [`Entry`]s and, in [`RenameLocks`],
-//! the tokens of the inodes the VFS locked. Two dcache operations belong to
-//! a rename in progress and need its locks, so they take the
-//! [`RenameLocks`] as proof:
+//! `->rename` gets the source and target [`Entry`]s, [`Update`] tokens of
+//! both directories and, in [`RenameLocks`], the tokens of the inodes the
+//! VFS locked. A rename within one directory of a file system that opts in
+//! to parallel directory operations holds the directory shared and both
+//! names; any other holds both directories exclusively
+//! ([`RenameLocks::names_locked`]). Two dcache operations belong to a
+//! rename in progress and need its locks, so they take the [`RenameLocks`]
+//! as proof:
 //!
 //! - [`Entry::duplicate`] makes an in-lookup duplicate of the source for a
 //!   whiteout (`RENAME_WHITEOUT`), filled with [`Duplicate::fill`];
@@ -28,7 +32,7 @@ use crate::{
     error::to_result,
     fs::{
         dentry::{from_err_ptr, Entry, InLookup, NoBlockError, Parallel},
-        inode::{Exclusive, Locked, New, Operations, Params, Type},
+        inode::{Exclusive, Locked, New, Operations, Params, Type, Update},
         xattr::InitXattrs,
         Dentry, FileSystem, Inode,
     },
@@ -84,10 +88,12 @@ impl RenameFlags {
 /// # Invariants
 ///
 /// `old` and `new` are the source and target dentries of a rename in
-/// progress on this thread: pinned, with both parents locked by
-/// `lock_rename()`, for `'a`. `exchange` says whether it is
-/// `RENAME_EXCHANGE`, and `source` and `target` hold the tokens of the
-/// inodes `vfs_rename()` locked.
+/// progress on this thread, pinned for `'a`: with both parents locked by
+/// `lock_rename()`, or, if `names_locked`, with their common parent locked
+/// shared and both names locked (`DCACHE_PAR_UPDATE`) by
+/// `start_renaming()`. `exchange` says whether it is `RENAME_EXCHANGE`, and
+/// `source` and `target` hold the tokens of the inodes `vfs_rename()`
+/// locked.
 #[non_exhaustive]
 pub struct RenameLocks<'a, T: FileSystem> {
     /// The inode being renamed, unless it is a directory staying in its
@@ -102,10 +108,26 @@ pub struct RenameLocks<'a, T: FileSystem> {
     new: *mut bindings::dentry,
     /// Whether this is `RENAME_EXCHANGE`.
     exchange: bool,
+    /// Whether the VFS locked the names rather than the directories.
+    names_locked: bool,
     /// The rename's flags.
     flags: RenameFlags,
     /// The dcache changes the trampoline completes or undoes.
     state: RenameState,
+}
+
+impl<T: FileSystem> RenameLocks<'_, T> {
+    /// Whether the VFS locked the rename's two names, and their directory
+    /// shared, rather than both directories exclusively: for a rename
+    /// within one directory of a file system that opted in to parallel
+    /// directory operations ([`SuperBlock::set_par_dirops`]). Lookups in
+    /// the directory, and updates of its other names, then run beside the
+    /// rename.
+    ///
+    /// [`SuperBlock::set_par_dirops`]: crate::fs::SuperBlock::set_par_dirops
+    pub fn names_locked(&self) -> bool {
+        self.names_locked
+    }
 }
 
 impl<'a, T: FileSystem> Entry<'a, T> {
@@ -113,8 +135,8 @@ impl<'a, T: FileSystem> Entry<'a, T> {
     /// in progress, with the same parent and name (`d_duplicate()`), for a
     /// whiteout: once the source is moved away, lookups of the name wait
     /// for the duplicate rather than finding the name free. `parent` is the
-    /// parent's exclusive lock. Not for an exchange (`EINVAL`), and only
-    /// once (`EBUSY`).
+    /// parent's token; the rename holds it exclusively, or shared with this
+    /// name locked. Not for an exchange (`EINVAL`), and only once (`EBUSY`).
     ///
     /// Once filled ([`Duplicate::fill`]), the rename owns the duplicate: it is
     /// instantiated only if the rename succeeds, and its lookup ended in any
@@ -122,7 +144,7 @@ impl<'a, T: FileSystem> Entry<'a, T> {
     /// hashed. Dropped unfilled, it ends its lookup at once.
     pub fn duplicate<'r>(
         &self,
-        parent: &Locked<'_, T, Exclusive>,
+        parent: &Locked<'_, T, Update>,
         renaming: &'r RenameLocks<'r, T>,
     ) -> Result<Duplicate<'r, T>> {
         // SAFETY: The dentry is pinned; `d_parent` is stable (type invariant).
@@ -138,8 +160,9 @@ impl<'a, T: FileSystem> Entry<'a, T> {
         if st.whiteout_taken.get() || st.simple_done.get() {
             return Err(EBUSY);
         }
-        // SAFETY: The dentry is hashed, we hold a reference and, as `parent`
-        // proves, its parent's lock exclusively.
+        // SAFETY: The dentry is hashed, we hold a reference and the rename
+        // holds its parent's lock exclusively, or shared with its name
+        // locked (type invariant of `renaming`, whose source it is).
         let d = from_err_ptr(unsafe { bindings::d_duplicate(self.as_raw()) })?;
         st.whiteout_taken.set(true);
         // INVARIANT: `d_duplicate()` returns a new in-lookup dentry whose
@@ -180,12 +203,15 @@ impl<'a, T: FileSystem> Entry<'a, T> {
     /// for a target still in use: the target dentry is moved to that name,
     /// and the source takes the place of an in-lookup duplicate of the
     /// target (`d_duplicate()`), so the target's name never looks free to a
-    /// lookup. `dir` is the directory's exclusive lock.
+    /// lookup. `dir` is the directory's token.
     ///
     /// `candidates` gives the names to try, free in the file system's
     /// namespace, until it returns `None` (`EBUSY`): a name being looked up
     /// (`d_alloc_noblock()` would block), or positive in the dcache, is
-    /// skipped. The last name it gave is the one taken.
+    /// skipped, and so is a negative dentry in the dcache when the rename
+    /// holds its names rather than the directory
+    /// ([`RenameLocks::names_locked`]), as its name may be being updated.
+    /// The last name it gave is the one taken.
     ///
     /// Nothing changes until [`SillyRename::commit`]; the file system moves
     /// the object in its own namespace in between. After a commit, the
@@ -194,7 +220,7 @@ impl<'a, T: FileSystem> Entry<'a, T> {
     /// an exchange (`EINVAL`), and only once per rename (`EBUSY`).
     pub fn silly_rename<'s, N: AsRef<[u8]>>(
         &'s mut self,
-        dir: &Locked<'_, T, Exclusive>,
+        dir: &Locked<'_, T, Update>,
         renaming: &'s RenameLocks<'s, T>,
         mut candidates: impl FnMut() -> Option<N>,
     ) -> Result<SillyRename<'s, 'a, T>> {
@@ -218,15 +244,16 @@ impl<'a, T: FileSystem> Entry<'a, T> {
         let to = loop {
             let name = candidates().ok_or(EBUSY)?;
             match parent.alloc_noblock(name.as_ref()) {
-                Ok(Parallel::Found(d)) if d.inode().is_some() => continue,
+                Ok(Parallel::Found(d)) if d.inode().is_some() || renaming.names_locked => continue,
                 Ok(p) => break p,
                 Err(NoBlockError::WouldBlock) => continue,
                 Err(NoBlockError::Other(err)) => return Err(err),
             }
         };
         // SAFETY: The target is hashed (it has not been moved: this is the
-        // first silly-rename), we hold a reference and, as `dir` proves, its
-        // parent's lock exclusively.
+        // first silly-rename), we hold a reference and the rename holds its
+        // parent's lock exclusively, or shared with its name locked (type
+        // invariant of `renaming`).
         let d = from_err_ptr(unsafe { bindings::d_duplicate(self.as_raw()) })?;
         st.silly_taken.set(true);
         // INVARIANT: As in `duplicate()`.
@@ -249,7 +276,8 @@ impl<'a, T: FileSystem> Entry<'a, T> {
 /// # Invariants
 ///
 /// `dup` is an in-lookup duplicate of `target`, and `to` a negative dentry
-/// in the same directory, hashed or in-lookup for us.
+/// in the same directory, hashed or in-lookup for us; in-lookup if the
+/// rename holds its names rather than the directory.
 pub struct SillyRename<'s, 'a, T: FileSystem> {
     target: &'s mut Entry<'a, T>,
     renaming: &'s RenameLocks<'s, T>,
@@ -272,9 +300,10 @@ impl<T: FileSystem> SillyRename<'_, '_, T> {
             Parallel::Found(d) => d.as_raw(),
         };
         // SAFETY: Both dentries are pinned, in the same directory, whose
-        // lock the rename holds exclusively, as it does the target's inode
-        // lock; `d_move()` ends `to`'s in-lookup state, if any, so dropping
-        // `to` only puts it.
+        // lock the rename holds exclusively, or shared with the target's
+        // name locked and `to` in-lookup for us (type invariant), as it
+        // holds the target's inode lock; `d_move()` ends `to`'s in-lookup
+        // state, if any, so dropping `to` only puts it.
         unsafe { bindings::d_move(self.target.as_raw(), to) };
         // The rename trampoline moves the source onto the duplicate, and
         // ends its lookup.
@@ -522,8 +551,10 @@ pub fn simple_rename<T: FileSystem>(
 ///
 /// # Safety
 ///
-/// Called from `->rename`, with both directories locked (`lock_rename()`)
-/// and the other locks `vfs_rename()` takes, as it passes them.
+/// Called from `->rename`, with both directories locked (`lock_rename()`),
+/// or their common directory shared and both names locked
+/// (`start_renaming()`), and the other locks `vfs_rename()` takes, as it
+/// passes them.
 pub(crate) unsafe fn rename<U: Operations + ?Sized>(
     old_dir: *mut bindings::inode,
     old: *mut bindings::dentry,
@@ -532,15 +563,20 @@ pub(crate) unsafe fn rename<U: Operations + ?Sized>(
     flags: c_uint,
 ) -> Result {
     // SAFETY: As the function's safety requirements say; the names
-    // are stable while both parents are locked.
+    // are stable while both parents, or both names, are locked. Either
+    // way, each directory is held at least shared and the names this
+    // rename changes exclusively, which is what `Update` tokens prove.
     let (od, o, nd, mut n) = unsafe {
         (
-            Locked::new(Inode::from_raw(old_dir)),
+            Locked::<_, Update>::new(Inode::from_raw(old_dir)),
             Entry::from_raw(old),
-            Locked::new(Inode::from_raw(new_dir)),
+            Locked::<_, Update>::new(Inode::from_raw(new_dir)),
             Entry::from_raw(new),
         )
     };
+    // SAFETY: `old` is pinned, and its flag ours to read (the helper's
+    // comment).
+    let names_locked = unsafe { bindings::d_update_locked(old) };
     let flags = RenameFlags::from_raw(flags);
     // `vfs_rename()` locks every inode involved but a directory that
     // stays in its parent (and, when exchanging, a target directory
@@ -562,6 +598,7 @@ pub(crate) unsafe fn rename<U: Operations + ?Sized>(
             old,
             new,
             exchange,
+            names_locked,
             flags,
             state: RenameState::new(),
         }
@@ -574,15 +611,12 @@ pub(crate) unsafe fn rename<U: Operations + ?Sized>(
         );
         res = Ok(());
     }
-    // A whiteout's duplicate is filled only if the rename succeeded,
-    // and never left in lookup.
-    st.end_whiteout(res.is_ok());
     if res.is_ok() {
         // The type has `FS_RENAME_DOES_D_MOVE`: the move is ours.
         // SAFETY: Both dentries are pinned and their parents locked,
-        // as are the inodes `vfs_rename()` locks; a silly-rename's
-        // duplicate is in-lookup in `new`'s directory, and `d_move()`
-        // ends that state.
+        // exclusively or shared with both names held, as are the inodes
+        // `vfs_rename()` locks; a silly-rename's duplicate is in-lookup in
+        // `new`'s directory, and `d_move()` ends that state.
         unsafe {
             if !st.silly_dup.get().is_null() {
                 bindings::d_move(old, st.silly_dup.get());
@@ -593,6 +627,11 @@ pub(crate) unsafe fn rename<U: Operations + ?Sized>(
             }
         }
     }
+    // A whiteout's duplicate is filled only if the rename succeeded, and
+    // only once the source has left the name, so that the name never has
+    // two dentries hashed (lookups wait for the in-lookup duplicate
+    // meanwhile). It is never left in lookup.
+    st.end_whiteout(res.is_ok());
     // After a failure, a committed silly-rename's target stays at
     // its new name, as the file system's namespace has it.
     st.end_silly();

@@ -193,12 +193,14 @@ impl<T: FileSystem> SuperBlock<T, New> {
 
     /// Opts in to parallel directory operations (`SB_I_PAR_DIROPS`): the
     /// VFS then locks a directory shared, and the name exclusively, for an
-    /// operation that creates or removes one name, so that updates of
-    /// different names of one directory run in parallel. The file system
-    /// keeps each directory's state consistent under its own locks: the
-    /// operations get [`Update`] tokens, which change the directory's link
-    /// count and times only under its `i_lock`. It must hash what
-    /// `->lookup` gives it, since an unhashed miss has no name lock:
+    /// operation that creates or removes one name, and both names for a
+    /// rename within the directory, so that updates of different names of
+    /// one directory run in parallel, and beside lookups and readdir. The
+    /// file system keeps each directory's state consistent under its own
+    /// locks: the operations get [`Update`] tokens, which change the
+    /// directory's link count and times only under its `i_lock`. It must
+    /// hash what `->lookup` gives it, since an unhashed miss has no dentry
+    /// to lock, and names that differ in case only would have a lock each:
     /// [`NewEntry::miss_uncached`] and [`NewEntry::add_ci`] then fail with
     /// `EINVAL`. `EOPNOTSUPP` on a kernel without the lifted series, whose
     /// VFS cannot do it.

@@ -51,6 +51,13 @@ impl<'a, T: FileSystem> Entry<'a, T> {
     /// next lookup of the name asks the file system. For a name being
     /// removed in a case-insensitive directory, whose dentry, left hashed
     /// and negative, would answer for the name in its own case only.
+    ///
+    /// Not for the source or target of a rename that holds its names
+    /// rather than the directory ([`RenameLocks::names_locked`]): a lookup
+    /// would then hash a second dentry of the name beside the one the
+    /// rename moves.
+    ///
+    /// [`RenameLocks::names_locked`]: crate::fs::rename::RenameLocks::names_locked
     pub fn d_drop(&self) {
         // SAFETY: The dentry is pinned (type invariant); `d_drop()` takes
         // the locks it needs, and unhashing never frees it.

@@ -16,16 +16,18 @@ pub struct Shared;
 /// Lock mode of a parent-lock token: `i_rwsem` held exclusively.
 pub struct Exclusive;
 
-/// Lock mode of the parent-lock token of an operation that creates or
-/// removes a name: the directory's `i_rwsem` held at least shared, and the
-/// name exclusively.
+/// Lock mode of the parent-lock token of an operation that creates, removes
+/// or renames a name: the directory's `i_rwsem` held at least shared, and
+/// the names it changes exclusively.
 ///
 /// In a file system that opts in to parallel directory operations
 /// ([`SuperBlock::set_par_dirops`]), the VFS holds the directory's lock
-/// shared and locks the name alone (`DCACHE_PAR_UPDATE`), so updates of
-/// other names of the directory run beside this one. Otherwise it holds the
-/// directory's lock exclusively. Either way, the token changes the
-/// directory's own link count and times only under the inode's `i_lock`.
+/// shared and locks the name alone (`DCACHE_PAR_UPDATE`; both names for a
+/// rename within the directory), so updates of other names of the
+/// directory run beside this one. Otherwise, and for a rename across
+/// directories, it holds the directory's lock exclusively. Either way, the
+/// token changes the directory's own link count and times only under the
+/// inode's `i_lock`.
 ///
 /// [`SuperBlock::set_par_dirops`]: crate::fs::SuperBlock::set_par_dirops
 pub struct Update;
@@ -218,9 +220,10 @@ impl<'a, T: FileSystem> Locked<'a, T, Update> {
         unsafe { touch(self.inode) }
     }
 
-    /// The directory's exclusive token, if the VFS locked the directory
-    /// exclusively: always in a file system that did not opt in to parallel
-    /// directory operations, and never in one that did. For helpers that
+    /// The directory's exclusive token, in a file system that did not opt in
+    /// to parallel directory operations, where the VFS always locks the
+    /// directory exclusively; never in one that did, even where it holds the
+    /// lock exclusively (a rename across directories). For helpers that
     /// change a directory's attributes unlocked, such as libfs's.
     pub fn exclusive(&self) -> Option<Locked<'_, T, Exclusive>> {
         // SAFETY: The inode is live, and so is its superblock.
@@ -320,7 +323,8 @@ unsafe fn touch<T: FileSystem>(inode: &Inode<T>) {
 
 /// The parent-lock token of a `->lookup`: the parent's `i_rwsem` held at
 /// least shared. Whatever mode the VFS took the lock in (exclusively, still,
-/// for `open(O_CREAT)` and renames), a lookup may rely on no more than this,
+/// for `open(O_CREAT)` and renames across directories), a lookup may rely
+/// on no more than this,
 /// since lookups of other names run beside it: the lifted design calls
 /// `->lookup` with the lock held shared only. Only `->lookup` gets one.
 ///

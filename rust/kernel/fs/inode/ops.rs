@@ -22,11 +22,11 @@ use core::marker::PhantomData;
 /// Operations on inodes of file system `FileSystem`: the
 /// `inode_operations` of directories and regular files.
 ///
-/// The operations that create or remove one name run with the parent
-/// directory locked for an update of that name ([`Update`]): exclusively,
-/// or, in a file system that opts in to parallel directory operations,
-/// shared with the name locked. Rename runs with the parents locked
-/// exclusively, and `lookup` with the lock that [`LookupLock`] says.
+/// The operations that create, remove or rename a name run with the parent
+/// directories locked for an update of those names ([`Update`]):
+/// exclusively, or, in a file system that opts in to parallel directory
+/// operations, shared with the names locked (for a rename, within one
+/// directory only). `lookup` runs with the lock that [`LookupLock`] says.
 #[vtable]
 pub trait Operations {
     /// The file system these operations belong to.
@@ -115,8 +115,12 @@ pub trait Operations {
     }
 
     /// Renames `old` in `old_dir` to `new` in `new_dir` (the same directory,
-    /// or another one: the VFS holds both locks, and `s_vfs_rename_mutex`
-    /// across directories). `new` is negative unless it is replaced.
+    /// or another one). The VFS holds both directories' locks, and
+    /// `s_vfs_rename_mutex` across directories; or, within one directory of
+    /// a file system that opted in to parallel directory operations, the
+    /// directory's lock shared and both names
+    /// ([`RenameLocks::names_locked`]): hence the [`Update`] tokens.
+    /// `new` is negative unless it is replaced.
     /// `inodes` has the tokens of the source and target inodes the VFS
     /// locked: all but a directory that stays in its parent.
     ///
@@ -126,9 +130,9 @@ pub trait Operations {
     /// or they swap them for an exchange; and they fill a whiteout's
     /// duplicate ([`Entry::duplicate`]).
     fn rename(
-        _old_dir: &Locked<'_, Self::FileSystem, Exclusive>,
+        _old_dir: &Locked<'_, Self::FileSystem, Update>,
         _old: &Entry<'_, Self::FileSystem>,
-        _new_dir: &Locked<'_, Self::FileSystem, Exclusive>,
+        _new_dir: &Locked<'_, Self::FileSystem, Update>,
         _new: &mut Entry<'_, Self::FileSystem>,
         _flags: RenameFlags,
         _inodes: &RenameLocks<'_, Self::FileSystem>,
@@ -481,7 +485,8 @@ impl<U: Operations + ?Sized> Table<U> {
 
     /// # Safety
     ///
-    /// Called by the VFS with both directories locked (`lock_rename()`).
+    /// Called by the VFS with both directories locked (`lock_rename()`), or
+    /// their common directory shared and both names locked.
     unsafe extern "C" fn rename(
         _idmap: *mut bindings::mnt_idmap,
         old_dir: *mut bindings::inode,

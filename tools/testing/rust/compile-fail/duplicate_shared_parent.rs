@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0
 // expect: E0308
-//! `d_duplicate()` needs the parent locked exclusively.
+//! `d_duplicate()` needs the parent locked for the rename, which a plain
+//! shared lock (a lookup's, readdir's) is not.
 #![allow(dead_code)]
 
 use kernel::fs::{dentry::*, inode::*, rename::*, FileSystem};

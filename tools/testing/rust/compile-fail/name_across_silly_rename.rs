@@ -8,7 +8,7 @@ use kernel::prelude::*;
 
 fn misuse<'a, T: FileSystem>(
     target: &mut Entry<'a, T>,
-    dir: &Locked<'_, T, Exclusive>,
+    dir: &Locked<'_, T, Update>,
     renaming: &'a RenameLocks<'a, T>,
 ) {
     let name = target.name();

@@ -54,7 +54,7 @@ pub fn update<T: FileSystem>(dir: &Locked<'_, T, Update>, excl: &Locked<'_, T, E
 /// A name is read before the silly-rename that moves its dentry.
 pub fn rename<'a, T: FileSystem>(
     target: &mut Entry<'a, T>,
-    dir: &Locked<'_, T, Exclusive>,
+    dir: &Locked<'_, T, Update>,
     renaming: &'a RenameLocks<'a, T>,
 ) -> Result {
     let len = target.name().len();
@@ -96,10 +96,10 @@ pub fn add_ci<'a, T: FileSystem>(
     spliced
 }
 
-/// A whiteout's duplicate, under the parent's exclusive lock.
+/// A whiteout's duplicate, with the parent locked for the rename's update.
 pub fn duplicate<'r, T: FileSystem>(
     source: &Entry<'_, T>,
-    dir: &Locked<'_, T, Exclusive>,
+    dir: &Locked<'_, T, Update>,
     renaming: &'r RenameLocks<'r, T>,
 ) -> Result<Duplicate<'r, T>> {
     source.duplicate(dir, renaming)
