@@ -347,9 +347,12 @@ impl inode::Operations for DirOps {
         }
         let oi = old.inode().ok_or(ENOENT)?;
         let cross = old_dir.ino() != new_dir.ino();
-        let _change = sup(old_dir.super_block()).store.changing();
+        let s = sup(old_dir.super_block());
+        let _dirop = s.stats.dirop();
+        let _change = s.store.changing();
         if flags.contains(F::Exchange) {
             let ni = new.inode().ok_or(ENOENT)?;
+            delay(&s.stats.create_delay_us);
             if cross {
                 index(old_dir)?
                     .lock()
@@ -421,6 +424,9 @@ impl inode::Operations for DirOps {
             }
             None => {}
         }
+        // A slow server between the steps of a rename: the target's name
+        // is empty in the index until the source takes it.
+        delay(&s.stats.create_delay_us);
         if cross {
             index(old_dir)?.lock().remove(old.name());
             index(new_dir)?.lock().insert(slot);

@@ -126,9 +126,9 @@ impl Stats {
         }
     }
 
-    /// Marks an operation that creates or removes a name as in progress
-    /// until the guard goes, counting it in `dirops_overlapped` if another
-    /// is.
+    /// Marks an operation that creates, removes or renames a name as in
+    /// progress until the guard goes, counting it in `dirops_overlapped` if
+    /// another is.
     pub(crate) fn dirop(&self) -> ScopeGuard<&Self, fn(&Self)> {
         if self.dirops_in_flight.fetch_add(1, Relaxed) != 0 {
             self.counters.dirops_overlapped.inc();

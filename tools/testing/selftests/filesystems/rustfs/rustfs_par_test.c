@@ -1,10 +1,12 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
  * Parallel updates of one directory (rustfs's par_dirops, the lifted
- * series' SB_I_PAR_DIROPS): creates and removes of different names run
- * beside each other, and those of one name still one after another.
+ * series' SB_I_PAR_DIROPS): creates, removes and renames of different
+ * names run beside each other, those of one name still one after another,
+ * and renames across directories one at a time.
  *
- * rustfs's create_delay_us holds each create or remove in the file system
+ * rustfs's create_delay_us holds each create, remove or rename in the file
+ * system
  * for a while, and its counter dirops_overlapped counts those that began
  * while another was in progress, so what ran in parallel is counted, not
  * timed. Each test runs twice: with par_dirops, and without it, where the
@@ -24,6 +26,7 @@
 #include <stdlib.h>
 #include <sys/mount.h>
 #include <sys/stat.h>
+#include <linux/fs.h>
 
 #include "../../kselftest_harness.h"
 #include "rustfs_util.h"
@@ -92,14 +95,14 @@ FIXTURE_TEARDOWN(par)
 	}
 }
 
-enum op { MKNOD, MKDIR, SYMLINK, LINK, UNLINK, RMDIR };
+enum op { MKNOD, MKDIR, SYMLINK, LINK, UNLINK, RMDIR, RENAME, RENAME_NOREPLACE_OP, EXCHANGE };
 
 struct worker {
 	pthread_t t;
 	pthread_barrier_t *start;
 	enum op op;
 	char path[PATH_MAX];
-	const char *target;	/* of a link or symlink */
+	const char *target;	/* of a link or symlink, or a rename's source */
 	char link_to[PATH_MAX];
 	int err;		/* errno, or 0 */
 };
@@ -129,6 +132,15 @@ static void *work(void *arg)
 	case RMDIR:
 		r = rmdir(w->path);
 		break;
+	case RENAME:
+		r = rename(w->target, w->path);
+		break;
+	case RENAME_NOREPLACE_OP:
+		r = renameat2(AT_FDCWD, w->target, AT_FDCWD, w->path, RENAME_NOREPLACE);
+		break;
+	case EXCHANGE:
+		r = renameat2(AT_FDCWD, w->target, AT_FDCWD, w->path, RENAME_EXCHANGE);
+		break;
 	}
 	w->err = r ? errno : 0;
 	return NULL;
@@ -136,12 +148,12 @@ static void *work(void *arg)
 
 /*
  * THREADS threads do @op at once, on names @fmt % i (or all on @fmt when
- * @same), linking to @target % i or pointing symlinks at @target; returns
- * how many of them began while another was in progress, and puts their
- * errors in @errs.
+ * @same), linking or renaming @target % i (in @src, or @dir if NULL) or
+ * pointing symlinks at @target; returns how many of them began while
+ * another was in progress, and puts their errors in @errs.
  */
-static long race(const char *dir, enum op op, const char *fmt, int same, const char *target,
-		 int errs[THREADS])
+static long race_from(const char *dir, enum op op, const char *fmt, int same,
+		      const char *src, const char *target, int errs[THREADS])
 {
 	long before = counter(dir, "dirops_overlapped");
 	struct worker w[THREADS];
@@ -157,10 +169,10 @@ static long race(const char *dir, enum op op, const char *fmt, int same, const c
 		w[i].start = &start;
 		w[i].op = op;
 		w[i].target = target;
-		if (op == LINK) {
-			/* A link names an existing file of the directory. */
-			snprintf(w[i].link_to, sizeof(w[i].link_to), "%s/", dir);
-			snprintf(name, sizeof(name), target, same ? 0 : i);
+		if (op == LINK || op >= RENAME) {
+			/* Existing names, each thread its own. */
+			snprintf(w[i].link_to, sizeof(w[i].link_to), "%s/", src ?: dir);
+			snprintf(name, sizeof(name), target, i);
 			strncat(w[i].link_to, name,
 				sizeof(w[i].link_to) - strlen(w[i].link_to) - 1);
 			w[i].target = w[i].link_to;
@@ -173,6 +185,12 @@ static long race(const char *dir, enum op op, const char *fmt, int same, const c
 	}
 	pthread_barrier_destroy(&start);
 	return counter(dir, "dirops_overlapped") - before;
+}
+
+static long race(const char *dir, enum op op, const char *fmt, int same, const char *target,
+		 int errs[THREADS])
+{
+	return race_from(dir, op, fmt, same, NULL, target, errs);
 }
 
 static int count(const int errs[THREADS], int err)
@@ -208,8 +226,10 @@ TEST_F_TIMEOUT(par, different_names, 120)
 	static const struct { enum op op; const char *fmt, *target; } steps[] = {
 		{ MKNOD, "f%d", NULL }, { MKDIR, "d%d", NULL },
 		{ SYMLINK, "s%d", "target" }, { LINK, "l%d", "f%d" },
-		{ UNLINK, "f%d", NULL }, { UNLINK, "s%d", NULL },
-		{ UNLINK, "l%d", NULL }, { RMDIR, "d%d", NULL },
+		{ RENAME, "r%d", "f%d" }, { RENAME, "e%d", "d%d" },
+		{ EXCHANGE, "r%d", "s%d" }, { RENAME_NOREPLACE_OP, "n%d", "l%d" },
+		{ UNLINK, "r%d", NULL }, { UNLINK, "s%d", NULL },
+		{ UNLINK, "n%d", NULL }, { RMDIR, "e%d", NULL },
 	};
 	char sub[128];
 	int errs[THREADS], i;
@@ -229,8 +249,8 @@ TEST_F_TIMEOUT(par, different_names, 120)
 			EXPECT_EQ(0, n) TH_LOG("step %d: %ld overlapped under the directory lock",
 					       i, n);
 		}
-		if (i == 1) {
-			/* Each new directory's ".." counted, none lost. */
+		if (i == 1 || i == 5) {
+			/* Each directory's ".." counted, none lost. */
 			ASSERT_EQ(0, stat(sub, &st));
 			EXPECT_EQ(2 + THREADS, st.st_nlink);
 		}
@@ -290,6 +310,71 @@ TEST_F_TIMEOUT(par, same_name, 120)
 	EXPECT_EQ(0, entries(self->dir));
 }
 
+/*
+ * Renames onto one name: they run one after another.  Without
+ * RENAME_NOREPLACE each replaces the last, and one source is left;
+ * with it, one wins and the others see the name taken.
+ */
+TEST_F_TIMEOUT(par, rename_same_target, 120)
+{
+	char path[PATH_MAX];
+	int errs[THREADS], i;
+	long n;
+
+	if (self->unsupported)	/* checked in the setup */
+		return;
+	for (i = 0; i < THREADS; i++) {
+		snprintf(path, sizeof(path), "%s/src%d", self->dir, i);
+		ASSERT_EQ(0, mknod(path, S_IFREG | 0644, 0));
+	}
+	n = race(self->dir, RENAME, "same", 1, "src%d", errs);
+	EXPECT_EQ(THREADS, count(errs, 0));
+	EXPECT_EQ(0, n) TH_LOG("%ld renames onto one name overlapped", n);
+	EXPECT_EQ(1, entries(self->dir));
+	for (i = 0; i < THREADS; i++) {
+		snprintf(path, sizeof(path), "%s/src%d", self->dir, i);
+		ASSERT_EQ(0, mknod(path, S_IFREG | 0644, 0));
+	}
+	n = race(self->dir, RENAME_NOREPLACE_OP, "same", 1, "src%d", errs);
+	EXPECT_EQ(0, count(errs, 0));
+	EXPECT_EQ(THREADS, count(errs, EEXIST));
+	snprintf(path, sizeof(path), "%s/same", self->dir);
+	ASSERT_EQ(0, unlink(path));
+	n = race(self->dir, RENAME_NOREPLACE_OP, "same", 1, "src%d", errs);
+	EXPECT_EQ(1, count(errs, 0));
+	EXPECT_EQ(THREADS - 1, count(errs, EEXIST));
+	EXPECT_EQ(0, n) TH_LOG("%ld renames onto one name overlapped", n);
+	EXPECT_EQ(THREADS, entries(self->dir));
+}
+
+/*
+ * Renames from one directory to another keep the exclusive locks of both
+ * and the filesystem's rename mutex: they run one at a time, par_dirops or
+ * not.
+ */
+TEST_F_TIMEOUT(par, across_directories, 120)
+{
+	char a[128], b[128], path[PATH_MAX];
+	int errs[THREADS], i;
+	long n;
+
+	if (self->unsupported)	/* checked in the setup */
+		return;
+	snprintf(a, sizeof(a), "%s/a", self->dir);
+	snprintf(b, sizeof(b), "%s/b", self->dir);
+	ASSERT_EQ(0, mkdir(a, 0755));
+	ASSERT_EQ(0, mkdir(b, 0755));
+	for (i = 0; i < THREADS; i++) {
+		snprintf(path, sizeof(path), "%s/f%d", a, i);
+		ASSERT_EQ(0, mknod(path, S_IFREG | 0644, 0));
+	}
+	n = race_from(b, RENAME, "f%d", 0, a, "f%d", errs);
+	EXPECT_EQ(THREADS, count(errs, 0));
+	EXPECT_EQ(0, n) TH_LOG("%ld renames across directories overlapped", n);
+	EXPECT_EQ(0, entries(a));
+	EXPECT_EQ(THREADS, entries(b));
+}
+
 struct churner {
 	pthread_t t;
 	const char *dir;
@@ -298,8 +383,8 @@ struct churner {
 };
 
 /*
- * Random creates and removes over a few names: every failure must be one
- * that the state of the name explains.
+ * Random creates, removes and renames over a few names: every failure
+ * must be one that the state of the names explains.
  */
 static void *churn(void *arg)
 {
@@ -312,7 +397,7 @@ static void *churn(void *arg)
 
 		snprintf(path, sizeof(path), "%s/n%d", c->dir, name);
 		snprintf(other, sizeof(other), "%s/n%d", c->dir, (name + 1) % 8);
-		switch (rand_r(&c->seed) % 6) {
+		switch (rand_r(&c->seed) % 8) {
 		case MKNOD:
 			r = mknod(path, S_IFREG | 0644, 0);
 			break;
@@ -328,12 +413,18 @@ static void *churn(void *arg)
 		case UNLINK:
 			r = unlink(path);
 			break;
-		default:
+		case RMDIR:
 			r = rmdir(path);
+			break;
+		case RENAME:
+			r = rename(other, path);
+			break;
+		default:
+			r = renameat2(AT_FDCWD, other, AT_FDCWD, path, RENAME_EXCHANGE);
 			break;
 		}
 		if (r && errno != EEXIST && errno != ENOENT && errno != EISDIR &&
-		    errno != ENOTDIR && errno != EPERM) {
+		    errno != ENOTDIR && errno != EPERM && errno != ENOTEMPTY) {
 			c->unexpected++;
 			c->last_errno = errno;
 		}
@@ -342,8 +433,8 @@ static void *churn(void *arg)
 }
 
 /*
- * Creates and removes of the same few names from every thread, with no
- * delay: afterwards, readdir, lookups and link counts agree, and the
+ * Creates, removes and renames of the same few names from every thread,
+ * with no delay: afterwards, readdir, lookups and link counts agree, and the
  * store's checker finds its index and objects consistent (at teardown).
  */
 TEST_F_TIMEOUT(par, churn, 300)

@@ -223,18 +223,18 @@ static int always_there(const char *path, struct looker *l)
 	return !S_ISREG(st.st_mode) && !(S_ISCHR(st.st_mode) && st.st_rdev == 0);
 }
 
-TEST_F_TIMEOUT(race, whiteout_rename_vs_lookups, 300)
+static void whiteouts_vs_lookups(struct __test_metadata *_metadata, const char *dir)
 {
 	struct looker tmpl = {
-		.dir = self->dir, .fmt = "a", .names = 1, .check = always_there,
+		.dir = dir, .fmt = "a", .names = 1, .check = always_there,
 	};
-	struct renames r = { .dir = self->dir, .n = 300 };
+	struct renames r = { .dir = dir, .n = 300 };
 	struct looker l[LOOKERS];
-	long dups = counter(self->dir, "duplicates"), looked = 0;
+	long dups = counter(dir, "duplicates"), looked = 0;
 	char path[PATH_MAX];
 	int i;
 
-	snprintf(path, sizeof(path), "%s/a", self->dir);
+	snprintf(path, sizeof(path), "%s/a", dir);
 	ASSERT_EQ(0, write_file(path, "x", 1));
 	with_lookers(&tmpl, rename_whiteouts, &r, l);
 	EXPECT_EQ(300, r.n);
@@ -243,8 +243,41 @@ TEST_F_TIMEOUT(race, whiteout_rename_vs_lookups, 300)
 			TH_LOG("a lookup missed the name: %s", strerror(l[i].last_errno));
 		looked += l[i].lookups;
 	}
-	EXPECT_EQ(dups + 300, counter(self->dir, "duplicates"));
+	EXPECT_EQ(dups + 300, counter(dir, "duplicates"));
 	TH_LOG("%ld lookups during 300 whiteout renames", looked);
+}
+
+TEST_F_TIMEOUT(race, whiteout_rename_vs_lookups, 300)
+{
+	whiteouts_vs_lookups(_metadata, self->dir);
+}
+
+/*
+ * Remounts with par_dirops and @opts: renames within the directory then
+ * hold it shared, so lookups that miss the dcache run ->lookup() during
+ * the rename, between its steps (create_delay_us).  Returns 0, or 1 if
+ * the kernel lacks the lifted series, which a mount must then say.
+ */
+static int remount_par(struct __test_metadata *_metadata, const char *dir, const char *opts)
+{
+	char all[128];
+
+	umount2(dir, MNT_DETACH);
+	snprintf(all, sizeof(all), "par_dirops,create_delay_us=1000%s", opts);
+	if (mount(SOURCE, dir, "rustfs", 0, all)) {
+		EXPECT_EQ(EOPNOTSUPP, errno);
+		ASSERT_EQ(0, mount(SOURCE, dir, "rustfs", 0, NULL));
+		TH_LOG("par_dirops needs the lifted series: EOPNOTSUPP, as it must be");
+		return 1;
+	}
+	return 0;
+}
+
+TEST_F_TIMEOUT(race, whiteout_rename_vs_lookups_par, 300)
+{
+	if (remount_par(_metadata, self->dir, ""))
+		return;
+	whiteouts_vs_lookups(_metadata, self->dir);
 }
 
 /* Replaces "a", held open, @n times: each one is silly-renamed. */
@@ -277,12 +310,12 @@ static int regular(const char *path, struct looker *l)
 	return lstat(path, &st) || !S_ISREG(st.st_mode);
 }
 
-TEST_F_TIMEOUT(race, silly_rename_vs_lookups, 300)
+static void silly_renames_vs_lookups(struct __test_metadata *_metadata, const char *dir)
 {
 	struct looker tmpl = {
-		.dir = self->dir, .fmt = "a", .names = 1, .check = regular,
+		.dir = dir, .fmt = "a", .names = 1, .check = regular,
 	};
-	struct renames r = { .dir = self->dir, .n = 300 };
+	struct renames r = { .dir = dir, .n = 300 };
 	struct looker l[LOOKERS];
 	long renames, unlinks, looked = 0;
 	char path[PATH_MAX];
@@ -290,11 +323,9 @@ TEST_F_TIMEOUT(race, silly_rename_vs_lookups, 300)
 	int i, left = 0;
 	DIR *dp;
 
-	umount2(self->dir, MNT_DETACH);
-	ASSERT_EQ(0, mount(SOURCE, self->dir, "rustfs", 0, "silly_rename"));
-	renames = counter(self->dir, "silly_renames");
-	unlinks = counter(self->dir, "silly_unlinks");
-	snprintf(path, sizeof(path), "%s/a", self->dir);
+	renames = counter(dir, "silly_renames");
+	unlinks = counter(dir, "silly_unlinks");
+	snprintf(path, sizeof(path), "%s/a", dir);
 	ASSERT_EQ(0, write_file(path, "x", 1));
 	with_lookers(&tmpl, replace_open_files, &r, l);
 	EXPECT_EQ(300, r.n);
@@ -303,16 +334,36 @@ TEST_F_TIMEOUT(race, silly_rename_vs_lookups, 300)
 			TH_LOG("a lookup missed the name: %s", strerror(l[i].last_errno));
 		looked += l[i].lookups;
 	}
-	EXPECT_EQ(renames + 300, counter(self->dir, "silly_renames"));
+	EXPECT_EQ(renames + 300, counter(dir, "silly_renames"));
 	/* Every hidden name went at the last close. */
-	EXPECT_EQ(unlinks + 300, counter(self->dir, "silly_unlinks"));
-	dp = opendir(self->dir);
+	EXPECT_EQ(unlinks + 300, counter(dir, "silly_unlinks"));
+	dp = opendir(dir);
 	ASSERT_NE(NULL, dp);
 	while ((d = readdir(dp)))
 		left += !strncmp(d->d_name, ".rustfs", 7);
 	closedir(dp);
 	EXPECT_EQ(0, left);
 	TH_LOG("%ld lookups during 300 silly-renames", looked);
+}
+
+TEST_F_TIMEOUT(race, silly_rename_vs_lookups, 300)
+{
+	umount2(self->dir, MNT_DETACH);
+	ASSERT_EQ(0, mount(SOURCE, self->dir, "rustfs", 0, "silly_rename"));
+	silly_renames_vs_lookups(_metadata, self->dir);
+}
+
+/*
+ * The target's name is empty in rustfs's index from the silly-rename to
+ * the source's move: only the in-lookup duplicate of the target
+ * (d_duplicate()) keeps lookups, which now run meanwhile, from finding
+ * the name free.
+ */
+TEST_F_TIMEOUT(race, silly_rename_vs_lookups_par, 300)
+{
+	if (remount_par(_metadata, self->dir, ",silly_rename"))
+		return;
+	silly_renames_vs_lookups(_metadata, self->dir);
 }
 
 struct creates {
