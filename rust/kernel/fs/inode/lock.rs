@@ -323,8 +323,9 @@ unsafe fn touch<T: FileSystem>(inode: &Inode<T>) {
 
 /// The parent-lock token of a `->lookup`: the parent's `i_rwsem` held at
 /// least shared. Whatever mode the VFS took the lock in (exclusively, still,
-/// for `open(O_CREAT)` and renames across directories), a lookup may rely
-/// on no more than this,
+/// for renames across directories, and for updates in a file system that
+/// does not opt in to parallel directory operations), a lookup may rely on
+/// no more than this,
 /// since lookups of other names run beside it: the lifted design calls
 /// `->lookup` with the lock held shared only. Only `->lookup` gets one.
 ///

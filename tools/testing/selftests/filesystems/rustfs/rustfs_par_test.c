@@ -95,7 +95,8 @@ FIXTURE_TEARDOWN(par)
 	}
 }
 
-enum op { MKNOD, MKDIR, SYMLINK, LINK, UNLINK, RMDIR, RENAME, RENAME_NOREPLACE_OP, EXCHANGE };
+enum op { MKNOD, MKDIR, SYMLINK, LINK, UNLINK, RMDIR, CREAT, CREAT_EXCL, RENAME,
+	  RENAME_NOREPLACE_OP, EXCHANGE };
 
 struct worker {
 	pthread_t t;
@@ -131,6 +132,12 @@ static void *work(void *arg)
 		break;
 	case RMDIR:
 		r = rmdir(w->path);
+		break;
+	case CREAT:
+	case CREAT_EXCL:
+		r = open(w->path, O_CREAT | O_WRONLY | (w->op == CREAT_EXCL ? O_EXCL : 0), 0644);
+		if (r >= 0)
+			r = close(r);
 		break;
 	case RENAME:
 		r = rename(w->target, w->path);
@@ -226,6 +233,7 @@ TEST_F_TIMEOUT(par, different_names, 120)
 	static const struct { enum op op; const char *fmt, *target; } steps[] = {
 		{ MKNOD, "f%d", NULL }, { MKDIR, "d%d", NULL },
 		{ SYMLINK, "s%d", "target" }, { LINK, "l%d", "f%d" },
+		{ CREAT_EXCL, "o%d", NULL }, { UNLINK, "o%d", NULL },
 		{ RENAME, "r%d", "f%d" }, { RENAME, "e%d", "d%d" },
 		{ EXCHANGE, "r%d", "s%d" }, { RENAME_NOREPLACE_OP, "n%d", "l%d" },
 		{ UNLINK, "r%d", NULL }, { UNLINK, "s%d", NULL },
@@ -249,7 +257,7 @@ TEST_F_TIMEOUT(par, different_names, 120)
 			EXPECT_EQ(0, n) TH_LOG("step %d: %ld overlapped under the directory lock",
 					       i, n);
 		}
-		if (i == 1 || i == 5) {
+		if (i == 1 || i == 7) {
 			/* Each directory's ".." counted, none lost. */
 			ASSERT_EQ(0, stat(sub, &st));
 			EXPECT_EQ(2 + THREADS, st.st_nlink);
@@ -290,14 +298,14 @@ TEST_F_TIMEOUT(par, one_file, 120)
 /* One name: one create wins, the others see it; one remove wins. */
 TEST_F_TIMEOUT(par, same_name, 120)
 {
-	static const enum op creates[] = { MKNOD, MKDIR, SYMLINK };
-	static const enum op removes[] = { UNLINK, RMDIR, UNLINK };
+	static const enum op creates[] = { MKNOD, MKDIR, SYMLINK, CREAT_EXCL };
+	static const enum op removes[] = { UNLINK, RMDIR, UNLINK, UNLINK };
 	int errs[THREADS], i;
 	long n;
 
 	if (self->unsupported)	/* checked in the setup */
 		return;
-	for (i = 0; i < 3; i++) {
+	for (i = 0; i < 4; i++) {
 		n = race(self->dir, creates[i], "same", 1, "target", errs);
 		EXPECT_EQ(1, count(errs, 0));
 		EXPECT_EQ(THREADS - 1, count(errs, EEXIST));
@@ -308,6 +316,11 @@ TEST_F_TIMEOUT(par, same_name, 120)
 		EXPECT_EQ(0, n) TH_LOG("%ld removes of one name overlapped", n);
 	}
 	EXPECT_EQ(0, entries(self->dir));
+	/* Without O_EXCL, every open succeeds, and one of them creates. */
+	n = race(self->dir, CREAT, "same", 1, NULL, errs);
+	EXPECT_EQ(THREADS, count(errs, 0));
+	EXPECT_EQ(0, n) TH_LOG("%ld creates of one name overlapped", n);
+	EXPECT_EQ(1, entries(self->dir));
 }
 
 /*
@@ -383,7 +396,7 @@ struct churner {
 };
 
 /*
- * Random creates, removes and renames over a few names: every failure
+ * Random creates (open(O_CREAT) too), removes and renames over a few names: every failure
  * must be one that the state of the names explains.
  */
 static void *churn(void *arg)
@@ -397,7 +410,7 @@ static void *churn(void *arg)
 
 		snprintf(path, sizeof(path), "%s/n%d", c->dir, name);
 		snprintf(other, sizeof(other), "%s/n%d", c->dir, (name + 1) % 8);
-		switch (rand_r(&c->seed) % 8) {
+		switch (rand_r(&c->seed) % 10) {
 		case MKNOD:
 			r = mknod(path, S_IFREG | 0644, 0);
 			break;
@@ -416,6 +429,12 @@ static void *churn(void *arg)
 		case RMDIR:
 			r = rmdir(path);
 			break;
+		case CREAT:
+		case CREAT_EXCL:
+			r = open(path, O_CREAT | O_RDONLY | (name % 2 ? O_EXCL : 0), 0644);
+			if (r >= 0)
+				r = close(r);
+			break;
 		case RENAME:
 			r = rename(other, path);
 			break;
@@ -424,7 +443,7 @@ static void *churn(void *arg)
 			break;
 		}
 		if (r && errno != EEXIST && errno != ENOENT && errno != EISDIR &&
-		    errno != ENOTDIR && errno != EPERM && errno != ENOTEMPTY) {
+		    errno != ENOTDIR && errno != EPERM && errno != ENOTEMPTY && errno != ELOOP) {
 			c->unexpected++;
 			c->last_errno = errno;
 		}
