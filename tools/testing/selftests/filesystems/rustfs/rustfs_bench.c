@@ -442,6 +442,18 @@ static void *unlink_one(void *arg)
 	return NULL;
 }
 
+/* Renames the path to itself with "r" appended, within its directory. */
+static void *rename_one(void *arg)
+{
+	struct par *a = arg;
+	char to[PATH_MAX + 1];
+
+	snprintf(to, sizeof(to), "%sr", a->path);
+	pthread_barrier_wait(a->start);
+	a->err = !!rename(a->path, to);
+	return NULL;
+}
+
 /* N threads run fn on paths[i], all at once; returns the wall time. */
 static double race(int n, char paths[][PATH_MAX], void *(*fn)(void *), int *err)
 {
@@ -624,7 +636,7 @@ out:
  * series: the directory lock shared, and each name locked) beside rustfs
  * without it, each operation held P4_DELAY_US in the file system.
  */
-#define PAR_ROWS 6
+#define PAR_ROWS 7
 static int par_rows(int reps)
 {
 	static const struct {
@@ -634,7 +646,8 @@ static int par_rows(int reps)
 	} rows[PAR_ROWS] = {
 		{ "mknod, different names", "m%d", mknod_one, 0 },
 		{ "mkdir, different names", "d%d", mkdir_one, 0 },
-		{ "unlink, different names", "m%d", unlink_one, 0 },
+		{ "rename, different names", "m%d", rename_one, 0 },
+		{ "unlink, different names", "m%dr", unlink_one, 0 },
 		{ "open(O_CREAT), different names", "o%d", create_one, 0 },
 		{ "unlink, after open(O_CREAT)", "o%d", unlink_one, 0 },
 		{ "mknod, one name (one wins)", "same", mknod_same, 1 },
