@@ -362,7 +362,8 @@ __rust_helper int rust_helper_sb_set_par_dirops(struct super_block *sb)
 /*
  * Whether the VFS locked @dentry's name for an update (DCACHE_PAR_UPDATE)
  * rather than its directory exclusively.  Only the holder of the name sets
- * or clears the flag.
+ * or clears the flag, and no one can while the directory is held
+ * exclusively, so the answer is stable for the holder of either lock.
  */
 __rust_helper bool rust_helper_d_update_locked(const struct dentry *dentry)
 {

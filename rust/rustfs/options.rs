@@ -110,8 +110,8 @@ impl Options {
                 }
             }
             OPT_CASEFOLD | OPT_PAR_DIROPS => {
-                // A case-insensitive miss is left unhashed, and an unhashed
-                // dentry has no name lock.
+                // Names that differ in case only are different dentries,
+                // each with its own name lock.
                 let other = if p.opt() == OPT_CASEFOLD {
                     self.par_dirops
                 } else {

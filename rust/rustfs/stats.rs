@@ -98,9 +98,9 @@ stats! {
     add_ci,
     /// Dirty folios written back to the store (`->writepages`).
     writebacks,
-    /// Operations that create or remove a name and began while another was
-    /// in progress: with `par_dirops`, updates of different names of one
-    /// directory; else only of different directories.
+    /// Operations that create, remove or rename a name and began while
+    /// another was in progress: with `par_dirops`, updates of different
+    /// names of one directory; else only of different directories.
     dirops_overlapped,
 }
 
@@ -109,10 +109,10 @@ pub(crate) struct Stats {
     pub(crate) counters: Counters,
     /// The `->lookup` delay in microseconds (`lookup_delay_us`).
     pub(crate) lookup_delay_us: Atomic<u32>,
-    /// The delay of each operation that creates or removes a name, in
-    /// microseconds (`create_delay_us`).
+    /// The delay of each operation that creates, removes or renames a name,
+    /// in microseconds (`create_delay_us`).
     pub(crate) create_delay_us: Atomic<u32>,
-    /// Operations that create or remove a name, in progress.
+    /// Operations that create, remove or rename a name, in progress.
     dirops_in_flight: Atomic<u32>,
 }
 
