@@ -15,7 +15,7 @@ use crate::{
 use core::fmt::Write;
 use kernel::{
     fs::{
-        dentry::{Dentry, Entry, LookupFlags, NewEntry, Parallel, Spliced, NAME_MAX},
+        dentry::{Dentry, Entry, LookupFlag, LookupFlags, NewEntry, Parallel, Spliced, NAME_MAX},
         dir::{self, DirEmitter, DirFile, DirType, Prefetch},
         inode::{
             self, Dev, Exclusive, Iget, Inode, Locked, LookupLock, Mode, Opened, Shared, TmpFile,
@@ -168,6 +168,9 @@ impl inode::Operations for DirOps {
         let sb = dir.super_block();
         let s = sup(sb);
         s.count().lookups.inc();
+        if !flags.contains(LookupFlag::Shared) {
+            s.count().lookups_exclusive.inc();
+        }
         let name = dentry.name();
         if name.len() > NAME_MAX {
             return Err(ENAMETOOLONG);

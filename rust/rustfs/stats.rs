@@ -66,6 +66,9 @@ macro_rules! stats {
 stats! {
     /// Calls of `->lookup`.
     lookups,
+    /// Calls of `->lookup` without `LOOKUP_SHARED`: with the directory
+    /// locked exclusively.
+    lookups_exclusive,
     /// Lookups that found the name.
     lookup_hits,
     /// Inodes read back from the store into the inode cache.
