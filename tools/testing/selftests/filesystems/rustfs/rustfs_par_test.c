@@ -388,6 +388,70 @@ TEST_F_TIMEOUT(par, across_directories, 120)
 	EXPECT_EQ(THREADS, entries(b));
 }
 
+#define AT(buf, name) (snprintf(buf, sizeof(buf), "%s/%s", self->dir, name), buf)
+
+/*
+ * A create, remove or rename whose name is not in the dcache has rustfs
+ * look it up. On the lifted series that ->lookup() runs with the
+ * directory lock held shared, whether updates lock their names
+ * (par_dirops) or the directory: the update looks the name up before it
+ * takes the lock, and finds it in the dcache once it holds it. rustfs
+ * counts the calls without LOOKUP_SHARED in lookups_exclusive. On the
+ * prepared series, a create's ->lookup() runs under the exclusive lock.
+ */
+TEST_F_TIMEOUT(par, lookups_shared, 120)
+{
+	char p[PATH_MAX], q[PATH_MAX];
+	long lookups, excl;
+	int fd, lifted = lifted_kernel();
+
+	if (self->unsupported)	/* checked in the setup */
+		return;
+	ASSERT_LE(0, lifted);
+	lookups = counter(self->dir, "lookups");
+	excl = counter(self->dir, "lookups_exclusive");
+	ASSERT_LE(0, lookups);
+	ASSERT_LE(0, excl);
+
+	/* Names the dcache has never seen */
+	ASSERT_EQ(0, mknod(AT(p, "f"), S_IFREG | 0644, 0));
+	ASSERT_EQ(0, mkdir(AT(p, "d"), 0755));
+	ASSERT_EQ(0, symlink("f", AT(p, "s")));
+	ASSERT_EQ(0, link(AT(p, "f"), AT(q, "l")));
+	fd = open(AT(p, "c"), O_CREAT | O_WRONLY, 0644);
+	ASSERT_LE(0, fd);
+	close(fd);
+	fd = open(AT(p, "e"), O_CREAT | O_EXCL | O_WRONLY, 0644);
+	ASSERT_LE(0, fd);
+	close(fd);
+	ASSERT_EQ(0, rename(AT(p, "f"), AT(q, "r")));
+	ASSERT_EQ(0, rename(AT(p, "r"), AT(q, "d/r")));
+	ASSERT_EQ(0, renameat2(AT_FDCWD, AT(p, "c"), AT_FDCWD, AT(q, "c2"),
+			       RENAME_NOREPLACE));
+
+	/* And names it has forgotten */
+	drop_caches();
+	ASSERT_EQ(0, unlink(AT(p, "l")));
+	ASSERT_EQ(0, unlink(AT(p, "s")));
+	ASSERT_EQ(0, rename(AT(p, "e"), AT(q, "e2")));
+	ASSERT_EQ(0, rename(AT(p, "c2"), AT(q, "d/c2")));
+	drop_caches();
+	ASSERT_EQ(0, unlink(AT(p, "d/r")));
+	ASSERT_EQ(0, unlink(AT(p, "d/c2")));
+	ASSERT_EQ(0, rmdir(AT(p, "d")));
+
+	lookups = counter(self->dir, "lookups") - lookups;
+	excl = counter(self->dir, "lookups_exclusive") - excl;
+	TH_LOG("%ld lookups, %ld of them under the exclusive lock", lookups, excl);
+	/* At least the nine names created first missed */
+	EXPECT_LE(9, lookups);
+	if (lifted) {
+		EXPECT_EQ(0, excl);
+	} else {
+		EXPECT_LE(8, excl);
+	}
+}
+
 struct churner {
 	pthread_t t;
 	const char *dir;
