@@ -395,9 +395,10 @@ TEST_F_TIMEOUT(par, across_directories, 120)
  * look it up. On the lifted series that ->lookup() runs with the
  * directory lock held shared, whether updates lock their names
  * (par_dirops) or the directory: the update looks the name up before it
- * takes the lock, and finds it in the dcache once it holds it. rustfs
- * counts the calls without LOOKUP_SHARED in lookups_exclusive. On the
- * prepared series, a create's ->lookup() runs under the exclusive lock.
+ * takes the lock, and uses that dentry once it holds the lock if it is
+ * still the name's. rustfs counts the calls without LOOKUP_SHARED in
+ * lookups_exclusive. On the prepared series, a create's ->lookup() runs
+ * under the exclusive lock.
  */
 TEST_F_TIMEOUT(par, lookups_shared, 120)
 {
