@@ -84,6 +84,7 @@ help:
 	@echo 'make bench      rustfs beside tmpfs and ext4 on a RAM disk, lean kernel'
 	@echo 'make bench-profile  perf profile of BENCH_ARGS="-f rustfs -w ROW"'
 	@echo 'make bench-series   tmpfs on the patched kernel against unpatched 7.3.y'
+	@echo '                (SERIES=lift: tmpfs and ext4, lifted against prepared)'
 	@echo 'make soak       rustfs_soak for SOAK_SECONDS (default 600) in the VM'
 	@echo 'make fstests FSTESTS=<fstests checkout or tarball>  fstests on rustfs and tmpfs'
 	@echo '                (FSTESTS_ARGS="-g quick", FSTESTS_SECTIONS="tmpfs rustfs")'
