@@ -24,9 +24,11 @@
 # self-check of the splat detector, so it runs last.
 DEFAULT_TESTS="nproc kunit tmpfs-smoke rust-ramfs ovl-tmpfs-whiteout ovl-impure-readdir kernel-selftests insmod rustfs_mount_test rustfs_ops_test rustfs_edge_test kselftest-runner rustfs_fault_test rustfs_race_test rustfs_par_test rustfs-soak rustfs-pressure ovl-rustfs rustfs-counters rmmod rustfs-misuse lkdtm-warning"
 XFAIL_SPLAT="lkdtm-warning"
-# The lifted series: lockdep must report a wait for a lookup under a
-# directory lock.  Last, as lockdep reports only once.
+# The lifted series: lockdep must see the name locks while rustfs is
+# loaded, and report a wait for a lookup under a directory lock.  That
+# last, as lockdep reports only once.
 if [ "$SERIES" = lift ]; then
+	DEFAULT_TESTS=${DEFAULT_TESTS/ rmmod / lift-name-lock rmmod }
 	DEFAULT_TESTS+=" lift-lockdep"
 	XFAIL_SPLAT+=" lift-lockdep"
 fi
