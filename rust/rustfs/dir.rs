@@ -145,6 +145,9 @@ fn unname(
         inode.clear_nlink();
         dir.drop_nlink();
     } else {
+        if inode.nlink() > 1 {
+            sup(dir.super_block()).store.refund_link();
+        }
         inode.drop_nlink();
     }
     inode.touch_ctime();
@@ -273,11 +276,15 @@ impl inode::Operations for DirOps {
         absent(dir, name)?;
         let _change = sup(dir.super_block()).store.changing();
         let slot = DirIndex::reserve(name, inode.ino(), inode.mode().file_type())?;
+        let idx = index(dir)?;
+        let store = &sup(dir.super_block()).store;
         if inode.nlink() == 0 {
             // An O_TMPFILE getting its first name.
-            sup(dir.super_block()).store.adopt(inode.data())?;
+            store.adopt(inode.data())?;
+        } else {
+            store.charge_link()?;
         }
-        index(dir)?.lock().insert(slot);
+        idx.lock().insert(slot);
         // Cannot fail: `vfs_link()` checked `s_max_links`, and lets only a
         // linkable `O_TMPFILE` inode through with no links.
         inode.inc_nlink()?;

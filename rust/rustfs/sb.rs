@@ -181,6 +181,13 @@ fn default_size() -> u64 {
     Stat::ram_pages() / 2 * kernel::page::PAGE_SIZE as u64
 }
 
+/// The inode limit without `nr_inodes=`: as tmpfs's, one per two pages of
+/// RAM, so that a user who may write to the mount cannot pin all memory
+/// with objects and names.
+fn default_inodes() -> u64 {
+    Stat::ram_pages() / 2
+}
+
 /// Attributes of a new object, before `inode_init_owner()` settles the
 /// owner.
 pub(crate) fn new_attrs(mode: u16, nlink: u32, size: i64) -> Attrs {
@@ -237,7 +244,7 @@ impl FileSystem for RustFs {
         let debugfs = debugfs::Dir::new(&name);
         let store = Store::new(
             opts.size.unwrap_or_else(default_size),
-            opts.nr_inodes.unwrap_or(0),
+            opts.nr_inodes.unwrap_or_else(default_inodes),
             opts.casefold(),
             name,
         )?;
@@ -334,7 +341,7 @@ impl FileSystem for RustFs {
             kernel::seq_file::seq_print!(m, ",size={max_bytes}");
         }
         let max_inodes = s.store.usage.max_inodes.load(Relaxed);
-        if max_inodes != 0 {
+        if max_inodes != default_inodes() {
             kernel::seq_file::seq_print!(m, ",nr_inodes={max_inodes}");
         }
         if !s.cfg.prime_dcache.load(Relaxed) {
@@ -405,6 +412,8 @@ impl FileSystem for RustFs {
             attrs.nlink -= 1;
             if attrs.nlink == 0 {
                 s.store.forget(inode.ino());
+            } else {
+                s.store.refund_link();
             }
         }
         if attrs.nlink > 0 {

@@ -398,8 +398,8 @@ impl Node {
             self.usage.refund_bytes(n.len() + v.len());
             return Ok(());
         };
-        let mut v = KVec::with_capacity(value.len(), GFP_KERNEL)?;
-        v.extend_from_slice(value, GFP_KERNEL)?;
+        let mut v = KVec::with_capacity(value.len(), GFP_KERNEL_ACCOUNT)?;
+        v.extend_from_slice(value, GFP_KERNEL_ACCOUNT)?;
         match pos {
             Some(i) => {
                 let old = x[i].1.len();
@@ -411,9 +411,9 @@ impl Node {
                 x[i].1 = v;
             }
             None => {
-                let mut n = KVec::with_capacity(name.len(), GFP_KERNEL)?;
-                n.extend_from_slice(name, GFP_KERNEL)?;
-                x.reserve(1, GFP_KERNEL)?;
+                let mut n = KVec::with_capacity(name.len(), GFP_KERNEL_ACCOUNT)?;
+                n.extend_from_slice(name, GFP_KERNEL_ACCOUNT)?;
+                x.reserve(1, GFP_KERNEL_ACCOUNT)?;
                 self.usage.charge_bytes(name.len() + value.len())?;
                 // Cannot fail: room was reserved.
                 x.push((n, v), GFP_KERNEL)?;
@@ -679,12 +679,12 @@ impl DirIndex {
 
     /// Makes the allocations for inserting `name`.
     pub(crate) fn reserve(name: &[u8], ino: u64, typ: DirType) -> Result<Reservation> {
-        let mut n = KVec::with_capacity(name.len(), GFP_KERNEL)?;
-        n.extend_from_slice(name, GFP_KERNEL)?;
+        let mut n = KVec::with_capacity(name.len(), GFP_KERNEL_ACCOUNT)?;
+        n.extend_from_slice(name, GFP_KERNEL_ACCOUNT)?;
         Ok(Reservation {
             ent: DirEnt { name: n, ino, typ },
-            cookie_node: RBTreeNodeReservation::new(GFP_KERNEL)?,
-            hash_node: RBTreeNodeReservation::new(GFP_KERNEL)?,
+            cookie_node: RBTreeNodeReservation::new(GFP_KERNEL_ACCOUNT)?,
+            hash_node: RBTreeNodeReservation::new(GFP_KERNEL_ACCOUNT)?,
         })
     }
 
@@ -868,20 +868,23 @@ impl Store {
         let body = match body {
             NewBody::Dir => Body::Dir(KBox::pin_init(
                 new_mutex!(DirIndex::new(self.casefold)),
-                GFP_KERNEL,
+                GFP_KERNEL_ACCOUNT,
             )?),
-            NewBody::File => Body::File(KBox::pin_init(new_mutex!(FileData::new()), GFP_KERNEL)?),
+            NewBody::File => Body::File(KBox::pin_init(
+                new_mutex!(FileData::new()),
+                GFP_KERNEL_ACCOUNT,
+            )?),
             NewBody::Link(target) => {
                 let mut t = KVec::new();
-                t.extend_from_slice(target, GFP_KERNEL)?;
+                t.extend_from_slice(target, GFP_KERNEL_ACCOUNT)?;
                 Body::Link(t)
             }
             NewBody::Special(typ, dev) => Body::Special(typ, dev),
         };
         let btime = attrs.ctime;
-        let attrs = KBox::pin_init(new_mutex!(attrs), GFP_KERNEL)?;
-        let xattrs = KBox::pin_init(new_mutex!(KVec::new()), GFP_KERNEL)?;
-        let slot = RBTreeNodeReservation::new(GFP_KERNEL)?;
+        let attrs = KBox::pin_init(new_mutex!(attrs), GFP_KERNEL_ACCOUNT)?;
+        let xattrs = KBox::pin_init(new_mutex!(KVec::new()), GFP_KERNEL_ACCOUNT)?;
+        let slot = RBTreeNodeReservation::new(GFP_KERNEL_ACCOUNT)?;
         self.usage.charge_inode()?;
         if let Body::Link(t) = &body {
             if let Err(e) = self.usage.charge_bytes(t.len()) {
@@ -902,7 +905,7 @@ impl Store {
                 xattrs,
                 usage: self.usage.clone(),
             },
-            GFP_KERNEL,
+            GFP_KERNEL_ACCOUNT,
         )?;
         self.nodes
             .lock()
@@ -918,12 +921,24 @@ impl Store {
     /// Takes a node with no name (an `O_TMPFILE` being linked) back into
     /// the store.
     pub(crate) fn adopt(&self, node: &Arc<Node>) -> Result {
-        let slot = RBTreeNodeReservation::new(GFP_KERNEL)?;
+        let slot = RBTreeNodeReservation::new(GFP_KERNEL_ACCOUNT)?;
         let mut nodes = self.nodes.lock();
         if nodes.get(&node.ino).is_none() {
             nodes.insert(slot.into_node(node.ino, node.clone()));
         }
         Ok(())
+    }
+
+    /// Charges a name of an object beyond its first to the inode limit, as
+    /// tmpfs does (`shmem_link()`): it pins a dentry and an index entry
+    /// that nothing reclaims while the name exists.
+    pub(crate) fn charge_link(&self) -> Result {
+        self.usage.charge_inode()
+    }
+
+    /// Refunds [`Store::charge_link`] when such a name goes.
+    pub(crate) fn refund_link(&self) {
+        self.usage.inodes.fetch_sub(1, Relaxed);
     }
 
     /// Drops the store's reference to a node that lost its last name.

@@ -17,7 +17,8 @@
 //!   (empty), with nothing but zeroes past the size in the chunk the size
 //!   ends in; the count `stat(2)` reads without the file's lock matches
 //!   too.
-//! - The usage counters match what is stored, exactly when no object
+//! - The usage counters match what is stored (an inode for each object,
+//!   and for each name of a file past its first), exactly when no object
 //!   without a name (an open unlinked file) holds some of it.
 //!
 //! The walk takes one lock at a time and never allocates under one, so it
@@ -262,9 +263,19 @@ impl Store {
             f.add(fmt!("no root directory"));
         }
         let (used, inodes) = self.usage.used();
-        let count = nodes.len() as u64;
+        // The names of a file past its first count as inodes too.
+        let extra: u64 = nodes
+            .iter()
+            .zip(seen.iter())
+            .filter(|(n, _)| !matches!(n.body, Body::Dir(_)))
+            .map(|(_, s)| u64::from(s.names.saturating_sub(1)))
+            .sum();
+        let count = nodes.len() as u64 + extra;
         if inodes < count || (last && inodes != count) {
-            f.add(fmt!("{inodes} inodes counted for {count} objects"));
+            f.add(fmt!(
+                "{inodes} inodes counted for {} objects and {extra} more names",
+                nodes.len()
+            ));
         } else if inodes == count && used != bytes as u64 {
             // Otherwise an object without a name holds bytes too.
             f.add(fmt!("{used} bytes counted for {bytes} stored"));

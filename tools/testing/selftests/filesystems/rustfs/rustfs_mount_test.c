@@ -17,6 +17,7 @@
 #include <sys/stat.h>
 #include <sys/statfs.h>
 #include <sys/syscall.h>
+#include <sys/sysinfo.h>
 #include <unistd.h>
 
 #include "../../kselftest_harness.h"
@@ -120,6 +121,37 @@ TEST_F(mnt, proc_mounts_hides_default_options)
 	ASSERT_TRUE(mount_options(self->dir, opts, sizeof(opts)));
 	EXPECT_EQ(NULL, strstr(opts, "mode=")) TH_LOG("options: %s", opts);
 	EXPECT_EQ(NULL, strstr(opts, "uid=")) TH_LOG("options: %s", opts);
+}
+
+/* RAM in pages, as the kernel's totalram_pages(). */
+static unsigned long long ram_pages(void)
+{
+	struct sysinfo si;
+
+	if (sysinfo(&si))
+		return 0;
+	return (unsigned long long)si.totalram * si.mem_unit / getpagesize();
+}
+
+/* As tmpfs: one inode per two pages of RAM unless nr_inodes= says otherwise. */
+TEST_F(mnt, inodes_are_limited_by_default)
+{
+	struct statfs sfs;
+	char opts[256];
+
+	ASSERT_EQ(0, mount(SOURCE, self->dir, "rustfs", 0, NULL));
+	ASSERT_TRUE(mount_options(self->dir, opts, sizeof(opts)));
+	EXPECT_EQ(NULL, strstr(opts, "nr_inodes=")) TH_LOG("options: %s", opts);
+	ASSERT_EQ(0, statfs(self->dir, &sfs));
+	EXPECT_EQ(ram_pages() / 2, sfs.f_files);
+	EXPECT_EQ(sfs.f_files - 1, sfs.f_ffree);
+	umount2(self->dir, MNT_DETACH);
+	/* nr_inodes=0 lifts the limit, as on tmpfs. */
+	ASSERT_EQ(0, mount(SOURCE, self->dir, "rustfs", 0, "nr_inodes=0"));
+	ASSERT_TRUE(mount_options(self->dir, opts, sizeof(opts)));
+	EXPECT_NE(NULL, strstr(opts, ",nr_inodes=0")) TH_LOG("options: %s", opts);
+	ASSERT_EQ(0, statfs(self->dir, &sfs));
+	EXPECT_EQ(0, sfs.f_files);
 }
 
 TEST_F(mnt, statfs_reports_rustfs_magic)

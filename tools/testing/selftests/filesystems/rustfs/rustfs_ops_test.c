@@ -2202,6 +2202,69 @@ TEST_F(fs, tmpfile)
 	close(fd);
 }
 
+static long free_inodes(const char *dir)
+{
+	struct statfs sf;
+
+	return statfs(dir, &sf) ? -1 : (long)sf.f_ffree;
+}
+
+/*
+ * Each name of a file past its first takes an inode, as on tmpfs: a name
+ * pins memory that nothing reclaims, and nr_inodes= is what bounds it.
+ */
+TEST_F(fs, links_take_inodes)
+{
+	char fdpath[64];
+	int fd;
+
+	umount2(self->dir, MNT_DETACH);
+	ASSERT_EQ(0, mount_opts(self->dir, "nr_inodes=5"));
+	ASSERT_EQ(0, write_file(P("f"), "x", 1));
+	ASSERT_EQ(0, write_file(P("e"), "y", 1));
+	ASSERT_EQ(2, free_inodes(self->dir));
+	ASSERT_EQ(0, link(P("f"), Q("g")));
+	ASSERT_EQ(0, link(P("f"), Q("h")));
+	EXPECT_EQ(0, free_inodes(self->dir));
+	EXPECT_EQ(-1, link(P("f"), Q("i")));
+	EXPECT_EQ(ENOSPC, errno);
+	EXPECT_EQ(-1, access(P("i"), F_OK));
+	/* Unlinking a name, or renaming over it, gives its inode back. */
+	ASSERT_EQ(0, unlink(P("g")));
+	EXPECT_EQ(1, free_inodes(self->dir));
+	ASSERT_EQ(0, rename(P("e"), Q("h")));
+	EXPECT_EQ(2, free_inodes(self->dir));
+	ASSERT_EQ(0, link(P("f"), Q("x")));
+	ASSERT_EQ(0, link(P("f"), Q("y")));
+	EXPECT_EQ(-1, link(P("h"), Q("z")));
+	EXPECT_EQ(ENOSPC, errno);
+	ASSERT_EQ(0, unlink(P("f")));
+	ASSERT_EQ(0, unlink(P("x")));
+	ASSERT_EQ(0, unlink(P("y")));
+	/* The root and h are left. */
+	EXPECT_EQ(3, free_inodes(self->dir));
+	/* An O_TMPFILE's first name is the inode it already took. */
+	fd = open(self->dir, O_TMPFILE | O_RDWR, 0600);
+	ASSERT_GE(fd, 0);
+	EXPECT_EQ(2, free_inodes(self->dir));
+	snprintf(fdpath, sizeof(fdpath), "/proc/self/fd/%d", fd);
+	ASSERT_EQ(0, linkat(AT_FDCWD, fdpath, AT_FDCWD, Q("t"), AT_SYMLINK_FOLLOW));
+	EXPECT_EQ(2, free_inodes(self->dir));
+	ASSERT_EQ(0, linkat(AT_FDCWD, fdpath, AT_FDCWD, Q("t2"), AT_SYMLINK_FOLLOW));
+	EXPECT_EQ(1, free_inodes(self->dir));
+	close(fd);
+	/* A name replaced while open is hidden, and counted, until evicted. */
+	ASSERT_EQ(0, mount(NULL, self->dir, NULL, MS_REMOUNT, "silly_rename"));
+	fd = open(P("t"), O_RDONLY);
+	ASSERT_GE(fd, 0);
+	ASSERT_EQ(0, rename(P("h"), Q("t")));
+	EXPECT_EQ(1, free_inodes(self->dir));
+	close(fd);
+	drop_caches();
+	EXPECT_EQ(1, counter(self->dir, "silly_unlinks"));
+	EXPECT_EQ(2, free_inodes(self->dir));
+}
+
 TEST_F(fs, statfs_reports_blocks_and_inodes)
 {
 	struct statfs sf;
