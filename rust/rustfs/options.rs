@@ -3,7 +3,10 @@
 //! Mount options.
 
 use kernel::{
-    fs::param::{Log, Param, Spec, Table},
+    fs::{
+        param::{Log, Param, Spec, Table},
+        Stat,
+    },
     fs_param_table,
     prelude::*,
     seq_file::{seq_print, SeqFile},
@@ -59,14 +62,16 @@ pub(crate) struct Options {
     pub(crate) silly_rename: Option<bool>,
 }
 
-/// Parses a number with an optional binary suffix (k, m, g, t), as tmpfs's
-/// `size=` takes it.
+/// Parses a number with an optional binary suffix (k, m, g, t, p, e), as
+/// tmpfs's `size=` and `nr_inodes=` take it (`memparse()`).
 fn parse_size(s: &[u8]) -> Option<u64> {
     let (digits, shift) = match s.last()? {
         b'k' | b'K' => (&s[..s.len() - 1], 10),
         b'm' | b'M' => (&s[..s.len() - 1], 20),
         b'g' | b'G' => (&s[..s.len() - 1], 30),
         b't' | b'T' => (&s[..s.len() - 1], 40),
+        b'p' | b'P' => (&s[..s.len() - 1], 50),
+        b'e' | b'E' => (&s[..s.len() - 1], 60),
         _ => (s, 0),
     };
     if digits.is_empty() {
@@ -82,6 +87,21 @@ fn parse_size(s: &[u8]) -> Option<u64> {
     n.checked_mul(1 << shift)
 }
 
+/// Parses `size=`: bytes as [`parse_size`] takes them, or a percentage of
+/// RAM (`50%`), rounded up to whole pages as tmpfs does, since the store
+/// allocates file contents by the page.
+fn parse_bytes(s: &[u8]) -> Option<u64> {
+    let page = kernel::page::PAGE_SIZE as u64;
+    let bytes = match s.strip_suffix(b"%") {
+        Some(pct) => {
+            let pct = parse_size(pct)?;
+            Stat::ram_pages().checked_mul(pct)?.checked_mul(page)? / 100
+        }
+        None => parse_size(s)?,
+    };
+    bytes.checked_next_multiple_of(page)
+}
+
 impl Options {
     /// Records one parsed parameter.
     pub(crate) fn parse(&mut self, p: &Param<'_>) -> Result {
@@ -95,19 +115,26 @@ impl Options {
             }
             OPT_UID => self.uid = Some(p.as_uid()),
             OPT_GID => self.gid = Some(p.as_gid()),
-            OPT_SIZE | OPT_NR_INODES => {
+            OPT_SIZE => {
                 let s = p.as_str().ok_or(EINVAL)?;
-                let Some(n) = parse_size(s.to_bytes()) else {
+                let Some(n) = parse_bytes(s.to_bytes()) else {
                     return Err(p.invalf(fmt!(
-                        "'{}' is not a number with an optional k, m, g or t suffix",
+                        "'{}' is not a size (a number with an optional k, m, g, t, p or e \
+                         suffix, or a percentage of RAM)",
                         s.to_str().unwrap_or("?")
                     )));
                 };
-                if p.opt() == OPT_SIZE {
-                    self.size = Some(n);
-                } else {
-                    self.nr_inodes = Some(n);
-                }
+                self.size = Some(n);
+            }
+            OPT_NR_INODES => {
+                let s = p.as_str().ok_or(EINVAL)?;
+                let Some(n) = parse_size(s.to_bytes()) else {
+                    return Err(p.invalf(fmt!(
+                        "'{}' is not a number with an optional k, m, g, t, p or e suffix",
+                        s.to_str().unwrap_or("?")
+                    )));
+                };
+                self.nr_inodes = Some(n);
             }
             OPT_CASEFOLD | OPT_PAR_DIROPS => {
                 // Names that differ in case only are different dentries,

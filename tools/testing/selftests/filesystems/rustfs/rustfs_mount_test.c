@@ -154,6 +154,36 @@ TEST_F(mnt, inodes_are_limited_by_default)
 	EXPECT_EQ(0, sfs.f_files);
 }
 
+/* size= as tmpfs takes it: a percentage of RAM, and whole pages. */
+TEST_F(mnt, size_takes_percentages_and_rounds_to_pages)
+{
+	unsigned long long page = getpagesize(), want;
+	char opts[256], exp[64], path[128], target[4001] = "";
+
+	ASSERT_EQ(0, mount(SOURCE, self->dir, "rustfs", 0, "size=25%"));
+	want = (ram_pages() * 25 * page / 100 + page - 1) / page * page;
+	snprintf(exp, sizeof(exp), ",size=%llu,", want);
+	ASSERT_TRUE(mount_options(self->dir, opts, sizeof(opts) - 1));
+	strcat(opts, ",");
+	EXPECT_NE(NULL, strstr(opts, exp)) TH_LOG("want %s in %s", exp, opts);
+	umount2(self->dir, MNT_DETACH);
+
+	/* 6000 bytes are two pages: room for 7000 bytes of symlink targets. */
+	ASSERT_EQ(0, mount(SOURCE, self->dir, "rustfs", 0, "size=6000"));
+	ASSERT_TRUE(mount_options(self->dir, opts, sizeof(opts)));
+	EXPECT_NE(NULL, strstr(opts, ",size=8192")) TH_LOG("options: %s", opts);
+	memset(target, 'a', 4000);
+	snprintf(path, sizeof(path), "%s/l1", self->dir);
+	EXPECT_EQ(0, symlink(target, path));
+	target[3000] = '\0';
+	snprintf(path, sizeof(path), "%s/l2", self->dir);
+	EXPECT_EQ(0, symlink(target, path));
+	target[3000] = 'a';
+	snprintf(path, sizeof(path), "%s/l3", self->dir);
+	EXPECT_EQ(-1, symlink(target, path));
+	EXPECT_EQ(ENOSPC, errno);
+}
+
 TEST_F(mnt, statfs_reports_rustfs_magic)
 {
 	struct statfs sfs;
@@ -261,14 +291,15 @@ TEST_F(mnt, remount_changes_tunables)
 
 TEST_F(mnt, remount_refuses_limits_below_usage)
 {
-	char path[128];
+	char path[128], buf[4097] = "";
 	int fd;
 
 	ASSERT_EQ(0, mount(SOURCE, self->dir, "rustfs", 0, NULL));
 	snprintf(path, sizeof(path), "%s/f", self->dir);
 	fd = open(path, O_CREAT | O_WRONLY, 0644);
 	ASSERT_GE(fd, 0);
-	ASSERT_EQ(5, write(fd, "12345", 5));
+	/* Two pages' worth, where size=4 is one (whole pages). */
+	ASSERT_EQ(sizeof(buf), write(fd, buf, sizeof(buf)));
 	close(fd);
 	EXPECT_EQ(-1, mount(NULL, self->dir, NULL, MS_REMOUNT, "size=4"));
 	EXPECT_EQ(EINVAL, errno);
@@ -306,7 +337,12 @@ FIXTURE_VARIANT_ADD(bad_option, size_negative) { .opts = "size=-1" };
 FIXTURE_VARIANT_ADD(bad_option, size_overflow) { .opts = "size=99999999999999999999" };
 FIXTURE_VARIANT_ADD(bad_option, size_suffix_overflow) { .opts = "size=99999999999t" };
 FIXTURE_VARIANT_ADD(bad_option, size_empty) { .opts = "size=" };
+FIXTURE_VARIANT_ADD(bad_option, size_percent_only) { .opts = "size=%" };
+FIXTURE_VARIANT_ADD(bad_option, size_percent_twice) { .opts = "size=50%%" };
+FIXTURE_VARIANT_ADD(bad_option, size_percent_overflow) { .opts = "size=9999999999999999%" };
+FIXTURE_VARIANT_ADD(bad_option, size_exbibyte_overflow) { .opts = "size=16e" };
 FIXTURE_VARIANT_ADD(bad_option, nr_inodes_not_a_number) { .opts = "nr_inodes=many" };
+FIXTURE_VARIANT_ADD(bad_option, nr_inodes_percent) { .opts = "nr_inodes=50%" };
 FIXTURE_VARIANT_ADD(bad_option, casefold_with_value) { .opts = "casefold=1" };
 FIXTURE_VARIANT_ADD(bad_option, prime_dcache_with_value) { .opts = "prime_dcache=yes" };
 FIXTURE_VARIANT_ADD(bad_option, noprime_dcache_with_value) { .opts = "noprime_dcache=1" };
