@@ -128,6 +128,33 @@ impl<T: FileSystem> RenameLocks<'_, T> {
     pub fn names_locked(&self) -> bool {
         self.names_locked
     }
+
+    /// Sets the ctime of the renamed inode, and of the replaced or
+    /// exchanged one if any, to the current time, as
+    /// `simple_rename_timestamp()` does: also where the VFS leaves the
+    /// inode unlocked (a directory that stays in its parent, and so is
+    /// missing from [`RenameLocks::source`] or [`RenameLocks::target`]),
+    /// since a rename changes it all the same.
+    pub fn touch_ctimes(&self) {
+        for d in [self.old, self.new] {
+            // SAFETY: `old` and `new` are pinned for the rename (type
+            // invariant). Their inodes stay: only `d_delete()` or a create
+            // of the name changes `d_inode`, and both need the parent's
+            // lock or the name's, which the rename holds; a silly-rename
+            // moves `new` with its inode, and a whiteout is another dentry.
+            let inode = unsafe { (*d).d_inode };
+            if !inode.is_null() {
+                // SAFETY: The inode is live (see above). Its lock may not
+                // be held, as in `simple_rename_timestamp()` and
+                // `ext4_rename()`: another writer of its time at the same
+                // moment (a `chmod(2)` of the directory, or an update in it
+                // under `par_dirops`) races this one as it races theirs, on
+                // two plain integers, which may then hold the seconds of one
+                // current time and the nanoseconds of the other.
+                unsafe { bindings::inode_set_ctime_current(inode) };
+            }
+        }
+    }
 }
 
 impl<'a, T: FileSystem> Entry<'a, T> {
