@@ -385,9 +385,7 @@ impl inode::Operations for DirOps {
                 from.drop_nlink();
                 to.inc_nlink()?;
             }
-            for i in [&inodes.source, &inodes.target].into_iter().flatten() {
-                i.touch_ctime();
-            }
+            inodes.touch_ctimes();
             old_dir.touch();
             new_dir.touch();
             return Ok(());
@@ -447,9 +445,7 @@ impl inode::Operations for DirOps {
             old_dir.drop_nlink();
             new_dir.inc_nlink()?;
         }
-        if let Some(source) = &inodes.source {
-            source.touch_ctime();
-        }
+        inodes.touch_ctimes();
         old_dir.touch();
         new_dir.touch();
         if let Some(w) = whiteout {

@@ -453,6 +453,46 @@ TEST_F(fs, rename_directories)
 	EXPECT_EQ(3, st.st_nlink);
 }
 
+static int ctime_later(const struct stat *after, const struct stat *before)
+{
+	return after->st_ctim.tv_sec > before->st_ctim.tv_sec ||
+	       (after->st_ctim.tv_sec == before->st_ctim.tv_sec &&
+		after->st_ctim.tv_nsec > before->st_ctim.tv_nsec);
+}
+
+/*
+ * A rename changes the ctime of what it moves and of what it exchanges, as
+ * on tmpfs: a directory that stays in its parent too, although the VFS
+ * leaves it unlocked.
+ */
+TEST_F(fs, rename_stamps_ctime)
+{
+	struct stat d1, d2, f, st;
+
+	ASSERT_EQ(0, mkdir(P("d1"), 0755));
+	ASSERT_EQ(0, mkdir(P("d2"), 0755));
+	ASSERT_EQ(0, write_file(P("f"), "x", 1));
+	ASSERT_EQ(0, stat(P("d1"), &d1));
+	ASSERT_EQ(0, stat(P("d2"), &d2));
+	ASSERT_EQ(0, stat(P("f"), &f));
+	usleep(50 * 1000);
+	ASSERT_EQ(0, rename(P("d1"), Q("d3")));
+	ASSERT_EQ(0, rename(P("f"), Q("g")));
+	ASSERT_EQ(0, stat(P("d3"), &st));
+	EXPECT_TRUE(ctime_later(&st, &d1));
+	ASSERT_EQ(0, stat(P("g"), &st));
+	EXPECT_TRUE(ctime_later(&st, &f));
+	usleep(50 * 1000);
+	ASSERT_EQ(0, stat(P("d3"), &d1));
+	ASSERT_EQ(0, renameat2(AT_FDCWD, P("d2"), AT_FDCWD, Q("d3"), RENAME_EXCHANGE));
+	drop_caches();
+	/* d3 is the old d2 now, and d2 the old d1. */
+	ASSERT_EQ(0, stat(P("d3"), &st));
+	EXPECT_TRUE(ctime_later(&st, &d2));
+	ASSERT_EQ(0, stat(P("d2"), &st));
+	EXPECT_TRUE(ctime_later(&st, &d1));
+}
+
 TEST_F(fs, rename_flags)
 {
 	char a[PATH_MAX], b[PATH_MAX], c[PATH_MAX], buf[8] = {};
